@@ -1,0 +1,130 @@
+"""Plain data that crosses the line between a channel and the engine.
+
+A channel (``bot/`` for Telegram, ``intake.demo`` for the terminal) turns what the witness did into
+an :data:`Event`, hands it to the engine (through :class:`intake.service.IntakeService`), and renders
+the :class:`Prompt` it gets back. No channel type ever crosses this line, and nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """A file the witness sent, already stored encrypted in the draft.
+
+    ``attachment_id`` names the encrypted blob in the store; the rest is what goes into
+    ``submission.json``. ``filename`` is the original name as sent (untrusted text).
+    """
+
+    attachment_id: str
+    filename: str
+    mime: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The witness opened the conversation (``/start``). ``language_hint`` is the channel's guess
+    (Telegram's ``language_code``), used only to preselect a language."""
+
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """The witness pressed a button. ``token`` is exactly a :attr:`Button.token` the engine issued;
+    anything else (forged, stale, from an old message) is rejected without effect."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Free text the witness typed."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A location the witness shared."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A file the witness sent, already stored in the draft."""
+
+    attachment: AttachmentRef
+
+
+CommandName = Literal["cancel", "back", "skip", "help", "language", "review", "submit"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A typed command, for channels without buttons (``/cancel``, ``/language`` …)."""
+
+    name: CommandName
+
+
+Event = Start | Press | Text | Location | Media | Command
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One button. ``token`` is ASCII, at most 48 bytes, and carries the state revision it was
+    issued for, so a channel can pass it back verbatim (Telegram callback_data ≤ 64 bytes)."""
+
+    token: str
+    label: str
+    selected: bool = False
+
+
+Stage = Literal["language", "consent", "question", "review", "submitted", "cancelled", "declined"]
+Expects = Literal["nothing", "text", "media", "location"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """What the channel shows next, already in the witness's language.
+
+    ``text`` is the whole message (question, help, hints); ``notice`` is a short line to show first
+    when the last input was not accepted (validation error, stale button); ``buttons`` are rows;
+    ``expects`` says which free input fits now; ``stage`` and ``question_id`` let a channel adapt
+    (for instance a media hint), never decide.
+    """
+
+    text: str
+    stage: Stage
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    expects: Expects = "nothing"
+    notice: str | None = None
+    question_id: str | None = None
+    language: str | None = None
+
+
+Outcome = Literal["continue", "rejected", "submit", "cancelled", "declined"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What :class:`intake.service.IntakeService` answers a channel after an event.
+
+    ``outcome`` is ``continue`` (state advanced), ``rejected`` (input not accepted: the state did not
+    change and ``prompt.notice`` says why), ``submit`` (sealed: ``receipt`` is set and the draft is
+    gone), ``cancelled``/``declined`` (the draft is gone). ``channel_data`` is what the channel stored
+    with the draft (e.g. message ids to delete); it is returned on terminal outcomes so the channel can
+    clean up after the draft itself is destroyed.
+    """
+
+    prompt: Prompt
+    outcome: Outcome = "continue"
+    receipt: str | None = None
+    channel_data: dict[str, object] = field(default_factory=dict)
