@@ -1,0 +1,398 @@
+"""Submission format v1: the ``submission.json`` sealed inside every ``<submission-id>.age``.
+
+The server writes it (``intake.package``), the offline side reads it (``intake.offline``). Parsing
+is strict because the offline side treats everything inside a sealed file as untrusted: an unknown
+top-level key, a wrong type or an unknown format version is an error that names the field. Answers
+may carry extra informational keys (for instance ``display``); those are kept and round-tripped.
+The format is documented with a full example in ``docs/submission-format.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+FORMAT_V1 = "witness-intake/submission/v1"
+_FORMAT_PREFIX = "witness-intake/submission/"
+
+QUESTION_TYPES = frozenset(
+    {"text", "long_text", "choice", "multi_choice", "yes_no", "date", "number", "location", "media"}
+)
+MAX_SUBMISSION_JSON = 16 * 1024 * 1024  # far above any real testimony; bounds a hostile file
+
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_RECEIPT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+_QID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+_LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
+_ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+_EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_SAFE_CHAR_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+_TOP_KEYS = (
+    "format",
+    "submission_id",
+    "receipt",
+    "questionnaire",
+    "language",
+    "submitted_at",
+    "answers",
+    "attachments",
+)
+_ANSWER_KEYS = frozenset({"question_id", "type", "prompt", "value", "skipped"})
+_ATTACHMENT_KEYS = ("path", "filename", "mime", "size", "sha256", "question_id")
+
+
+class SubmissionFormatError(ValueError):
+    """``submission.json`` is not a valid v1 submission; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireRef:
+    """Which questionnaire (and which version of it) the witness answered."""
+
+    id: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One question as asked. ``value`` is ``None`` when ``skipped``; see the docs for its shape."""
+
+    question_id: str
+    type: str
+    prompt: str
+    value: Any
+    skipped: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One file inside the tar at ``path``; ``filename`` is the witness's original (untrusted)."""
+
+    path: str
+    filename: str
+    mime: str
+    size: int
+    sha256: str
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A whole v1 submission. Build with :func:`parse_submission` to get validation."""
+
+    submission_id: str
+    receipt: str
+    questionnaire: QuestionnaireRef
+    language: str
+    submitted_at: datetime
+    answers: tuple[Answer, ...]
+    attachments: tuple[Attachment, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of this submission (keys in the documented order)."""
+        return {
+            "format": FORMAT_V1,
+            "submission_id": self.submission_id,
+            "receipt": self.receipt,
+            "questionnaire": {"id": self.questionnaire.id, "version": self.questionnaire.version},
+            "language": self.language,
+            "submitted_at": format_timestamp(self.submitted_at),
+            "answers": [_answer_json(a) for a in self.answers],
+            "attachments": [
+                {k: getattr(att, k) for k in _ATTACHMENT_KEYS} for att in self.attachments
+            ],
+        }
+
+    def to_bytes(self) -> bytes:
+        """UTF-8 JSON as written into the tar (indented, non-ASCII kept readable)."""
+        return (json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "question_id": answer.question_id,
+        "type": answer.type,
+        "prompt": answer.prompt,
+        "value": answer.value,
+    }
+    if answer.skipped:
+        out["skipped"] = True
+    out.update(answer.extra)
+    return out
+
+
+def format_timestamp(moment: datetime) -> str:
+    """UTC ISO 8601 with a ``Z`` suffix, e.g. ``2026-11-25T14:03:07Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("submitted_at must be timezone-aware")
+    text = moment.astimezone(UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"
+
+
+def safe_name(filename: str) -> str:
+    """A portable ASCII file name derived from an untrusted one (extension kept when possible)."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _SAFE_CHAR_RE.sub("_", base).strip("._-")
+    if not cleaned:
+        return "file"
+    if len(cleaned) > 64:
+        stem, dot, ext = cleaned.rpartition(".")
+        if dot and stem and 0 < len(ext) <= 10:
+            cleaned = stem[: 63 - len(ext)].rstrip("._-") + "." + ext
+        else:
+            cleaned = cleaned[:64].rstrip("._-")
+    return cleaned or "file"
+
+
+def attachment_path(n: int, filename: str) -> str:
+    """The tar path of the ``n``-th attachment (1-based): ``attachments/<n>-<safe-name>``."""
+    if n < 1:
+        raise ValueError("attachment numbers start at 1")
+    return f"attachments/{n}-{safe_name(filename)}"
+
+
+def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
+    """Validate ``submission.json`` (raw bytes or an already decoded object) strictly.
+
+    Raises :class:`SubmissionFormatError` naming the field, or the version for a future format.
+    """
+    obj = _decode(data) if isinstance(data, bytes | bytearray) else data
+    if not isinstance(obj, Mapping):
+        raise SubmissionFormatError("submission.json: expected a JSON object")
+    fmt = obj.get("format")
+    if not isinstance(fmt, str):
+        raise SubmissionFormatError("format: missing; this is not a witness-intake submission")
+    if fmt != FORMAT_V1:
+        if fmt.startswith(_FORMAT_PREFIX):
+            raise SubmissionFormatError(
+                f"format: unsupported submission format version {fmt!r}; this tool reads "
+                f"{FORMAT_V1!r} only (upgrade witness-intake)"
+            )
+        raise SubmissionFormatError(f"format: {fmt!r} is not a witness-intake submission")
+    _check_keys(obj, set(_TOP_KEYS), set(_TOP_KEYS), "submission")
+    answers = tuple(_parse_answer(a, f"answers[{i}]") for i, a in enumerate(_list(obj, "answers")))
+    attachments = tuple(
+        _parse_attachment(a, f"attachments[{i}]", i + 1)
+        for i, a in enumerate(_list(obj, "attachments"))
+    )
+    _cross_check(answers, attachments)
+    return Submission(
+        submission_id=_match(obj, "submission_id", _ID_RE, "submission_id"),
+        receipt=_match(obj, "receipt", _RECEIPT_RE, "receipt"),
+        questionnaire=_parse_questionnaire(obj["questionnaire"]),
+        language=_match(obj, "language", _LANG_RE, "language"),
+        submitted_at=_parse_timestamp(obj["submitted_at"]),
+        answers=answers,
+        attachments=attachments,
+    )
+
+
+def _decode(data: bytes | bytearray) -> Any:
+    if len(data) > MAX_SUBMISSION_JSON:
+        raise SubmissionFormatError(f"submission.json: larger than {MAX_SUBMISSION_JSON} bytes")
+    try:
+        return json.loads(
+            bytes(data).decode("utf-8"),
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+        )
+    except UnicodeDecodeError as exc:
+        raise SubmissionFormatError(f"submission.json: not UTF-8 ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise SubmissionFormatError(f"submission.json: invalid JSON ({exc})") from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SubmissionFormatError(f"submission.json: duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise SubmissionFormatError(f"submission.json: {name} is not valid JSON")
+
+
+def _check_keys(
+    obj: Mapping[str, Any], required: set[str], allowed: frozenset[str] | set[str], where: str
+) -> None:
+    missing = sorted(required - obj.keys())
+    if missing:
+        raise SubmissionFormatError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(k for k in obj if k not in allowed)
+    if unknown:
+        raise SubmissionFormatError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}")
+
+
+def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    value = obj[key]
+    if not isinstance(value, list):
+        raise SubmissionFormatError(f"{key}: expected a list")
+    return value
+
+
+def _str(obj: Mapping[str, Any], key: str, where: str) -> str:
+    value = obj[key]
+    if not isinstance(value, str):
+        raise SubmissionFormatError(f"{where}: expected a string")
+    return value
+
+
+def _match(obj: Mapping[str, Any], key: str, pattern: re.Pattern[str], where: str) -> str:
+    value = _str(obj, key, where)
+    if not pattern.fullmatch(value):
+        raise SubmissionFormatError(f"{where}: {value[:80]!r} is not a valid {key}")
+    return value
+
+
+def _int(value: Any, where: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SubmissionFormatError(f"{where}: expected an integer ≥ {minimum}")
+    return value
+
+
+def _parse_questionnaire(value: Any) -> QuestionnaireRef:
+    if not isinstance(value, Mapping):
+        raise SubmissionFormatError("questionnaire: expected an object with id and version")
+    _check_keys(value, {"id", "version"}, {"id", "version"}, "questionnaire")
+    return QuestionnaireRef(
+        id=_match(value, "id", _QID_RE, "questionnaire.id"),
+        version=_int(value["version"], "questionnaire.version", 1),
+    )
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise SubmissionFormatError("submitted_at: expected a UTC ISO 8601 string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SubmissionFormatError(f"submitted_at: {value[:40]!r} is not ISO 8601") from None
+    if moment.utcoffset() is None or moment.utcoffset() != UTC.utcoffset(None):
+        raise SubmissionFormatError(f"submitted_at: {value[:40]!r} is not in UTC")
+    return moment.astimezone(UTC)
+
+
+def _parse_answer(value: Any, where: str) -> Answer:
+    if not isinstance(value, Mapping):
+        raise SubmissionFormatError(f"{where}: expected an object")
+    required = {"question_id", "type", "prompt", "value"}
+    extra_keys = [k for k in value if k not in _ANSWER_KEYS]
+    _check_keys(value, required, _ANSWER_KEYS | set(extra_keys), where)
+    for key in extra_keys:
+        if not _EXTRA_KEY_RE.fullmatch(key):
+            raise SubmissionFormatError(f"{where}: invalid key {key[:40]!r}")
+    qtype = _str(value, "type", f"{where}.type")
+    if qtype not in QUESTION_TYPES:
+        raise SubmissionFormatError(f"{where}.type: unknown question type {qtype[:40]!r}")
+    skipped = value.get("skipped", False)
+    if not isinstance(skipped, bool):
+        raise SubmissionFormatError(f"{where}.skipped: expected true or false")
+    answer_value = value["value"]
+    if skipped:
+        if answer_value is not None:
+            raise SubmissionFormatError(f"{where}.value: must be null for a skipped question")
+    else:
+        _check_value(qtype, answer_value, f"{where}.value")
+    return Answer(
+        question_id=_match(value, "question_id", _QID_RE, f"{where}.question_id"),
+        type=qtype,
+        prompt=_str(value, "prompt", f"{where}.prompt"),
+        value=answer_value,
+        skipped=skipped,
+        extra={k: value[k] for k in extra_keys},
+    )
+
+
+def _check_value(qtype: str, value: Any, where: str) -> None:
+    """Each question type has one JSON shape for its value (documented in the format doc)."""
+    ok: bool
+    if qtype in ("text", "long_text", "choice"):
+        ok = isinstance(value, str)
+    elif qtype in ("multi_choice", "media"):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif qtype == "yes_no":
+        ok = isinstance(value, bool)
+    elif qtype == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    elif qtype == "date":
+        ok = isinstance(value, str) and _is_date(value)
+    else:  # location
+        ok = _is_location(value)
+    if not ok:
+        raise SubmissionFormatError(f"{where}: not a valid {qtype} value")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _is_location(value: Any) -> bool:
+    if not isinstance(value, Mapping) or set(value) != {"latitude", "longitude"}:
+        return False
+    lat, lon = value["latitude"], value["longitude"]
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (lat, lon)):
+        return False
+    return bool(-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
+
+
+def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
+    if not isinstance(value, Mapping):
+        raise SubmissionFormatError(f"{where}: expected an object")
+    _check_keys(value, set(_ATTACHMENT_KEYS), set(_ATTACHMENT_KEYS), where)
+    path = _match(value, "path", _ATTACHMENT_PATH_RE, f"{where}.path")
+    number = _ATTACHMENT_PATH_RE.fullmatch(path)
+    if number is None or int(number.group(1)) != n:
+        raise SubmissionFormatError(f"{where}.path: expected attachments/{n}-<name>, got {path!r}")
+    return Attachment(
+        path=path,
+        filename=_str(value, "filename", f"{where}.filename"),
+        mime=_match(value, "mime", _MIME_RE, f"{where}.mime"),
+        size=_int(value["size"], f"{where}.size", 0),
+        sha256=_match(value, "sha256", _SHA256_RE, f"{where}.sha256"),
+        question_id=_match(value, "question_id", _QID_RE, f"{where}.question_id"),
+    )
+
+
+def _cross_check(answers: tuple[Answer, ...], attachments: tuple[Attachment, ...]) -> None:
+    """Question ids are unique; media answers and attachments refer to each other exactly."""
+    seen: dict[str, Answer] = {}
+    for i, answer in enumerate(answers):
+        if answer.question_id in seen:
+            raise SubmissionFormatError(
+                f"answers[{i}].question_id: {answer.question_id!r} answered twice"
+            )
+        seen[answer.question_id] = answer
+    by_path = {att.path: att for att in attachments}
+    for i, att in enumerate(attachments):
+        owner = seen.get(att.question_id)
+        if owner is None or owner.type != "media" or att.path not in (owner.value or []):
+            raise SubmissionFormatError(
+                f"attachments[{i}]: not listed by a media answer to {att.question_id!r}"
+            )
+    listed: set[str] = set()
+    for i, answer in enumerate(answers):
+        if answer.type == "media" and not answer.skipped:
+            for path in answer.value:
+                if path in listed:
+                    raise SubmissionFormatError(f"answers[{i}].value: {path[:80]!r} listed twice")
+                listed.add(path)
+                if path not in by_path:
+                    raise SubmissionFormatError(
+                        f"answers[{i}].value: {path[:80]!r} is not in attachments"
+                    )
