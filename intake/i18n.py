@@ -1,0 +1,111 @@
+"""Interface strings per language (buttons, hints, validation messages).
+
+Catalogues live in ``intake/data/ui/<lang>.toml``; tables are flattened to dotted keys
+(``[buttons] submit`` → ``"buttons.submit"``). English is the reference: every other catalogue has
+the same keys, and a key missing from one falls back to English. A questionnaire's ``[ui.<lang>]``
+table overrides single keys. The engine never reads files: the questionnaire loader resolves the
+complete table for each language once (:func:`strings_for`), and the engine formats with
+:func:`render`.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+
+REFERENCE = "en"
+
+#: Each language by its own name, used when a catalogue lacks ``language.name``.
+NATIVE_NAMES: Mapping[str, str] = {
+    "en": "English",
+    "be": "Беларуская",
+    "ru": "Русский",
+    "uk": "Українська",
+}
+
+
+class CatalogueError(ValueError):
+    """A bundled catalogue is missing or malformed (a packaging bug, not a user error)."""
+
+
+def _flatten(table: Mapping[str, object], prefix: str, out: dict[str, str], where: str) -> None:
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _flatten(value, name + ".", out, where)
+        elif isinstance(value, str):
+            out[name] = value
+        else:
+            raise CatalogueError(f"{where}: key '{name}' must be a string")
+
+
+def parse_catalogue(text: str, where: str) -> dict[str, str]:
+    """Parse one catalogue's TOML text into a flat key → template table."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{where}: invalid TOML: {exc}") from exc
+    out: dict[str, str] = {}
+    _flatten(data, "", out, where)
+    return out
+
+
+@lru_cache(maxsize=16)
+def catalogue(lang: str) -> Mapping[str, str]:
+    """The bundled catalogue of ``lang`` as shipped (empty if there is none)."""
+    if not lang.isascii() or not lang.replace("-", "").isalnum():
+        return {}
+    path = resources.files("intake").joinpath("data", "ui", f"{lang}.toml")
+    if not path.is_file():
+        if lang == REFERENCE:
+            raise CatalogueError("the reference catalogue intake/data/ui/en.toml is missing")
+        return {}
+    return parse_catalogue(path.read_text(encoding="utf-8"), f"intake/data/ui/{lang}.toml")
+
+
+def bundled_languages() -> tuple[str, ...]:
+    """Languages with a bundled catalogue, English first."""
+    folder = resources.files("intake").joinpath("data", "ui")
+    names = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return tuple([REFERENCE] + [n for n in names if n != REFERENCE])
+
+
+def catalogue_keys() -> frozenset[str]:
+    """Every key of the reference catalogue: the keys a ``[ui.<lang>]`` table may override."""
+    return frozenset(catalogue(REFERENCE))
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The ``{names}`` a template uses."""
+    try:
+        return frozenset(f for _, f, _, _ in string.Formatter().parse(template) if f)
+    except ValueError:
+        return frozenset({"<malformed>"})
+
+
+def strings_for(lang: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The complete table for ``lang``: English, then the bundled catalogue, then overrides."""
+    table = dict(catalogue(REFERENCE))
+    table.update(catalogue(lang))
+    if "language.name" not in catalogue(lang):
+        table["language.name"] = NATIVE_NAMES.get(lang, lang)
+    table.update(overrides or {})
+    return table
+
+
+def render(strings: Mapping[str, str], key: str, **values: object) -> str:
+    """Format the template ``key`` with ``values``.
+
+    Never raises for a bad translation: a template with unknown placeholders is shown as written,
+    because a slightly wrong sentence is better than a crashed conversation.
+    """
+    template = strings.get(key)
+    if template is None:
+        template = catalogue(REFERENCE).get(key, key)
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
