@@ -1,0 +1,207 @@
+"""One witness action, start to finish: commit through the service, then reply, then remember.
+
+Order matters for safety: the service commits the witness's answer (``handle``) *before* the bot
+tries to reply, so a Telegram outage delays the reply but loses nothing; the message ids are
+recorded (encrypted, with the draft) after the reply. On a terminal outcome — submitted,
+cancelled, declined — and on /delete, /x and expiry, every message of the conversation is deleted
+and at most one neutral line (the receipt or closing line) remains.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+from telegram import Bot, CallbackQuery
+from telegram.error import BadRequest, Forbidden
+
+from bot.render import Chunk, render
+from bot.retry import ErrorHook, RetryPolicy, with_retry
+from bot.texts import TextKey, normalise_language
+from bot.texts import text as bot_text
+from bot.traces import ChatRecord, delete_messages, delete_traces
+from intake.conversation import Event, Reply
+from intake.service import IntakeService
+
+TERMINAL = frozenset({"submit", "cancelled", "declined"})
+CHANNEL = "telegram"
+log = structlog.get_logger("bot.flow")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """Where an action came from. Telegram ids stay in memory; only a keyed hash is stored."""
+
+    chat_id: int
+    user_id: int
+    message_id: int | None = None  # the witness's own message, deleted with the rest
+    callback: CallbackQuery | None = None
+    language_code: str | None = None
+
+
+class Flow:
+    """The Telegram side of a conversation, over :class:`~intake.service.IntakeService`."""
+
+    def __init__(
+        self, svc: IntakeService, bot: Bot, policy: RetryPolicy, on_error: ErrorHook | None = None
+    ) -> None:
+        self.svc = svc
+        self.bot = bot
+        self.policy = policy
+        self.on_error = on_error
+
+    def key(self, inc: Incoming) -> str:
+        """The witness's keyed hash (the only way the store knows them)."""
+        return self.svc.witness_key(CHANNEL, inc.user_id)
+
+    async def record(self, key: str) -> ChatRecord:
+        """What the draft remembers about the chat (empty if there is no draft)."""
+        return ChatRecord.from_data(await self.svc.get_channel_data(key))
+
+    async def save(self, key: str, rec: ChatRecord) -> None:
+        """Store ``rec`` inside the encrypted draft."""
+        await self.svc.set_channel_data(key, rec.to_data())
+
+    # -- the main path ------------------------------------------------------------------------
+    async def event(self, inc: Incoming, event: Event) -> None:
+        """Apply ``event`` for the witness and show what comes next."""
+        key = self.key(inc)
+        if not await self.svc.allow(key, "message"):
+            await self.notice(inc, "rate_limited")
+            return
+        rec = await self.record(key)
+        await self.apply(inc, key, rec, event)
+
+    async def apply(self, inc: Incoming, key: str, rec: ChatRecord, event: Event) -> None:
+        """Commit ``event`` through the service, then reply (rate limit already checked)."""
+        reply = await self.svc.handle(key, event)  # committed before any reply is attempted
+        if reply.outcome in TERMINAL:
+            await self.finish(inc, key, rec, reply)
+        else:
+            await self.show(inc, key, rec, reply)
+
+    async def show(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
+        """Render ``reply.prompt``: edit the pressed prompt in place, or send new messages."""
+        prompt = reply.prompt
+        rec.chat_id = inc.chat_id
+        rec.language = prompt.language or rec.language
+        if inc.message_id is not None:
+            rec.add([inc.message_id])
+        chunks = render(prompt)
+        if inc.callback is not None:
+            rejected = reply.outcome == "rejected"
+            stale = prompt.notice or bot_text("stale_button", rec.language)
+            await self.answer(inc.callback, stale if rejected else None)
+            pressed = inc.callback.message.message_id if inc.callback.message else None
+            if reply.outcome == "rejected" and pressed not in rec.prompt_ids:
+                return  # a stale button: said so in the callback answer, nothing else changes
+            if (
+                pressed is not None
+                and pressed in rec.prompt_ids
+                and len(chunks) == 1
+                and await self.edit(inc.chat_id, pressed, chunks[0])
+            ):
+                others = [i for i in rec.prompt_ids if i != pressed]
+                if others:
+                    await delete_messages(self.bot, inc.chat_id, others, self.policy)
+                rec.prompt_ids = [pressed]
+                await self.remember(key, rec, prompt.expects, prompt.stage)
+                return
+        ids = await self.send(inc.chat_id, chunks)
+        rec.add(ids)
+        rec.prompt_ids = ids
+        await self.remember(key, rec, prompt.expects, prompt.stage)
+
+    async def remember(self, key: str, rec: ChatRecord, expects: str, stage: str) -> None:
+        rec.expects, rec.stage = expects, stage
+        await self.save(key, rec)
+
+    async def finish(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
+        """The draft is gone: wipe the chat, then leave one neutral line (receipt or closing)."""
+        if inc.callback is not None:
+            await self.answer(inc.callback, None)
+        done = ChatRecord.from_data(reply.channel_data)
+        extra = [*rec.message_ids, *rec.prompt_ids]
+        if inc.message_id is not None:
+            extra.append(inc.message_id)
+        if inc.callback is not None and inc.callback.message is not None:
+            extra.append(inc.callback.message.message_id)
+        done.chat_id = done.chat_id or rec.chat_id or inc.chat_id
+        await delete_traces(self.bot, done, self.policy, extra, self.on_error)
+        chunk = render(reply.prompt)[-1]
+        await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons: nothing to press later
+        log.info("conversation_closed", outcome=reply.outcome)
+
+    async def wipe(self, inc: Incoming, *, quick: bool) -> None:
+        """/delete (leaves "Done.") and /x (leaves nothing): destroy the draft and the chat."""
+        key = self.key(inc)
+        rec = ChatRecord.from_data(await self.svc.wipe(key))
+        language = rec.language or normalise_language(inc.language_code)
+        rec.chat_id = rec.chat_id or inc.chat_id
+        extra = [inc.message_id] if inc.message_id is not None else []
+        await delete_traces(self.bot, rec, self.policy, extra, self.on_error)
+        if not quick:
+            await self.send(inc.chat_id, [Chunk(bot_text("deleted", language))])
+        log.info("conversation_wiped", quick=quick)
+
+    async def expire(self) -> int:
+        """Destroy drafts past their TTL and wipe their chats; return how many."""
+        expired = await self.svc.expire()
+        for data in expired:
+            await delete_traces(
+                self.bot, ChatRecord.from_data(data), self.policy, (), self.on_error
+            )
+        if expired:
+            log.info("drafts_expired", count=len(expired))
+        return len(expired)
+
+    async def notice(self, inc: Incoming, what: TextKey, **fields: object) -> None:
+        """A line of the bot's own (rate limit, odd input…), remembered for deletion if a draft
+        exists; the witness's message that caused it is remembered too."""
+        key = self.key(inc)
+        rec = await self.record(key)
+        language = rec.language or normalise_language(inc.language_code)
+        if inc.callback is not None:
+            await self.answer(inc.callback, bot_text(what, language, **fields))
+            return
+        ids = await self.send(inc.chat_id, [Chunk(bot_text(what, language, **fields))])
+        if rec.chat_id is not None:
+            rec.add([*([inc.message_id] if inc.message_id is not None else []), *ids])
+            await self.save(key, rec)
+
+    # -- Bot API calls, each retried ------------------------------------------------------------
+    async def send(self, chat_id: int, chunks: Sequence[Chunk]) -> list[int]:
+        """Send ``chunks`` in order (protect_content comes from the Application's Defaults)."""
+        ids = []
+        for chunk in chunks:
+
+            async def call(chunk: Chunk = chunk) -> int:
+                sent = await self.bot.send_message(chat_id, chunk.text, reply_markup=chunk.markup)
+                return sent.message_id
+
+            ids.append(
+                await with_retry(call, self.policy, what="sendMessage", on_error=self.on_error)
+            )
+        return ids
+
+    async def edit(self, chat_id: int, message_id: int, chunk: Chunk) -> bool:
+        """Replace a prompt in place; False if Telegram refuses (then the caller sends anew)."""
+
+        async def call() -> object:
+            return await self.bot.edit_message_text(
+                chunk.text, chat_id=chat_id, message_id=message_id, reply_markup=chunk.markup
+            )
+
+        try:
+            await with_retry(call, self.policy, what="editMessageText", on_error=self.on_error)
+        except BadRequest as exc:
+            return "not modified" in str(exc).lower()
+        return True
+
+    async def answer(self, query: CallbackQuery, text: str | None) -> None:
+        """Stop the button's spinner; a short notice pops up if given. Best effort."""
+        short = text[:190] if text else None
+        with contextlib.suppress(BadRequest, Forbidden):  # an old query cannot be answered
+            await with_retry(lambda: query.answer(short), self.policy, what="answerCallbackQuery")

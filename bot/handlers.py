@@ -1,0 +1,179 @@
+"""One short handler per thing a witness can do. Each only parses the update into an
+:class:`~intake.conversation.Event` (or a wipe) and hands it to :class:`bot.flow.Flow`.
+
+Nothing here reads or logs names, usernames, phone numbers or message text beyond passing the
+text to the engine; the Telegram user id only becomes the keyed hash inside ``Flow.key``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import structlog
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot.flow import Flow, Incoming
+from bot.media import Downloader, DownloadError, FileTooBigError, incoming_file
+from bot.texts import normalise_language
+from bot.texts import text as bot_text
+from intake.conversation import Command, CommandName, Location, Media, Press, Start, Text
+
+Ctx = ContextTypes.DEFAULT_TYPE
+log = structlog.get_logger("bot.handlers")
+
+
+def incoming(update: Update) -> Incoming | None:
+    """Where a private-chat update came from; None for anything without a user and chat."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    message = update.message or update.edited_message
+    return Incoming(
+        chat_id=chat.id,
+        user_id=user.id,
+        message_id=message.message_id if message else None,
+        callback=update.callback_query,
+        language_code=user.language_code,
+    )
+
+
+class Handlers:
+    """The callbacks registered with the Application (see :mod:`bot.application`)."""
+
+    def __init__(self, flow: Flow, downloader: Downloader) -> None:
+        self.flow = flow
+        self.downloader = downloader
+
+    async def start(self, update: Update, context: Ctx) -> None:
+        """/start: open (or resume) the conversation, language preselected from Telegram's."""
+        if (inc := incoming(update)) is None:
+            return
+        key = self.flow.key(inc)
+        if not await self.flow.svc.allow(key, "message"):
+            await self.flow.notice(inc, "rate_limited")
+            return
+        rec = await self.flow.record(key)
+        if rec.chat_id is None and not await self.flow.svc.allow(key, "submission"):
+            await self.flow.notice(inc, "too_many_submissions")  # a new draft: daily quota
+            return
+        hint = normalise_language(inc.language_code)
+        await self.flow.apply(inc, key, rec, Start(language_hint=hint))
+
+    async def _command(self, update: Update, name: CommandName) -> None:
+        if (inc := incoming(update)) is not None:
+            await self.flow.event(inc, Command(name))
+
+    async def help(self, update: Update, context: Ctx) -> None:
+        """/help: the engine's help for where the witness is."""
+        await self._command(update, "help")
+
+    async def cancel(self, update: Update, context: Ctx) -> None:
+        """/cancel: stop; the engine destroys the draft and the chat is wiped."""
+        await self._command(update, "cancel")
+
+    async def language(self, update: Update, context: Ctx) -> None:
+        """/language: choose the language again."""
+        await self._command(update, "language")
+
+    async def delete(self, update: Update, context: Ctx) -> None:
+        """/delete: wipe my open draft and the chat, leaving one neutral line."""
+        if (inc := incoming(update)) is not None:
+            await self.flow.wipe(inc, quick=False)
+
+    async def quick_exit(self, update: Update, context: Ctx) -> None:
+        """/x: wipe everything at once and leave nothing in the chat."""
+        if (inc := incoming(update)) is not None:
+            await self.flow.wipe(inc, quick=True)
+
+    async def text(self, update: Update, context: Ctx) -> None:
+        """Typed text: an answer (forwarded text is someone else's words: not taken)."""
+        inc, message = incoming(update), update.message
+        if inc is None or message is None or message.text is None:
+            return
+        if message.forward_origin is not None:
+            await self.flow.notice(inc, "forwarded")
+            return
+        await self.flow.event(inc, Text(message.text))
+
+    async def location(self, update: Update, context: Ctx) -> None:
+        """A shared location (the engine rejects it politely where not asked)."""
+        inc, message = incoming(update), update.message
+        if inc is None or message is None or message.location is None:
+            return
+        loc = message.location
+        await self.flow.event(inc, Location(latitude=loc.latitude, longitude=loc.longitude))
+
+    async def press(self, update: Update, context: Ctx) -> None:
+        """A button: its data goes back to the engine verbatim (forged or stale: rejected)."""
+        inc, query = incoming(update), update.callback_query
+        if inc is None or query is None:
+            return
+        if not isinstance(query.data, str) or not query.data:
+            await self.flow.answer(query, None)  # game/inline-only queries carry no data
+            return
+        await self.flow.event(inc, Press(query.data))
+
+    async def media(self, update: Update, context: Ctx) -> None:
+        """A file for a media question, streamed from Telegram into the encrypted draft."""
+        inc, message = incoming(update), update.message
+        if inc is None or message is None or (item := incoming_file(message)) is None:
+            return
+        key = self.flow.key(inc)
+        if not await self.flow.svc.allow(key, "message"):
+            await self.flow.notice(inc, "rate_limited")
+            return
+        rec = await self.flow.record(key)
+        if rec.expects != "media":
+            await self.flow.notice(inc, "not_now")
+            return
+        try:
+            url = await self.downloader.url_of(item, self.flow.on_error)
+            ref = await self.flow.svc.add_attachment(
+                key,
+                self.downloader.chunks(url),
+                filename=item.filename,
+                mime=item.mime,
+                max_bytes=self.downloader.max_bytes,
+            )
+        except FileTooBigError:
+            mb = self.downloader.max_bytes // (1024 * 1024)
+            await self.flow.notice(inc, "file_too_big", mb=mb)
+            return
+        except DownloadError as exc:
+            log.warning("media_download_failed", kind=type(exc).__name__, media=item.kind)
+            await self.flow.notice(inc, "file_failed")
+            return
+        await self.flow.apply(inc, key, rec, Media(ref))
+
+    async def edited(self, update: Update, context: Ctx) -> None:
+        """An edited message: not used (the answer was already committed as first sent)."""
+        if (inc := incoming(update)) is not None:
+            await self.flow.notice(inc, "edited")
+
+    async def other(self, update: Update, context: Ctx) -> None:
+        """Stickers, contacts, polls, unknown commands…: a polite line, nothing stored."""
+        if (inc := incoming(update)) is not None and update.message is not None:
+            await self.flow.notice(inc, "not_now" if update.message.sticker else "unsupported")
+
+    async def not_private(self, update: Update, context: Ctx) -> None:
+        """Groups and channels: a polite refusal, then leave. Nothing is read or stored."""
+        chat = update.effective_chat
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return
+        member = update.my_chat_member
+        if member is not None and member.new_chat_member.status in ("left", "kicked"):
+            return  # we were removed: nothing to say, nowhere to say it
+        language = update.effective_user.language_code if update.effective_user else None
+        with contextlib.suppress(BadRequest, Forbidden):  # channels may not let us post
+            await context.bot.send_message(chat.id, bot_text("private_only", language))
+        with contextlib.suppress(BadRequest, Forbidden):
+            await context.bot.leave_chat(chat.id)
+        log.info("left_non_private_chat", chat_type=str(chat.type))
+
+    async def error(self, update: object, context: Ctx) -> None:
+        """Last resort: log the exception type and update id only — never the update itself."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("bot_update_failed", error=type(context.error).__name__, update_id=update_id)

@@ -1,0 +1,125 @@
+"""Files the witness sends: found in the message, fetched with ``getFile``, streamed into the draft.
+
+The download goes straight from Telegram's file URL into ``IntakeService.add_attachment`` in 64 KiB
+chunks, so plaintext never touches the disk and memory stays bounded whatever the size. The file URL
+contains the bot token (``<base_file_url><token>/<path>``): it is used, never logged, and errors
+carry only the HTTP status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from telegram import Bot, Message
+
+from bot.retry import ErrorHook, RetryPolicy, with_retry
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file in a message: what to fetch and what to record about it."""
+
+    file_id: str
+    size: int | None
+    filename: str
+    mime: str
+    kind: str
+
+
+class DownloadError(Exception):
+    """The file could not be fetched from Telegram (the message says why, without the URL)."""
+
+
+class FileTooBigError(DownloadError):
+    """The file is larger than the configured limit."""
+
+
+def incoming_file(message: Message) -> IncomingFile | None:
+    """The file a message carries (the largest size of a photo), or None."""
+    if message.document:
+        d = message.document
+        return IncomingFile(
+            d.file_id,
+            d.file_size,
+            d.file_name or "document",
+            d.mime_type or "application/octet-stream",
+            "document",
+        )
+    if message.photo:
+        p = max(message.photo, key=lambda s: (s.file_size or 0, s.width * s.height))
+        return IncomingFile(p.file_id, p.file_size, "photo.jpg", "image/jpeg", "photo")
+    if message.video:
+        v = message.video
+        name, mime = v.file_name or "video.mp4", v.mime_type or "video/mp4"
+        return IncomingFile(v.file_id, v.file_size, name, mime, "video")
+    if message.voice:
+        a = message.voice
+        return IncomingFile(
+            a.file_id, a.file_size, "voice.ogg", a.mime_type or "audio/ogg", "voice"
+        )
+    if message.audio:
+        u = message.audio
+        name, mime = u.file_name or "audio.mp3", u.mime_type or "audio/mpeg"
+        return IncomingFile(u.file_id, u.file_size, name, mime, "audio")
+    if message.video_note:
+        n = message.video_note
+        return IncomingFile(n.file_id, n.file_size, "video_note.mp4", "video/mp4", "video_note")
+    return None
+
+
+class Downloader:
+    """Streams Telegram files; owns one HTTP client (opened in :meth:`start`)."""
+
+    def __init__(self, bot: Bot, policy: RetryPolicy, max_bytes: int) -> None:
+        self._bot = bot
+        self._policy = policy
+        self.max_bytes = max_bytes
+        self._client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        """Open the HTTP client used for downloads."""
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=60.0))
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def url_of(self, item: IncomingFile, on_error: ErrorHook | None = None) -> str:
+        """The download URL of ``item`` (contains the token: never log it)."""
+        if item.size is not None and item.size > self.max_bytes:
+            raise FileTooBigError(f"{item.kind} of {item.size} bytes is over the limit")
+        tg_file = await with_retry(
+            lambda: self._bot.get_file(item.file_id),
+            self._policy,
+            what="getFile",
+            on_error=on_error,
+        )
+        if tg_file.file_size is not None and tg_file.file_size > self.max_bytes:
+            raise FileTooBigError(f"{item.kind} of {tg_file.file_size} bytes is over the limit")
+        if not tg_file.file_path:
+            raise DownloadError(f"getFile gave no path for the {item.kind}")
+        return tg_file.file_path
+
+    async def chunks(self, url: str) -> AsyncIterator[bytes]:
+        """The file's bytes in chunks of ≤ 64 KiB, stopping past ``max_bytes``."""
+        if self._client is None:
+            raise DownloadError("the downloader is not started")
+        seen = 0
+        try:
+            async with self._client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise DownloadError(f"file download answered HTTP {response.status_code}")
+                async for chunk in response.aiter_bytes(CHUNK):
+                    seen += len(chunk)
+                    if seen > self.max_bytes:
+                        raise FileTooBigError("file grew past the limit while downloading")
+                    yield chunk
+        except httpx.HTTPError as exc:
+            # str(exc) may quote the URL (and with it the token): keep only the type
+            raise DownloadError(f"file download failed ({type(exc).__name__})") from None

@@ -1,0 +1,73 @@
+"""Turning the engine's :class:`~intake.conversation.Prompt` into Telegram messages.
+
+The engine already speaks the witness's language; rendering only lays it out: the notice first,
+the text split into messages of at most 4096 characters, the buttons (one inline keyboard, on the
+last message) with ``callback_data`` = the engine's token verbatim, and the hint to send pictures
+as files when a media answer is expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.texts import text as bot_text
+from intake.conversation import Prompt
+
+MAX_TEXT = 4096  # Telegram's limit for one message's text
+_CHECK = "✅ "
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One message to send: its text and, on the last chunk only, the keyboard."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of ``prompt`` (selected options marked), or None without buttons."""
+    if not prompt.buttons:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton((_CHECK if b.selected else "") + b.label, callback_data=b.token)
+            for b in row
+        ]
+        for row in prompt.buttons
+        if row
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def full_text(prompt: Prompt) -> str:
+    """Everything the witness reads for ``prompt``: notice, text, and the media hint if any."""
+    parts = [p for p in (prompt.notice, prompt.text) if p and p.strip()]
+    if prompt.expects == "media":
+        parts.append(bot_text("media_hint", prompt.language))
+    return "\n\n".join(parts) or "…"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split ``text`` into pieces ≤ ``limit``, preferring paragraph, then line, then word breaks."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
+        if cut <= limit // 4:  # no good break: cut hard rather than send tiny pieces
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest.strip() or not pieces:
+        pieces.append(rest)
+    return [p for p in pieces if p.strip()] or ["…"]
+
+
+def render(prompt: Prompt) -> list[Chunk]:
+    """The messages that show ``prompt``; the keyboard rides on the last one."""
+    texts = split_text(full_text(prompt))
+    markup = keyboard(prompt)
+    return [Chunk(t, markup if i == len(texts) - 1 else None) for i, t in enumerate(texts)]

@@ -1,0 +1,114 @@
+"""What the bot remembers about a witness's chat, and wiping it from the phone.
+
+The record (chat id, every message id of the conversation — the witness's and the bot's — the
+current prompt's ids, the language) is stored only inside the encrypted draft through
+``IntakeService.set_channel_data``; in memory it lives in :class:`ChatRecord` for the duration of
+an update. :func:`delete_traces` removes the messages with ``deleteMessages`` in batches of ≤ 100
+(bots may delete any message of a private chat for 48 h).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden
+
+from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
+
+BATCH = 100  # deleteMessages takes 1–100 ids
+log = structlog.get_logger("bot.traces")
+
+
+@dataclass
+class ChatRecord:
+    """The channel data of one draft (serialised with :meth:`to_data`)."""
+
+    chat_id: int | None = None
+    message_ids: list[int] = field(default_factory=list)
+    prompt_ids: list[int] = field(default_factory=list)  # the messages showing the current prompt
+    language: str | None = None
+    expects: str = "nothing"
+    stage: str | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any] | None) -> ChatRecord:
+        """Read the dict the service returned (tolerating missing or odd fields)."""
+        data = data or {}
+
+        def ints(value: object) -> list[int]:
+            return [int(v) for v in value if isinstance(v, int)] if isinstance(value, list) else []
+
+        chat = data.get("chat")
+        return cls(
+            chat_id=chat if isinstance(chat, int) else None,
+            message_ids=ints(data.get("ids")),
+            prompt_ids=ints(data.get("prompt")),
+            language=data.get("lang") if isinstance(data.get("lang"), str) else None,
+            expects=str(data.get("expects") or "nothing"),
+            stage=data.get("stage") if isinstance(data.get("stage"), str) else None,
+        )
+
+    def to_data(self) -> dict[str, object]:
+        """The dict given to ``set_channel_data`` (encrypted with the draft by the store)."""
+        return {
+            "chat": self.chat_id,
+            "ids": self.message_ids,
+            "prompt": self.prompt_ids,
+            "lang": self.language,
+            "expects": self.expects,
+            "stage": self.stage,
+        }
+
+    def add(self, ids: Iterable[int]) -> None:
+        """Remember more message ids of the conversation (each once)."""
+        known = set(self.message_ids)
+        for message_id in ids:
+            if message_id not in known:
+                self.message_ids.append(message_id)
+                known.add(message_id)
+
+
+async def delete_messages(
+    bot: Bot,
+    chat_id: int,
+    message_ids: Iterable[int],
+    policy: RetryPolicy,
+    on_error: ErrorHook | None = None,
+) -> int:
+    """Delete ``message_ids`` from ``chat_id`` in batches of ≤ 100; return how many were asked.
+
+    Messages already gone are skipped by Telegram; a batch refused outright (chat gone, bot
+    blocked, older than 48 h) is logged by kind and the next batch is still tried.
+    """
+    ids = sorted(set(message_ids))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+
+        async def call(batch: list[int] = batch) -> bool:
+            return await bot.delete_messages(chat_id=chat_id, message_ids=batch)
+
+        try:
+            await with_retry(call, policy, what="deleteMessages", on_error=on_error)
+        except (BadRequest, Forbidden, GaveUpError) as exc:
+            log.warning("trace_delete_failed", kind=type(exc).__name__, count=len(batch))
+    if ids:
+        log.info("traces_deleted", count=len(ids))
+    return len(ids)
+
+
+async def delete_traces(
+    bot: Bot,
+    record: ChatRecord,
+    policy: RetryPolicy,
+    extra: Iterable[int] = (),
+    on_error: ErrorHook | None = None,
+) -> int:
+    """Delete every message ``record`` knows of, plus ``extra`` (e.g. the triggering message)."""
+    if record.chat_id is None:
+        return 0
+    ids = [*record.message_ids, *record.prompt_ids, *extra]
+    return await delete_messages(bot, record.chat_id, ids, policy, on_error)
