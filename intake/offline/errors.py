@@ -1,0 +1,28 @@
+"""The one error type of the offline side: a sealed file that could not be opened, and why.
+
+``kind`` is the short phrase shown to staff ("no matching key", "damaged or tampered", …) so every
+failure prints as one line naming the file and the kind; ``detail`` adds what failed, never content.
+"""
+
+from __future__ import annotations
+
+NO_KEY = "no matching key"
+DAMAGED = "damaged or tampered"
+NOT_AGE = "not an age file"
+INVALID = "not a valid submission"
+MANIFEST = "does not match manifest.json"
+CONFLICT = "conflicts with an earlier decryption"
+WRITE = "cannot write output"
+
+
+class OpenError(Exception):
+    """A sealed file was rejected; nothing of it was left in the output folder."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind} ({detail})" if detail else kind)
+        self.kind = kind
+        self.detail = detail
+
+
+class ArchiveError(Exception):
+    """The decrypted tar is unsafe or does not match its ``submission.json``."""

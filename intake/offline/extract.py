@@ -1,0 +1,167 @@
+"""Safe streaming extraction of a submission tar into a folder.
+
+The plaintext is read once, as a stream (``tarfile`` mode ``r|``), and never with
+``tarfile.extract``: each member is checked against an allow-list before a single byte is written.
+Only regular files named exactly ``submission.json`` (first) and then the ``attachments/<n>-<name>``
+listed in it, in order, are accepted; absolute paths, ``..``, links, devices, fifos and any other
+name are refused. Files are created with ``O_EXCL | O_NOFOLLOW`` and mode 0600 inside ``dest``.
+Attachment sha256 and sizes are recomputed while copying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol, cast
+
+from intake.offline.errors import ArchiveError
+from intake.submission import (
+    MAX_SUBMISSION_JSON,
+    Attachment,
+    Submission,
+    SubmissionFormatError,
+    parse_submission,
+)
+
+COPY_BLOCK = 1024 * 1024
+_TAR_BUFSIZE = 64 * 1024  # one age STREAM chunk per read
+_KINDS = {
+    tarfile.SYMTYPE: "symbolic link",
+    tarfile.LNKTYPE: "hard link",
+    tarfile.CHRTYPE: "character device",
+    tarfile.BLKTYPE: "block device",
+    tarfile.FIFOTYPE: "fifo",
+    tarfile.DIRTYPE: "directory",
+    tarfile.CONTTYPE: "contiguous file",
+    tarfile.GNUTYPE_SPARSE: "sparse file",
+}
+
+
+class Readable(Protocol):
+    """The decrypted plaintext: anything with ``read(n)``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentCheck:
+    """An attachment as listed, and what was actually found in the archive."""
+
+    attachment: Attachment
+    sha256: str
+    size: int
+
+    @property
+    def ok(self) -> bool:
+        """Whether the recomputed sha256 and size match ``submission.json``."""
+        return self.sha256 == self.attachment.sha256 and self.size == self.attachment.size
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A validated submission written into a folder."""
+
+    submission: Submission
+    checks: tuple[AttachmentCheck, ...]
+
+
+def extract_submission(plaintext: Readable, dest: Path) -> Extracted:
+    """Extract the tar read from ``plaintext`` into the existing empty folder ``dest``.
+
+    Raises :class:`ArchiveError` for an unsafe member, a malformed tar, or a tar that does not
+    match its ``submission.json``. Errors raised by ``plaintext.read`` (e.g. crypto's
+    ``PayloadError``) propagate unchanged. Does not read past the end of the tar.
+    """
+    try:
+        stream = cast(IO[bytes], plaintext)  # tarfile's stream mode only calls read(n)
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=_TAR_BUFSIZE) as tar:
+            return _extract(tar, iter(tar), dest)
+    except (tarfile.TarError, UnicodeError) as exc:
+        raise ArchiveError(f"not a valid tar archive: {exc}") from None
+
+
+def _extract(tar: tarfile.TarFile, members: Iterator[tarfile.TarInfo], dest: Path) -> Extracted:
+    first = next(members, None)
+    if first is None:
+        raise ArchiveError("empty archive")
+    check_member(first, "submission.json")
+    if first.size > MAX_SUBMISSION_JSON:
+        raise ArchiveError(f"submission.json is too large ({first.size} bytes)")
+    raw = _member_stream(tar, first).read()
+    if len(raw) != first.size:
+        raise ArchiveError("submission.json is truncated")
+    try:
+        submission = parse_submission(raw)
+    except SubmissionFormatError as exc:
+        raise ArchiveError(f"submission.json: {exc}") from None
+    _write_new(dest / "submission.json", raw)
+    (dest / "attachments").mkdir(mode=0o700)
+
+    member = next(members, None)
+    if member is not None and member.isdir() and member.name.rstrip("/") == "attachments":
+        member = next(members, None)  # an explicit directory entry is harmless; skip it
+    checks = []
+    for attachment in submission.attachments:
+        if member is None:
+            raise ArchiveError(f"{attachment.path} is listed in submission.json but missing")
+        check_member(member, attachment.path)
+        checks.append(_copy(tar, member, dest / attachment.path, attachment))
+        member = next(members, None)
+    if member is not None:
+        check_member(member, None)
+    return Extracted(submission=submission, checks=tuple(checks))
+
+
+def check_member(member: tarfile.TarInfo, expected: str | None) -> None:
+    """Refuse anything but a regular file named exactly ``expected`` (``None``: nothing allowed)."""
+    name = member.name
+    shown = repr(name[:120])
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        raise ArchiveError(f"member {shown}: absolute path refused")
+    if ".." in name.replace("\\", "/").split("/"):
+        raise ArchiveError(f"member {shown}: '..' in path refused")
+    if not member.isreg() or member.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+        kind = _KINDS.get(member.type, f"type {member.type!r}")
+        raise ArchiveError(f"member {shown}: {kind} refused (only regular files are allowed)")
+    if expected is None:
+        raise ArchiveError(f"member {shown}: not listed in submission.json")
+    if name != expected:
+        raise ArchiveError(f"member {shown}: unexpected name (expected {expected!r})")
+
+
+def _member_stream(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    stream = tar.extractfile(member)
+    if stream is None:  # pragma: no cover - only for non-regular members, refused before
+        raise ArchiveError(f"member {member.name!r}: no data")
+    return stream
+
+
+def _open_new(path: Path) -> int:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    return os.open(path, flags, 0o600)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    with os.fdopen(_open_new(path), "wb") as out:
+        out.write(data)
+
+
+def _copy(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, path: Path, attachment: Attachment
+) -> AttachmentCheck:
+    """Stream one member to ``path``, hashing as it goes; memory stays at one block."""
+    digest = hashlib.sha256()
+    size = 0
+    stream = _member_stream(tar, member)
+    with os.fdopen(_open_new(path), "wb") as out:
+        while block := stream.read(COPY_BLOCK):
+            digest.update(block)
+            out.write(block)
+            size += len(block)
+    if size != member.size:
+        raise ArchiveError(f"member {member.name!r}: truncated")
+    return AttachmentCheck(attachment=attachment, sha256=digest.hexdigest(), size=size)

@@ -1,0 +1,143 @@
+"""Open one sealed file into ``<out>/<submission-id>/``, all or nothing.
+
+Everything is written into a fresh temp folder inside the output folder; it is renamed to its final
+name only after the whole age file authenticated (the STREAM payload read to its authenticated end),
+the tar and ``submission.json`` validated, and the report written. Any failure removes the temp
+folder, so a rejected file leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import crypto
+from intake.offline.errors import (
+    CONFLICT,
+    DAMAGED,
+    INVALID,
+    MANIFEST,
+    NO_KEY,
+    NOT_AGE,
+    WRITE,
+    ArchiveError,
+    OpenError,
+)
+from intake.offline.extract import Extracted, Readable, extract_submission
+
+TEMP_PREFIX = ".intake-tmp-"
+_READ_BLOCK = 64 * 1024
+_AGE_MAGIC = (b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTED FILE-----")
+
+# Writes extra files (the report) into the temp folder before it is released.
+Finisher = Callable[[Extracted, Path], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A submission released into ``folder``; ``sha256`` is that of the sealed file."""
+
+    extracted: Extracted
+    folder: Path
+    sha256: str
+
+
+class HashingReader:
+    """Passes ``read(n)`` through to a file while hashing every byte read (one pass, no copy)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._digest = hashlib.sha256()
+
+    def read(self, n: int = -1, /) -> bytes:
+        """Read and hash up to ``n`` bytes."""
+        data = self._raw.read(n)
+        self._digest.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        """sha256 of the whole file (reads and hashes whatever was not read yet)."""
+        while self.read(_READ_BLOCK):
+            pass
+        return self._digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, streamed."""
+    with path.open("rb") as raw:
+        return HashingReader(raw).hexdigest()
+
+
+def open_sealed(
+    path: Path,
+    identities: Sequence[crypto.Identity],
+    out: Path,
+    *,
+    expected_sha256: str | None = None,
+    finish: Finisher | None = None,
+) -> Opened:
+    """Decrypt ``path`` into ``out/<submission-id>/``; raise :class:`OpenError` leaving nothing."""
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=out))
+    except OSError as exc:
+        raise OpenError(WRITE, f"{out}: {exc.strerror}") from None
+    try:
+        extracted, sha = _decrypt_into(path, identities, tmp)
+        if expected_sha256 is not None and sha != expected_sha256:
+            raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
+        if finish is not None:
+            finish(extracted, tmp)
+        folder = out / extracted.submission.submission_id
+        if folder.exists():
+            raise OpenError(CONFLICT, f"{folder.name}/ already holds a different sealed file")
+        os.rename(tmp, folder)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OpenError(WRITE, f"{exc.filename or out}: {exc.strerror}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Opened(extracted=extracted, folder=folder, sha256=sha)
+
+
+def _decrypt_into(
+    path: Path, identities: Sequence[crypto.Identity], tmp: Path
+) -> tuple[Extracted, str]:
+    with path.open("rb") as raw:
+        magic = raw.read(64)
+        raw.seek(0)
+        hashing = HashingReader(raw)
+        try:
+            plaintext = crypto.decrypt(hashing, identities)
+            try:
+                extracted = extract_submission(plaintext, tmp)
+            except ArchiveError as exc:
+                _drain(plaintext)  # a damaged file is reported as damaged, not as a bad archive
+                raise OpenError(INVALID, str(exc)) from None
+            _drain(plaintext)  # authenticates the last chunk: nothing is released before this
+        except crypto.NoIdentityMatchError:
+            raise OpenError(NO_KEY, "none of the given identities can open it") from None
+        except (crypto.HeaderMACError, crypto.PayloadError) as exc:
+            raise OpenError(DAMAGED, _reason(exc)) from None
+        except (crypto.HeaderError, crypto.ArmorError) as exc:
+            kind = DAMAGED if magic.startswith(_AGE_MAGIC) else NOT_AGE
+            raise OpenError(kind, _reason(exc)) from None
+        return extracted, hashing.hexdigest()
+
+
+def _drain(plaintext: Readable) -> None:
+    """Read to the authenticated end. Bytes after the tar's end-of-archive are only padding."""
+    while block := plaintext.read(_READ_BLOCK):
+        if block.count(0) != len(block):
+            raise OpenError(INVALID, "unexpected data after the end of the archive")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:160] if text else type(exc).__name__

@@ -1,0 +1,153 @@
+"""``report.html``: one submission as a self-contained page a non-technical staff member can read.
+
+No scripts, no external resources, inline CSS, and a Content-Security-Policy that forbids anything
+else; images come from the local ``attachments/`` folder by relative path. Every piece of
+testimony (prompts, answers, file names) is untrusted and HTML-escaped; only attachment paths that
+passed the submission validator (``[A-Za-z0-9._-]``) are used in URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from intake.offline.extract import AttachmentCheck, Extracted
+from intake.offline.labels import labels_for
+from intake.submission import Answer, format_timestamp
+
+REPORT_NAME = "report.html"
+CSP = (
+    "default-src 'none'; img-src 'self' file: data:; media-src 'self' file:; "
+    "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+_INLINE_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;
+margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}
+h1{font-size:1.6rem;margin-bottom:.2rem}.note{color:#555;font-size:.9rem}
+table.meta td{padding:.15rem 1rem .15rem 0;vertical-align:top}
+table.meta td:first-child{color:#555}
+section.answer{border-top:1px solid #ddd;padding:.6rem 0}
+.prompt{font-weight:600;white-space:pre-wrap}.value{white-space:pre-wrap;margin:.3rem 0 0 1rem}
+.skipped{color:#777;font-style:italic}.id{color:#888;font-size:.8rem}
+table.files{border-collapse:collapse;width:100%}
+table.files td,table.files th{border:1px solid #ccc;padding:.3rem;text-align:left;
+vertical-align:top}
+.sha{font-family:ui-monospace,monospace;font-size:.75rem;word-break:break-all}
+.ok{color:#176317;font-weight:600}.bad{color:#a40000;font-weight:700}
+img{max-width:100%;max-height:24rem;display:block;margin:.3rem 0;border:1px solid #ccc}
+"""
+
+
+def write_report(extracted: Extracted, folder: Path) -> Path:
+    """Write ``report.html`` into ``folder`` (which holds ``attachments/``); returns its path."""
+    path = folder / REPORT_NAME
+    path.write_text(render_report(extracted), encoding="utf-8")
+    return path
+
+
+def render_report(extracted: Extracted) -> str:
+    """The report page as a string."""
+    sub = extracted.submission
+    t = labels_for(sub.language)
+    checks = {c.attachment.path: c for c in extracted.checks}
+    meta = [
+        (t["receipt"], f"<strong>{_e(sub.receipt)}</strong>"),
+        (t["submitted"], _e(format_timestamp(sub.submitted_at).replace("T", " ").rstrip("Z"))),
+        (
+            t["questionnaire"],
+            f"{_e(sub.questionnaire.id)}, {t['version']} {sub.questionnaire.version}",
+        ),
+        (t["language"], _e(sub.language)),
+        (t["submission_id"], f"<span class=sha>{_e(sub.submission_id)}</span>"),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(sub.language)}"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(t['title'])} {_e(sub.receipt)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_e(t['title'])} {_e(sub.receipt)}</h1><p class=note>{_e(t['note'])}</p>",
+        "<table class=meta>",
+        *(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in meta),
+        "</table>",
+        f"<h2>{_e(t['answers'])}</h2>",
+        *(_answer(a, t, checks) for a in sub.answers),
+        f"<h2>{_e(t['attachments'])}</h2>",
+        _attachments(extracted.checks, t),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _answer(answer: Answer, t: Mapping[str, str], checks: Mapping[str, AttachmentCheck]) -> str:
+    head = (
+        f"<section class=answer><div class=prompt>{_e(answer.prompt)} "
+        f"<span class=id>[{_e(answer.question_id)}]</span></div>"
+    )
+    return f"{head}<div class=value>{_value(answer, t, checks)}</div></section>"
+
+
+def _value(answer: Answer, t: Mapping[str, str], checks: Mapping[str, AttachmentCheck]) -> str:
+    """The answer's value as escaped HTML (``display`` text preferred when the sealer gave one)."""
+    if answer.skipped:
+        return f"<span class=skipped>{_e(t['skipped'])}</span>"
+    value = answer.value
+    display = answer.extra.get("display")
+    if answer.type == "yes_no":
+        return _e(t["yes"] if value else t["no"])
+    if answer.type == "location":
+        return _e(f"{value['latitude']}, {value['longitude']}") + f" ({_e(t['lat_lon'])})"
+    if answer.type == "media":
+        return "".join(_media(checks[p], t) for p in value if p in checks)
+    if answer.type in ("choice", "multi_choice"):
+        ids = value if isinstance(value, list) else [value]
+        if not isinstance(display, str):
+            return _e(", ".join(ids))
+        return f"{_e(display)} <span class=id>[{_e(', '.join(ids))}]</span>"
+    return _e(str(value))
+
+
+def _media(check: AttachmentCheck, t: Mapping[str, str]) -> str:
+    att = check.attachment
+    href = quote(att.path)
+    link = f'<div><a href="{_e(href)}">{_e(att.filename)}</a> {_badge(check, t)}</div>'
+    if att.mime in _INLINE_IMAGES and check.ok:
+        return f'{link}<img src="{_e(href)}" alt="{_e(att.filename)}">'
+    return link
+
+
+def _badge(check: AttachmentCheck, t: Mapping[str, str]) -> str:
+    if check.ok:
+        return f"<span class=ok>✓ {_e(t['matched'])}</span>"
+    return f"<span class=bad>✗ {_e(t['mismatch'])}</span>"
+
+
+def _sha_cell(check: AttachmentCheck) -> str:
+    if check.ok:
+        return _e(check.sha256)
+    listed = check.attachment
+    return f"{_e(check.sha256)}<div class=bad>≠ {_e(listed.sha256)} ({listed.size:,})</div>"
+
+
+def _attachments(checks: tuple[AttachmentCheck, ...], t: Mapping[str, str]) -> str:
+    if not checks:
+        return f"<p>{_e(t['no_attachments'])}</p>"
+    head = "".join(f"<th>{_e(x)}</th>" for x in (t["file"], t["type"], t["size"], "sha256", "✓/✗"))
+    rows = []
+    for check in checks:
+        att = check.attachment
+        rows.append(
+            f'<tr><td><a href="{_e(quote(att.path))}">{_e(att.filename)}</a>'
+            f"<div class=id>{_e(att.path)}</div></td><td>{_e(att.mime)}</td>"
+            f"<td>{check.size:,} {_e(t['bytes'])}</td><td class=sha>{_sha_cell(check)}</td>"
+            f"<td>{_badge(check, t)}</td></tr>"
+        )
+    return f"<table class=files><tr>{head}</tr>{''.join(rows)}</table>"
