@@ -1,0 +1,100 @@
+"""Validating typed input, and showing answers back to the witness.
+
+Each ``read_*`` function returns either the answer value or the notice (in the witness's language)
+that re-asks: what was wrong and what would fit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from intake import i18n
+from intake.engine.dates import format_date
+from intake.questionnaire import AnswerValue, Question
+from intake.questionnaire.model import DEFAULT_MAX_LENGTH
+
+_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
+_MAX_MAGNITUDE = 1e12
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """An answer value (``notice`` None) or a re-ask (``notice`` set)."""
+
+    value: AnswerValue = None
+    notice: str | None = None
+
+
+def read_text(question: Question, text: str, strings: Mapping[str, str]) -> Read:
+    """Free text: trimmed, not empty, at most ``max_length`` characters."""
+    cleaned = text.replace("\r\n", "\n").strip()
+    if not cleaned:
+        key = "error.empty_required" if question.required else "error.empty"
+        return Read(notice=i18n.render(strings, key))
+    limit = question.max_length or DEFAULT_MAX_LENGTH.get(question.type, 500)
+    if len(cleaned) > limit:
+        notice = i18n.render(strings, "error.too_long", length=len(cleaned), max=limit)
+        return Read(notice=notice)
+    return Read(cleaned)
+
+
+def read_number(question: Question, text: str, strings: Mapping[str, str]) -> Read:
+    """A number (``12``, ``-3``, ``2.5``, ``2,5``, ``1 000``) within the question's bounds."""
+    cleaned = re.sub(r"[\s\u00a0\u202f']", "", text)
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    if not _NUMBER_RE.fullmatch(cleaned):
+        return Read(notice=i18n.render(strings, "error.not_a_number"))
+    number: int | float = float(cleaned) if "." in cleaned else int(cleaned)
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if not math.isfinite(number) or abs(number) > _MAX_MAGNITUDE:
+        return Read(notice=i18n.render(strings, "error.not_a_number"))
+    if question.min is not None and number < question.min:
+        return Read(notice=i18n.render(strings, "error.number_too_small", min=show(question.min)))
+    if question.max is not None and number > question.max:
+        return Read(notice=i18n.render(strings, "error.number_too_big", max=show(question.max)))
+    return Read(number)
+
+
+def show(number: float) -> str:
+    """A bound as people write it (``5``, not ``5.0``)."""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def display(
+    question: Question,
+    value: AnswerValue,
+    language: str,
+    strings: Mapping[str, str],
+    *,
+    excerpt: int | None = None,
+) -> str:
+    """How an answer reads back to the witness (at review, or as "your current answer")."""
+    if value is None:
+        return i18n.render(strings, "review.skipped")
+    if isinstance(value, bool):
+        return i18n.render(strings, "buttons.yes" if value else "buttons.no")
+    if question.type == "choice" and isinstance(value, str):
+        option = question.option(value)
+        return option.label[language] if option else value
+    if question.type == "multi_choice" and isinstance(value, list):
+        labels = [o.label[language] for o in question.options if o.id in value]
+        return ", ".join(labels)
+    if question.type == "media" and isinstance(value, list):
+        return i18n.render(strings, "review.files", count=len(value))
+    if question.type == "date" and isinstance(value, str):
+        return format_date(value, strings)
+    if isinstance(value, dict):
+        place = value.get("text")
+        if place is None:
+            return i18n.render(strings, "review.location")
+        text = str(place)
+    else:
+        text = show(value) if isinstance(value, int | float) else str(value)
+    if excerpt is not None and len(text) > excerpt:
+        return text[: excerpt - 1].rstrip() + "…"
+    return text

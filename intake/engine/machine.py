@@ -1,0 +1,169 @@
+"""The conversation state machine: language → consent → questions → review → submit.
+
+Pure and deterministic: the same questionnaire, state, event (and ``today``) always give the same
+step. Every accepted transition increments ``state.rev``; a rejected input returns the state
+unchanged with outcome ``rejected`` and a notice saying why, followed by the current prompt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from intake import i18n
+from intake.conversation import Command, Event, Location, Media, Press, Prompt, Start, Text
+from intake.engine import answering, flow, tokens
+from intake.engine.render import current, lang_of, strings
+from intake.engine.repair import reconcile
+from intake.engine.state import DraftState, Step
+from intake.questionnaire import Questionnaire
+
+TERMINAL = ("submitted", "cancelled", "declined")
+_COMMAND_ACTIONS = {
+    "back": tokens.BACK,
+    "skip": tokens.SKIP,
+    "submit": tokens.SUBMIT,
+    "review": tokens.REVIEW,
+}
+
+
+def start(q: Questionnaire, hint: str | None) -> Step:
+    """A new draft at the language stage; ``hint`` (e.g. ``"ru-RU"``) only preselects."""
+    code = hint.split("-")[0].split("_")[0].lower()[:8] if hint else None
+    state = DraftState(q.id, q.version, hint=code if code in q.languages else None)
+    return Step(state, current(q, state))
+
+
+def resume(q: Questionnaire, state: DraftState) -> Prompt:
+    """The current prompt again (after a restart, or to answer unknown input)."""
+    return current(q, reconcile(q, state))
+
+
+def apply(
+    q: Questionnaire, state: DraftState, event: Event, *, today: dt.date | None = None
+) -> Step:
+    """Apply one event. ``today`` is the reference for refusing future dates (default: UTC today
+    plus one day of slack for the witness's time zone)."""
+    state = reconcile(q, state)
+    ui = strings(q, lang_of(q, state))
+    if state.stage in TERMINAL:
+        return Step(state, current(q, state, i18n.render(ui, "error.finished")), "rejected")
+    if isinstance(event, Start):
+        return Step(state, current(q, state, i18n.render(ui, "notice.resumed")))
+    if isinstance(event, Command):
+        return _command(q, state, event)
+    if isinstance(event, Press):
+        tok = tokens.parse(event.token)
+        if tok is not None and tok.action == tokens.CANCEL:
+            # Safety first: a stale "cancel" still cancels (a witness in danger must not be
+            # told to find the newest message first).
+            return _cancel(q, state)
+        if tok is None or tok.rev != state.rev:
+            return _rejected(q, state, i18n.render(ui, "error.stale"))
+        return _finish(q, state, _press(q, state, tok))
+    if today is None:
+        today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return _finish(q, state, _typed(q, state, event, today))
+
+
+def _finish(q: Questionnaire, state: DraftState, result: answering.Result | Step) -> Step:
+    if isinstance(result, Step):
+        return result
+    if isinstance(result, str):
+        return _rejected(q, state, result)
+    new = replace(result, rev=state.rev + 1)
+    return Step(new, current(q, new))
+
+
+def _rejected(q: Questionnaire, state: DraftState, notice: str) -> Step:
+    return Step(state, current(q, state, notice), "rejected")
+
+
+def _cancel(q: Questionnaire, state: DraftState) -> Step:
+    # The draft is destroyed by the service; the returned state keeps nothing of the testimony.
+    new = DraftState(q.id, q.version, rev=state.rev + 1, stage="cancelled", language=state.language)
+    return Step(new, current(q, new), "cancelled")
+
+
+def _command(q: Questionnaire, state: DraftState, event: Command) -> Step:
+    ui = strings(q, lang_of(q, state))
+    name = event.name
+    if name == "cancel":
+        return _cancel(q, state)
+    if name == "help":
+        return Step(state, current(q, state, i18n.render(ui, "help.text")))
+    if name == "language":
+        if state.stage == "language":
+            return Step(state, current(q, state))
+        back_to = state.stage if state.stage in ("question", "review") else None
+        return _finish(q, state, replace(state, stage="language", return_stage=back_to))
+    if name == "review" and not (state.stage == "question" and state.editing):
+        return _rejected(q, state, i18n.render(ui, "error.no_review"))
+    return _finish(q, state, _press(q, state, tokens.Token(state.rev, _COMMAND_ACTIONS[name])))
+
+
+def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.Result | Step:
+    ui = strings(q, lang_of(q, state))
+    stage, action = state.stage, tok.action
+    if stage == "language":
+        if action == tokens.LANGUAGE and tok.arg in q.languages:
+            return _choose_language(state, tok.arg)
+        if action == tokens.BACK:
+            return i18n.render(ui, "error.first_step")
+    elif stage == "consent":
+        if action == tokens.ACCEPT:
+            return answering.goto(state, flow.first(q, state.answers), editing=False)
+        if action == tokens.DECLINE:
+            new = replace(state, stage="declined", rev=state.rev + 1)
+            return Step(new, current(q, new), "declined")
+        if action == tokens.BACK:
+            return replace(state, stage="language", return_stage=None)
+    elif stage == "question" and state.cursor is not None:
+        return answering.press(q, state, q.question(state.cursor), tok)
+    elif stage == "review":
+        return _review_press(q, state, tok)
+    if action in (tokens.SKIP, tokens.SUBMIT, tokens.REVIEW) and tok.rev == state.rev:
+        return i18n.render(ui, "error.not_here")
+    return i18n.render(ui, "error.stale")
+
+
+def _choose_language(state: DraftState, lang: str) -> DraftState:
+    back_to = state.return_stage
+    if back_to == "question" and state.cursor is not None:
+        return replace(state, language=lang, stage="question", return_stage=None)
+    if back_to == "review":
+        return replace(state, language=lang, stage="review", return_stage=None)
+    return replace(state, language=lang, stage="consent", return_stage=None)
+
+
+def _review_press(
+    q: Questionnaire, state: DraftState, tok: tokens.Token
+) -> answering.Result | Step:
+    ui = strings(q, lang_of(q, state))
+    if tok.action == tokens.SUBMIT:
+        missing = flow.missing_required(q, state.answers)
+        if missing is not None:
+            return answering.goto(state, missing, editing=True)
+        new = replace(state, stage="submitted", rev=state.rev + 1)
+        return Step(new, current(q, new), "submit")
+    if tok.action == tokens.BACK:
+        return answering.goto(state, flow.last(q, state.answers), editing=False)
+    if tok.action == tokens.EDIT and tok.arg.isdigit() and int(tok.arg) < len(q.questions):
+        question = q.questions[int(tok.arg)]
+        if question.id in state.answers:
+            return answering.goto(state, question, editing=True)
+    return i18n.render(ui, "error.stale")
+
+
+def _typed(q: Questionnaire, state: DraftState, event: Event, today: dt.date) -> answering.Result:
+    ui = strings(q, lang_of(q, state))
+    if state.stage == "question" and state.cursor is not None:
+        return answering.typed(q, state, q.question(state.cursor), event, today)
+    if state.stage == "language" and isinstance(event, Text):
+        wanted = event.text.strip().lower()
+        for lang in q.languages:
+            if wanted in (lang, q.ui[lang]["language.name"].lower()):
+                return _choose_language(state, lang)
+    if isinstance(event, Location | Media):
+        return i18n.render(ui, "error.not_here")
+    return i18n.render(ui, "error.use_buttons")

@@ -1,0 +1,112 @@
+"""Keeping a stored draft consistent with the questionnaire it is applied to.
+
+A draft normally meets the questionnaire it was started with. If the operator deploys a new version
+while drafts are open, the draft is carried over: answers that still fit their question are kept,
+the rest are dropped, and a cursor that no longer applies moves to the next open question. The
+same checks define what a valid state is (:func:`problems`), which the property tests assert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from intake.engine import flow
+from intake.engine.state import DraftState
+from intake.questionnaire import AnswerValue, Question, Questionnaire
+
+
+def value_fits(question: Question, value: AnswerValue, state: DraftState | None = None) -> bool:
+    """Whether ``value`` has the shape an answer to ``question`` must have (None = skipped)."""
+    if value is None:
+        return not question.required
+    kind = question.type
+    if kind in ("text", "long_text"):
+        return isinstance(value, str) and 0 < len(value) <= (question.max_length or 4096)
+    if kind == "choice":
+        return isinstance(value, str) and question.option(value) is not None
+    if kind == "multi_choice":
+        ids = [o.id for o in question.options]
+        return isinstance(value, list) and bool(value) and all(v in ids for v in value)
+    if kind == "yes_no":
+        return isinstance(value, bool)
+    if kind == "date":
+        return isinstance(value, str) and len(value) in (4, 7, 10)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "location":
+        return isinstance(value, dict) and (set(value) in ({"text"}, {"latitude", "longitude"}))
+    if not isinstance(value, list) or not value:
+        return False
+    return state is None or all(
+        aid in state.files and state.files[aid].question_id == question.id for aid in value
+    )
+
+
+def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
+    """``state`` made consistent with ``q`` (unchanged when it already is)."""
+    same = (state.questionnaire_id, state.questionnaire_version) == (q.id, q.version)
+    if same and not problems(q, state):
+        return state
+    ids = {question.id: question for question in q.questions}
+    answers = {
+        qid: value
+        for qid, value in state.answers.items()
+        if qid in ids and value_fits(ids[qid], value, state)
+    }
+    answers = flow.prune(q, answers)
+    fixed = replace(
+        state,
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        answers=answers,
+        selection=(),
+        uploads=(),
+        date_choices=(),
+        language=state.language if state.language in q.languages else None,
+    )
+    if fixed.language is None and fixed.stage not in ("language", "cancelled"):
+        return replace(fixed, stage="language", cursor=None, return_stage=None, editing=False)
+    if fixed.stage == "question":
+        cursor = ids.get(fixed.cursor or "")
+        if cursor is None or not flow.applies(cursor, answers):
+            nxt = next(
+                (x for x in q.questions if flow.applies(x, answers) and x.id not in answers), None
+            )
+            if nxt is None:
+                return replace(fixed, stage="review", cursor=None, editing=False)
+            return replace(fixed, cursor=nxt.id)
+    return fixed
+
+
+def problems(q: Questionnaire, state: DraftState) -> list[str]:
+    """Every way ``state`` is not a valid state for ``q`` (empty when valid)."""
+    found: list[str] = []
+    ids = {question.id: question for question in q.questions}
+    if state.rev < 0:
+        found.append("negative rev")
+    if state.stage not in ("language", "cancelled") and state.language not in q.languages:
+        found.append(f"stage {state.stage} without a known language")
+    for qid, value in state.answers.items():
+        if qid not in ids or not value_fits(ids[qid], value, state):
+            found.append(f"answer to {qid!r} does not fit")
+    if list(state.answers) != list(flow.prune(q, state.answers)):
+        found.append("answers out of order or on a branch that does not apply")
+    question = ids.get(state.cursor or "")
+    if state.stage == "question":
+        if question is None or not flow.applies(question, state.answers):
+            found.append("question stage without an applicable cursor")
+    elif state.cursor is not None and state.stage != "language":
+        found.append(f"cursor set at stage {state.stage}")
+    pending = state.selection or state.uploads or state.date_choices
+    if pending and state.stage not in ("question", "language"):
+        found.append("unfinished input outside a question")
+    if question is not None:
+        if state.selection and question.type != "multi_choice":
+            found.append("selection on a question that is not multi_choice")
+        if state.uploads and question.type != "media":
+            found.append("uploads on a question that is not media")
+        if state.date_choices and (question.type != "date" or len(state.date_choices) != 2):
+            found.append("date choices on a question that is not a date")
+    if any(aid not in state.files for aid in state.uploads):
+        found.append("upload without a file entry")
+    return found

@@ -1,0 +1,198 @@
+"""The draft state of one witness's conversation, and its JSON form.
+
+The state is immutable: every transition builds a new one, so a rejected input provably leaves the
+state as it was. ``rev`` grows by one on every accepted transition and is embedded in every button
+token, which is how stale and forged presses are told apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast, get_args
+
+from intake.conversation import AttachmentRef, Outcome, Prompt, Stage
+from intake.questionnaire import AnswerValue
+
+FORMAT = "witness-intake/draft/v1"
+
+
+class DraftFormatError(ValueError):
+    """A stored draft does not have the shape of :data:`FORMAT`; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A file received for a media question (kept even when later unused, so ids stay unique)."""
+
+    question_id: str
+    ref: AttachmentRef
+
+
+@dataclass(frozen=True, slots=True)
+class DraftState:
+    """Where one conversation stands.
+
+    ``answers`` maps question id → value (``None`` = skipped), kept in questionnaire order and only
+    for questions that currently apply. ``cursor`` is the question being asked (stage
+    ``question``). ``selection``/``uploads``/``date_choices`` hold unfinished input on that question
+    (multi_choice toggles, files before Done, the two readings of an ambiguous date). ``editing``
+    means the question was opened from the review and the review comes next. ``return_stage`` is
+    where to go back after the witness changed language mid-way.
+    """
+
+    questionnaire_id: str
+    questionnaire_version: int
+    rev: int = 0
+    stage: Stage = "language"
+    language: str | None = None
+    hint: str | None = None
+    cursor: str | None = None
+    answers: Mapping[str, AnswerValue] = field(default_factory=dict)
+    selection: tuple[str, ...] = ()
+    uploads: tuple[str, ...] = ()
+    date_choices: tuple[str, ...] = ()
+    editing: bool = False
+    return_stage: Stage | None = None
+    files: Mapping[str, FileEntry] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-safe dict (versioned by ``format``)."""
+        return {
+            "format": FORMAT,
+            "questionnaire": {"id": self.questionnaire_id, "version": self.questionnaire_version},
+            "rev": self.rev,
+            "stage": self.stage,
+            "language": self.language,
+            "hint": self.hint,
+            "cursor": self.cursor,
+            "answers": [[qid, _copy(value)] for qid, value in self.answers.items()],
+            "selection": list(self.selection),
+            "uploads": list(self.uploads),
+            "date_choices": list(self.date_choices),
+            "editing": self.editing,
+            "return_stage": self.return_stage,
+            "files": [_file_json(aid, entry) for aid, entry in self.files.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> DraftState:
+        """Rebuild a state from :meth:`to_json` output; :class:`DraftFormatError` if malformed."""
+        if data.get("format") != FORMAT:
+            raise DraftFormatError(f"draft: field 'format' is not {FORMAT!r}")
+        q = _get(data, "questionnaire", dict)
+        return cls(
+            questionnaire_id=_get(q, "id", str),
+            questionnaire_version=_get(q, "version", int),
+            rev=_get(data, "rev", int),
+            stage=_stage(data, "stage"),
+            language=_opt(data, "language"),
+            hint=_opt(data, "hint"),
+            cursor=_opt(data, "cursor"),
+            answers={qid: value for qid, value in _answers(data)},
+            selection=_strings(data, "selection"),
+            uploads=_strings(data, "uploads"),
+            date_choices=_strings(data, "date_choices"),
+            editing=_get(data, "editing", bool),
+            return_stage=None if data.get("return_stage") is None else _stage(data, "return_stage"),
+            files=dict(_files(data)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The result of one engine call: the new state, what to show, and what happened."""
+
+    state: DraftState
+    prompt: Prompt
+    outcome: Outcome = "continue"
+
+
+def _copy(value: AnswerValue) -> AnswerValue:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return cast(AnswerValue, dict(value))
+    return value
+
+
+def _file_json(attachment_id: str, entry: FileEntry) -> dict[str, object]:
+    ref = entry.ref
+    return {
+        "question_id": entry.question_id,
+        "attachment_id": attachment_id,
+        "filename": ref.filename,
+        "mime": ref.mime,
+        "size": ref.size,
+        "sha256": ref.sha256,
+    }
+
+
+def _get(data: Mapping[str, object], key: str, kind: type[Any]) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise DraftFormatError(f"draft: field '{key}' must be {kind.__name__}")
+    return value
+
+
+def _opt(data: Mapping[str, object], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise DraftFormatError(f"draft: field '{key}' must be a string or null")
+    return value
+
+
+def _stage(data: Mapping[str, object], key: str) -> Stage:
+    value = data.get(key)
+    if value not in get_args(Stage):
+        raise DraftFormatError(f"draft: field '{key}' is not a known stage")
+    return cast(Stage, value)
+
+
+def _strings(data: Mapping[str, object], key: str) -> tuple[str, ...]:
+    value = _get(data, key, list)
+    if not all(isinstance(item, str) for item in value):
+        raise DraftFormatError(f"draft: field '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _answers(data: Mapping[str, object]) -> list[tuple[str, AnswerValue]]:
+    out: list[tuple[str, AnswerValue]] = []
+    for item in _get(data, "answers", list):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            raise DraftFormatError("draft: field 'answers' must hold [question_id, value] pairs")
+        if not _answer_ok(item[1]):
+            raise DraftFormatError(f"draft: answer to '{item[0]}' has an unexpected shape")
+        out.append((item[0], _copy(item[1])))
+    return out
+
+
+def _answer_ok(value: object) -> bool:
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(isinstance(item, str) for item in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(k, str) and isinstance(v, str | int | float) for k, v in value.items()
+        )
+    return False
+
+
+def _files(data: Mapping[str, object]) -> list[tuple[str, FileEntry]]:
+    out: list[tuple[str, FileEntry]] = []
+    for item in _get(data, "files", list):
+        if not isinstance(item, dict):
+            raise DraftFormatError("draft: field 'files' must hold tables")
+        ref = AttachmentRef(
+            attachment_id=_get(item, "attachment_id", str),
+            filename=_get(item, "filename", str),
+            mime=_get(item, "mime", str),
+            size=_get(item, "size", int),
+            sha256=_get(item, "sha256", str),
+        )
+        out.append((ref.attachment_id, FileEntry(_get(item, "question_id", str), ref)))
+    return out
