@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from crypto.armor import ArmorReader
 from crypto.base import Identity
-from crypto.errors import HeaderError, NoIdentityMatchError
+from crypto.errors import HeaderError, NoIdentityMatchError, PayloadError
 from crypto.format import VERSION_PREFIX, Header, parse_header, verify_mac
 from crypto.source import Readable, Source
 from crypto.stream import NONCE_SIZE, ChunkOpener, payload_key
@@ -45,17 +45,40 @@ class DecryptReader(io.RawIOBase):
         self._opener = opener
         self._chunk = b""
         self._pos = 0
+        self._error: PayloadError | None = None
 
     def readable(self) -> bool:
         return True
 
     def _next(self) -> bool:
         while self._pos >= len(self._chunk):
+            if self._error is not None:
+                raise self._error  # sticky: never resume after a bad chunk
             if self._opener.finished:
                 return False
-            self._chunk = self._opener.next_chunk()
+            try:
+                self._chunk = self._opener.next_chunk()
+            except PayloadError as exc:
+                self._error = exc
+                raise
             self._pos = 0
         return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """One line (up to and including LF), found chunk-wise rather than byte by byte."""
+        parts: list[bytes] = []
+        limit = -1 if size is None else size
+        while limit != 0 and self._next():
+            end = self._chunk.find(b"\n", self._pos)
+            stop = len(self._chunk) if end < 0 else end + 1
+            if limit > 0:
+                stop = min(stop, self._pos + limit)
+                limit -= stop - self._pos
+            parts.append(self._chunk[self._pos : stop])
+            self._pos = stop
+            if parts[-1].endswith(b"\n"):
+                break
+        return b"".join(parts)
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         """Fill ``buffer`` from the current chunk (reads the next chunk when needed)."""

@@ -22,6 +22,7 @@ COLUMNS = 64
 BYTES_PER_LINE = COLUMNS // 4 * 3
 MAX_LINE = 64 * 1024  # far above any known stanza (post-quantum args are ~1.5 KB)
 MAX_STANZAS = 1024  # bounds the work a hostile header can ask for
+MAX_HEADER = 4 * 1024 * 1024  # bounds the memory a hostile header can take
 
 
 @dataclass
@@ -117,6 +118,8 @@ def parse_header(readline: Callable[[int], bytes]) -> Header:
         n += 1
         if not line.endswith(b"\n"):
             raise HeaderError(f"header truncated or line too long (line {n})")
+        if len(mac_input) > MAX_HEADER:
+            raise HeaderError("header too large")
         if current is not None:
             data = _decode_body_line(line, n)
             current.body += data

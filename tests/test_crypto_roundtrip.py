@@ -142,3 +142,24 @@ def test_reader_supports_readinto_and_iteration_over_bytes() -> None:
     assert bytes(buf) == data[:10]
     rest = b"".join(reader)
     assert data[10:] == rest
+
+
+def test_readline_and_line_iteration() -> None:
+    ident = X25519Identity.generate()
+    lines = [b"x" * n + b"\n" for n in (0, 5, CHUNK, 70_000, 3)] + [b"no newline"]
+    data = b"".join(lines)
+    reader = decrypt(io.BytesIO(seal(data, [ident.recipient()])), [ident])
+    assert reader.readline(3) == b"\n"
+    assert list(reader) == lines[1:]
+
+
+def test_payload_error_is_sticky() -> None:
+    ident = X25519Identity.generate()
+    sealed = bytearray(seal(os.urandom(3 * CHUNK), [ident.recipient()]))
+    sealed[-(CHUNK + 16) - 100] ^= 1  # damage the second-to-last chunk
+    reader = decrypt(io.BytesIO(bytes(sealed)), [ident])
+    reader.read(CHUNK)
+    with pytest.raises(PayloadError):
+        reader.read(CHUNK)
+    with pytest.raises(PayloadError):
+        reader.read(CHUNK)
