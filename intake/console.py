@@ -1,0 +1,81 @@
+"""The console channel: a second channel over the same service, for ``intake demo``.
+
+It renders :class:`~intake.conversation.Prompt` objects as numbered text and turns what a person
+types into events — which keeps the line between channels and the engine honest: anything the
+Telegram bot can do, the terminal does through the very same :class:`~intake.service.IntakeService`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TextIO
+
+from intake.conversation import Command, Event, Location, Press, Prompt, Text
+
+_GEO = re.compile(r"^geo:\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)$")
+_COMMANDS = {"/cancel": "cancel", "/back": "back", "/skip": "skip", "/help": "help"}
+_COMMANDS |= {"/language": "language", "/review": "review", "/submit": "submit"}
+CHUNK = 64 * 1024
+
+
+def render(prompt: Prompt, out: TextIO, *, speaker: str = "bot") -> None:
+    """Print a prompt: notice first, then the text, then the buttons numbered from 1."""
+    lines: list[str] = []
+    if prompt.notice:
+        lines.append(f"! {prompt.notice}")
+    lines.extend(prompt.text.splitlines() or [""])
+    number = 0
+    for row in prompt.buttons:
+        cells = []
+        for button in row:
+            number += 1
+            mark = "✓ " if button.selected else ""
+            cells.append(f"[{number}] {mark}{button.label}")
+        lines.append("   ".join(cells))
+    out.write("\n".join(f"{speaker} │ {line}" for line in lines) + "\n")
+    out.flush()
+
+
+def button_tokens(prompt: Prompt) -> list[str]:
+    """The tokens of the prompt's buttons in the order :func:`render` numbers them."""
+    return [button.token for row in prompt.buttons for button in row]
+
+
+def parse_line(line: str, prompt: Prompt) -> Event | Path | None:
+    """What a typed line means: a button number, a command, ``geo:LAT,LON``, ``file:PATH``
+    (returned as a :class:`Path` for the caller to attach), or free text. ``None`` for nothing."""
+    text = line.strip()
+    if not text:
+        return None
+    tokens = button_tokens(prompt)
+    if text.isdigit() and 1 <= int(text) <= len(tokens):
+        return Press(tokens[int(text) - 1])
+    if text.lower() in _COMMANDS:
+        return Command(_COMMANDS[text.lower()])  # type: ignore[arg-type]
+    geo = _GEO.match(text)
+    if geo:
+        return Location(float(geo.group(1)), float(geo.group(2)))
+    if text.startswith("file:"):
+        return Path(text[5:].strip()).expanduser()
+    return Text(line.rstrip("\n"))
+
+
+def guess_mime(path: Path) -> str:
+    """The file's MIME type by its name (the server never trusts it for anything but display)."""
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+async def file_chunks(path: Path) -> AsyncIterator[bytes]:
+    """Read a local file in chunks, so an attachment is never held whole in memory."""
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+async def bytes_chunks(data: bytes) -> AsyncIterator[bytes]:
+    """Chunks of an in-memory sample file (the scripted demo's attachments)."""
+    for start in range(0, len(data), CHUNK):
+        yield data[start : start + CHUNK]
