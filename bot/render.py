@@ -16,7 +16,7 @@ from bot.texts import text as bot_text
 from intake.conversation import Prompt
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
-_CHECK = "✅ "
+
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
         return None
     rows = [
         [
-            InlineKeyboardButton((_CHECK if b.selected else "") + b.label, callback_data=b.token)
+            InlineKeyboardButton((b.label), callback_data=b.token)
             for b in row
         ]
         for row in prompt.buttons

@@ -13,12 +13,14 @@ import asyncio
 import datetime as dtm
 import random
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import structlog
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 T = TypeVar("T")
 log = structlog.get_logger("bot.retry")
@@ -51,7 +53,9 @@ def error_kind(exc: BaseException) -> str:
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta; both work
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 

@@ -13,8 +13,8 @@ Usage::
     await fake.stop()
 """
 
-from tests.fakebot.api import Chat, Msg
-from tests.fakebot.faults import Fault, Faults
-from tests.fakebot.inject import FakeBotApi, FakeUser
+from fakebot.api import Chat, Msg
+from fakebot.faults import Fault, Faults
+from fakebot.inject import FakeBotApi, FakeUser
 
 __all__ = ["Chat", "FakeBotApi", "FakeUser", "Fault", "Faults", "Msg"]

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakebot.faults import Faults
-from tests.fakebot.http import HttpServer, Request, Response
+from fakebot.faults import Faults
+from fakebot.http import HttpServer, Request, Response
 
 BOT_ID = 7000001
 TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
@@ -88,7 +88,7 @@ class Chat:
 
 
 class FakeBotApiCore:
-    """Bot API handlers and shared state; :class:`tests.fakebot.FakeBotApi` adds injection."""
+    """Bot API handlers and shared state; :class:`fakebot.FakeBotApi` adds injection."""
 
     def __init__(self, token: str = TEST_TOKEN) -> None:
         self.token = token

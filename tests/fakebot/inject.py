@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakebot.api import Msg
-from tests.fakebot.methods import FakeBotApiMethods
+from fakebot.api import Msg
+from fakebot.methods import FakeBotApiMethods
 
 _ids = itertools.count(100001)
 

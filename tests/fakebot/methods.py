@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.fakebot.api import BOT_USER, ApiError, FakeBotApiCore, Msg
+from fakebot.api import BOT_USER, ApiError, FakeBotApiCore, Msg
 
 
 def _bool(value: object) -> bool:
@@ -14,7 +14,7 @@ def _bool(value: object) -> bool:
 
 
 class FakeBotApiMethods(FakeBotApiCore):
-    """The methods; parameters arrive already decoded (see ``tests.fakebot.http.parse_body``)."""
+    """The methods; parameters arrive already decoded (see ``fakebot.http.parse_body``)."""
 
     def message_json(self, msg: Msg) -> dict[str, Any]:
         chat = self.chats[msg.chat_id]

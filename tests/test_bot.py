@@ -1,0 +1,171 @@
+"""The Telegram bot end to end: real PTB over real HTTP against the fake Bot API, a real data dir,
+the real engine and store, and submissions opened with the real ``age`` CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakebot import FakeBotApi
+from fakebot.harness import RunningBot, Witness, running_bot
+
+import crypto
+from intake.questionnaire import load
+
+SAMPLE = Path(__file__).parent / "questionnaires" / "sample.toml"
+CANARY_PLACE = "CanaryPlace-Okr"  # ≤ 40 characters: fits place_held
+CANARY_INJURY = "CanaryInjury-bruised-ribs-7731"
+PHOTO = b"\xff\xd8\xff\xe0" + b"canary-photo-bytes" * 5000  # ~90 KB, several chunks
+DOC = b"%PDF-1.4 canary-document " * 300
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def identity() -> Any:
+    return crypto.generate_identity(post_quantum=False)  # classic: Debian's age 1.1.1 opens it
+
+
+@pytest.fixture
+async def bot(fake: FakeBotApi, tmp_path: Path, identity: Any) -> AsyncIterator[RunningBot]:
+    async with running_bot(fake, tmp_path / "data", load(SAMPLE), [identity.recipient()]) as rb:
+        yield rb
+
+
+async def begin(fake: FakeBotApi, language: str = "en") -> Witness:
+    """A new witness who has chosen English and agreed: the first question is showing."""
+    w = Witness(fake, fake.user(language))
+    prompt = await w.say("/start")
+    assert "English" in [label.lstrip("✓ ") for label, _ in prompt.buttons]
+    await w.press("English")
+    await w.press("agree")
+    return w
+
+
+async def full_testimony(w: Witness) -> str:
+    """The branching path of the sample questionnaire, with media and an edit at review."""
+    assert "detained" in (await w.press("Yes")).text
+    await w.say("10.08.2020")
+    too_long = await w.say("x" * 41)  # place_held allows 40 characters
+    assert "40" in (too_long.text or "")
+    await w.say(CANARY_PLACE)
+    await w.press("Beaten")  # multi-choice: toggles in place
+    assert any(label.startswith("✓") for label, _ in w.last.buttons if "Beaten" in label)  # type: ignore[union-attr]
+    await w.press("Done")
+    await w.say(CANARY_INJURY)
+    await w.press("A witness")
+    await w.say("12")
+    await w.fake.send_location(w.user, 53.86, 27.45)
+    media_prompt = await w.reply()
+    assert "as a file" in (media_prompt.text or "")  # the hint to keep original quality
+    await w.send_file("photo", PHOTO)
+    await w.send_file("document", DOC, filename="report.pdf", mime="application/pdf")
+    review = await w.press("Done")
+    assert CANARY_PLACE in (review.text or "")
+    await w.press("Edit 7")  # how many people
+    review = await w.say("13")
+    assert "13" in (review.text or "")
+    receipt = await w.press("Send")
+    return receipt.text or ""
+
+
+def open_with_age(outbox: Path, identity: Any, dest: Path) -> dict[str, Any]:
+    files = sorted(outbox.glob("*.age"))
+    assert len(files) == 1
+    key = dest / "key.txt"
+    key.write_text(str(identity) + "\n")
+    key.chmod(0o600)
+    plain = subprocess.run(
+        ["age", "-d", "-i", str(key), str(files[0])], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        names = tar.getnames()
+        assert names[0] == "submission.json"
+        tar.extractall(dest / "out", filter="data")
+    return json.loads((dest / "out" / "submission.json").read_text())
+
+
+@pytest.mark.skipif(shutil.which("age") is None, reason="the age CLI is not installed")
+async def test_full_testimony_sealed_opened_with_age_and_chat_wiped(
+    bot: RunningBot, fake: FakeBotApi, identity: Any, tmp_path: Path
+) -> None:
+    w = await begin(fake)
+    receipt_text = await full_testimony(w)
+    submission = open_with_age(bot.store.outbox_dir, identity, tmp_path)
+    assert submission["receipt"] in receipt_text
+    values = json.dumps(submission["answers"], ensure_ascii=False)
+    for canary in (CANARY_PLACE, CANARY_INJURY, "13", "53.86"):
+        assert canary in values
+    by_name = {a["filename"]: a for a in submission["attachments"]}
+    assert by_name["report.pdf"]["sha256"] == hashlib.sha256(DOC).hexdigest()
+    assert by_name["photo.jpg"]["sha256"] == hashlib.sha256(PHOTO).hexdigest()
+    for att in submission["attachments"]:
+        data = (tmp_path / "out" / att["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == att["sha256"]
+    # trace deletion: only the receipt line remains, every message was protected
+    chat = fake.chat(w.chat_id)
+    assert [m.text for m in chat.visible()] == [receipt_text]
+    assert all(m.protect_content for m in chat.messages.values() if m.from_bot)
+    assert all(len(ids) <= 100 for name, p in fake.calls if name == "deleteMessages"
+               for ids in [p["message_ids"]])  # fmt: skip
+    assert await bot.store.count_drafts() == 0
+
+
+async def test_quick_exit_leaves_nothing(bot: RunningBot, fake: FakeBotApi) -> None:
+    w = await begin(fake, "ru")
+    await w.press("Yes")
+    await w.say("10.08.2020")
+    await fake.send_text(w.user, "/x")
+    await fake.wait_for(lambda: not w.visible())
+    assert await bot.store.count_drafts() == 0
+    assert fake.drain_replies(w.chat_id) == []
+
+
+async def test_cancel_leaves_one_neutral_line(bot: RunningBot, fake: FakeBotApi) -> None:
+    w = await begin(fake)
+    await w.press("Yes")
+    closing = await w.say("/cancel")
+    assert [m.message_id for m in w.visible()] == [closing.message_id]
+    assert closing.buttons == []
+    assert await bot.store.count_drafts() == 0
+
+
+async def test_delete_command_wipes_draft(bot: RunningBot, fake: FakeBotApi) -> None:
+    w = await begin(fake)
+    await w.say("/delete")
+    assert [m.text for m in w.visible()] == ["Done."]
+    assert await bot.store.count_drafts() == 0
+
+
+async def test_forged_and_stale_buttons_change_nothing(bot: RunningBot, fake: FakeBotApi) -> None:
+    w = await begin(fake)
+    question = w.last
+    assert question is not None
+    other = await begin(fake)
+    await other.press("Yes")  # another witness, one step further: their tokens are not ours
+    fake.callback_answers.clear()
+    for n, data in enumerate(("999.yes", "garbage", "x" * 64, other.last.button("Skip")), 1):  # type: ignore[union-attr]
+        await fake.press(w.user, question.message_id, data)
+        await fake.wait_for(lambda n=n: len(fake.callback_answers) >= n)
+        assert fake.callback_answers[-1].get("text"), (n, data)  # a short notice, nothing else
+    assert fake.drain_replies(w.chat_id) == []
+    after = await w.press("Yes", on=question)  # the real button still works
+    assert "When were you detained" in (after.text or "")
+    await fake.press(w.user, question.message_id, question.button("No"))  # now stale
+    await fake.wait_for(lambda: fake.callback_answers)
+    assert fake.callback_answers[-1].get("text")
+    assert fake.chat(w.chat_id).messages[after.message_id].text == after.text
