@@ -1,0 +1,234 @@
+"""Streaming a submission into age: a POSIX tar built on the fly, fed to ``crypto.encrypt``.
+
+The tar (PAX format, uncompressed) holds ``submission.json`` first, then each attachment at
+``attachments/<n>-<safe-name>``. Attachments are decrypted from the draft store chunk by chunk and
+fed straight into the age writer: the plaintext never touches disk and is never whole in memory.
+Member metadata says nothing about the server (uid/gid 0, no user or group names, mode 0600, mtime
+= the submission time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import tarfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, BinaryIO, Protocol
+
+import structlog
+
+import crypto
+from intake import engine, outbox
+from intake.engine import DraftState
+from intake.questionnaire import Questionnaire
+from intake.receipt_code import new_receipt, new_submission_id
+from intake.store import Draft, Store
+from intake.store.outbox_index import insert_op
+from intake.submission import FORMAT_V1, attachment_path, format_timestamp, parse_submission
+
+log = structlog.get_logger(__name__)
+
+
+class PackageError(Exception):
+    """An attachment did not match what the draft recorded (size or sha256)."""
+
+
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One attachment to pack: its tar path, expected size and sha256, and its plaintext chunks."""
+
+    path: str
+    size: int
+    sha256: str
+    chunks: Callable[[], Iterator[bytes]]
+
+
+class _VerifyingReader:
+    """read(n) over plaintext chunks, checking size and sha256 against the draft's record."""
+
+    def __init__(self, member: Member) -> None:
+        self._member = member
+        self._chunks = member.chunks()
+        self._buf = bytearray()
+        self._digest = hashlib.sha256()
+        self._seen = 0
+
+    def read(self, n: int = -1) -> bytes:
+        while n < 0 or len(self._buf) < n:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self._finish()
+                break
+            self._seen += len(chunk)
+            self._digest.update(chunk)
+            self._buf += chunk
+        take = len(self._buf) if n < 0 else min(n, len(self._buf))
+        out = bytes(self._buf[:take])
+        del self._buf[:take]
+        return out
+
+    def verify_end(self) -> None:
+        """After tar copied ``size`` bytes: the source must be exhausted and match its sha256."""
+        if self._buf or self.read(1):
+            raise PackageError(f"attachment {self._member.path} is longer than recorded")
+
+    def _finish(self) -> None:
+        m = self._member
+        if self._seen != m.size or self._digest.hexdigest() != m.sha256:
+            raise PackageError(f"attachment {m.path} does not match its recorded size/sha256")
+
+
+def _info(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mtime = mtime
+    info.mode = 0o600
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def write_tar(
+    out: _Writable, submission_json: bytes, members: Sequence[Member], mtime: int
+) -> None:
+    """Write the submission tar to ``out`` (anything with ``write``), streaming every member."""
+    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
+        tar.addfile(
+            _info("submission.json", len(submission_json), mtime), io.BytesIO(submission_json)
+        )
+        for member in members:
+            reader = _VerifyingReader(member)
+            tar.addfile(_info(member.path, member.size, mtime), reader)
+            reader.verify_end()
+
+
+def seal(
+    dst: BinaryIO,
+    recipients: Sequence[crypto.Recipient],
+    submission_json: bytes,
+    members: Sequence[Member],
+    mtime: int,
+) -> None:
+    """Encrypt the submission tar to every recipient, writing the age file to ``dst``."""
+    with crypto.encrypt(dst, recipients) as writer:
+        write_tar(writer, submission_json, members, mtime)
+
+
+def build_submission(
+    q: Questionnaire,
+    state: DraftState,
+    meta: Mapping[str, Any],
+    read: Callable[[str], Iterator[bytes]],
+) -> tuple[bytes, list[Member]]:
+    """``submission.json`` (validated against format v1) and the attachment members to pack.
+
+    ``meta`` holds what :meth:`Submitter.begin` chose (id, receipt, time); ``read`` opens an
+    attachment's plaintext chunks by attachment id. Media answers name their files by tar path.
+    """
+    refs = engine.attachments_of(state)
+    attachments: list[dict[str, Any]] = []
+    members: list[Member] = []
+    path_of: dict[str, str] = {}
+    for n, (question_id, ref) in enumerate(refs, start=1):
+        path = attachment_path(n, ref.filename)
+        path_of[ref.attachment_id] = path
+        attachments.append(
+            {
+                "path": path,
+                "filename": ref.filename,
+                "mime": ref.mime,
+                "size": ref.size,
+                "sha256": ref.sha256,
+                "question_id": question_id,
+            }
+        )
+        members.append(Member(path, ref.size, ref.sha256, partial(read, ref.attachment_id)))
+    answers = engine.answers_for_submission(q, state)
+    for answer in answers:
+        value = answer.get("value")
+        if answer.get("type") == "media" and isinstance(value, list):
+            answer["value"] = [path_of.get(v, v) for v in value]
+    document = {
+        "format": FORMAT_V1,
+        "submission_id": meta["submission_id"],
+        "receipt": meta["receipt"],
+        "questionnaire": {"id": q.id, "version": q.version},
+        "language": state.language or q.default_language,
+        "submitted_at": meta["submitted_at"],
+        "answers": answers,
+        "attachments": attachments,
+    }
+    return parse_submission(document).to_bytes(), members
+
+
+class Submitter:
+    """Turns a draft into a sealed, indexed outbox file — exactly once, whatever crashes when.
+
+    1. :meth:`begin` puts a fresh submission id, receipt and time into the draft; the caller saves
+       (commits) it. Until then a crash leaves an ordinary draft at review.
+    2. :meth:`finish` seals to ``outbox/<id>.age.tmp``, fsyncs, renames to ``<id>.age`` (complete by
+       construction), fsyncs the folder; a crash leaves a temp file (removed, sealed again with the
+       same id) or a complete file (kept: hashed and indexed as is).
+    3. One transaction indexes the file and deletes the draft and its key; the blobs go after.
+       Before that commit the draft still says "sealing", so :meth:`finish` runs again on the next
+       event or at recovery — and reuses the id, so there is never a second copy.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        questionnaire: Questionnaire,
+        recipients: list[crypto.Recipient],
+        clock: Callable[[], float],
+    ) -> None:
+        """Seal drafts of ``store`` answered on ``questionnaire`` to ``recipients``."""
+        self.store = store
+        self.questionnaire = questionnaire
+        self.recipients = recipients
+        self.clock = clock
+
+    def begin(self, draft: Draft) -> None:
+        """Choose the submission id, receipt and time, and mark the draft as sealing."""
+        now = self.clock()
+        draft.sealing_id = new_submission_id()
+        draft.body["submit"] = {
+            "submission_id": draft.sealing_id,
+            "receipt": new_receipt(),
+            "submitted_at": format_timestamp(datetime.fromtimestamp(int(now), UTC)),
+            "mtime": int(now),
+        }
+
+    async def finish(self, draft: Draft) -> str:
+        """Seal (unless already sealed), index and destroy the draft; return the receipt."""
+        meta = draft.body["submit"]
+        submission_id = meta["submission_id"]
+        final = outbox.final_path(self.store.outbox_dir, submission_id)
+        if final.exists():
+            sha256, size = await asyncio.to_thread(outbox.file_sha256, final)
+        else:
+            state = DraftState.from_json(draft.body["state"])
+            document, members = build_submission(
+                self.questionnaire,
+                state,
+                meta,
+                partial(self.store.read_attachment, draft),
+            )
+
+            def produce(dst: BinaryIO) -> None:
+                seal(dst, self.recipients, document, members, meta["mtime"])
+
+            sha256, size = await asyncio.to_thread(
+                outbox.write_sealed, self.store.outbox_dir, submission_id, produce
+            )
+        op = insert_op(submission_id, sha256, size, self.clock())
+        await self.store.destroy_draft(draft.draft_id, extra_ops=[op])
+        log.info("submission_sealed", submission_id=submission_id, size=size)
+        return str(meta["receipt"])

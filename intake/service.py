@@ -1,0 +1,233 @@
+"""The service: per-witness ordering, load → engine → durable save → reply, and submit.
+
+Every state change is committed (fsync'd, see :mod:`intake.store.writer`) *before* the reply that
+shows the next prompt is returned, so a crash never loses an answered question. Events of one
+witness run one at a time under that witness's lock; different witnesses run concurrently and their
+commits are grouped. On the ``submit`` outcome the draft first records its submission id and receipt
+(committed), then is sealed into the outbox, then indexed and destroyed in one transaction — see
+:class:`intake.package.Submitter` for why that order makes a crash at any point harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+
+import crypto
+from intake import engine, outbox
+from intake.conversation import AttachmentRef, Event, Reply, Start
+from intake.engine import DraftState
+from intake.package import Submitter
+from intake.questionnaire import Questionnaire
+from intake.store import Draft, DraftNotFoundError, Store
+
+log = structlog.get_logger(__name__)
+
+# kind -> (how many, per how many seconds)
+DEFAULT_LIMITS: Mapping[str, tuple[int, int]] = {
+    "message": (30, 60),
+    "submission": (5, 24 * 3600),
+}
+_MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
+
+
+class IntakeService:
+    """The conversation service every channel talks to (see docs/architecture.md, "Service")."""
+
+    def __init__(
+        self,
+        store: Store,
+        questionnaire: Questionnaire,
+        recipients: Sequence[crypto.Recipient],
+        *,
+        clock: Callable[[], float] | None = None,
+        limits: Mapping[str, tuple[int, int]] = DEFAULT_LIMITS,
+    ) -> None:
+        """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds)."""
+        if not recipients:
+            raise ValueError("IntakeService needs at least one recipient to seal submissions to")
+        self.store = store
+        self.questionnaire = questionnaire
+        self.clock = clock or store.clock
+        self.limits = dict(limits)
+        self._submitter = Submitter(store, questionnaire, list(recipients), self.clock)
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    @asynccontextmanager
+    async def _locked(self, key: str) -> AsyncIterator[None]:
+        """Hold the witness's lock; the lock object lives only while someone uses it."""
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
+
+    def witness_key(self, channel: str, user_id: int | str) -> str:
+        """The keyed hash standing for a witness (HMAC-SHA256 under the server secret)."""
+        return self.store.witness_key(channel, user_id)
+
+    async def handle(self, key: str, event: Event) -> Reply:
+        """Apply one event of one witness; the new state is on disk before this returns."""
+        async with self._locked(key):
+            draft = await self._current(key)
+            if draft is not None and draft.sealing_id is not None:
+                return await self._finish(draft)  # an interrupted submit: complete it first
+            if draft is None:
+                hint = event.language_hint if isinstance(event, Start) else None
+                step = engine.start(self.questionnaire, hint)
+                draft = self.store.new_draft(key, {"state": step.state.to_json(), "channel": {}})
+                await self.store.save_draft(draft)
+                return Reply(step.prompt, "continue")
+            state = DraftState.from_json(draft.body["state"])
+            step = engine.apply(self.questionnaire, state, event)
+            channel = dict(draft.body.get("channel", {}))
+            if step.outcome == "rejected":
+                return Reply(step.prompt, "rejected")
+            if step.outcome in ("cancelled", "declined"):
+                await self.store.destroy_draft(draft.draft_id)
+                return Reply(step.prompt, step.outcome, channel_data=channel)
+            draft.body["state"] = step.state.to_json()
+            if step.outcome == "submit":
+                self._submitter.begin(draft)  # chooses id + receipt, saved with the state below
+            await self.store.save_draft(draft)
+            if step.outcome == "submit":
+                return await self._finish(draft)
+            return Reply(step.prompt, "continue")
+
+    async def _current(self, key: str) -> Draft | None:
+        """The witness's draft, or None; a draft past its TTL is destroyed here, not resumed."""
+        draft = await self.store.load_draft(key)
+        if draft is not None and draft.sealing_id is None and draft.expires_at <= self.clock():
+            await self.store.destroy_draft(draft.draft_id)
+            log.info("draft_expired", reason="ttl_on_access")
+            return None
+        return draft
+
+    async def _finish(self, draft: Draft) -> Reply:
+        receipt = await self._submitter.finish(draft)
+        state = DraftState.from_json(draft.body["state"])
+        language = state.language or self.questionnaire.default_language
+        prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
+        channel = dict(draft.body.get("channel", {}))
+        return Reply(prompt, "submit", receipt=receipt, channel_data=channel)
+
+    async def add_attachment(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        filename: str,
+        mime: str,
+        max_bytes: int,
+    ) -> AttachmentRef:
+        """Stream a file into the witness's draft, encrypted; then send ``Media(ref)`` to handle.
+
+        Raises :class:`~intake.store.DraftNotFoundError` without an open draft and
+        :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes`` (nothing is kept).
+        """
+        async with self._locked(key):
+            draft = await self._current(key)
+            if draft is None or draft.sealing_id is not None:
+                raise DraftNotFoundError("no open draft to attach a file to")
+            attachment_id, size, sha256 = await self.store.add_attachment(draft, chunks, max_bytes)
+        safe_mime = mime if _MIME_RE.fullmatch(mime or "") else "application/octet-stream"
+        return AttachmentRef(attachment_id, filename, safe_mime, size, sha256)
+
+    async def set_channel_data(self, key: str, data: dict[str, Any]) -> None:
+        """Store the channel's data with the draft (encrypted); a no-op if there is no draft."""
+        async with self._locked(key):
+            draft = await self.store.load_draft(key)
+            if draft is None:
+                return
+            draft.body["channel"] = data
+            await self.store.save_draft(draft)
+
+    async def get_channel_data(self, key: str) -> dict[str, Any]:
+        """The channel's data stored with the draft ({} without one)."""
+        async with self._locked(key):
+            draft = await self.store.load_draft(key)
+            return {} if draft is None else dict(draft.body.get("channel", {}))
+
+    async def wipe(self, key: str) -> dict[str, Any]:
+        """Destroy the witness's draft, key and files; return its channel data for clean-up.
+
+        A draft whose submit already began is completed instead (the witness chose to submit).
+        """
+        async with self._locked(key):
+            draft = await self.store.load_draft(key)
+            if draft is None:
+                return {}
+            if draft.sealing_id is not None:
+                await self._submitter.finish(draft)
+            else:
+                await self.store.destroy_draft(draft.draft_id)
+            return dict(draft.body.get("channel", {}))
+
+    async def expire(self) -> list[dict[str, Any]]:
+        """Destroy drafts past their TTL (interrupted submits are finished first).
+
+        Returns the channel data of each destroyed draft, so the channel can remove its traces.
+        """
+        await self.finish_interrupted()
+        channels: list[dict[str, Any]] = []
+        for draft_id in await self.store.expired_draft_ids():
+            found = await self.store.load_draft_by_id(draft_id)
+            if found is None:
+                continue
+            async with self._locked(found.witness_key):
+                draft = await self.store.load_draft_by_id(draft_id)
+                if draft is None or draft.sealing_id is not None:
+                    continue
+                if draft.expires_at > self.clock():
+                    continue
+                await self.store.destroy_draft(draft_id)
+                channels.append(dict(draft.body.get("channel", {})))
+        if channels:
+            log.info("drafts_expired", count=len(channels))
+        await self.store.purge_rate_limits(self.clock() - max(w for _, w in self.limits.values()))
+        return channels
+
+    async def finish_interrupted(self) -> int:
+        """Complete every submit that began but did not finish (e.g. before a crash)."""
+        done = 0
+        for draft_id in await self.store.sealing_draft_ids():
+            found = await self.store.load_draft_by_id(draft_id)
+            if found is None:
+                continue
+            async with self._locked(found.witness_key):
+                draft = await self.store.load_draft_by_id(draft_id)
+                if draft is not None and draft.sealing_id is not None:
+                    await self._submitter.finish(draft)
+                    done += 1
+        return done
+
+    async def recover(self) -> outbox.Recovery:
+        """Start-up recovery: finish interrupted submits, reconcile the outbox, sweep orphans."""
+        finished = await self.finish_interrupted()
+        report = await outbox.recover(self.store)
+        swept = await self.store.sweep_orphans()
+        log.info(
+            "recovery_done",
+            submits_finished=finished,
+            temp_removed=report.temp_removed,
+            indexed=len(report.indexed),
+            missing=len(report.missing),
+            orphan_folders=swept,
+        )
+        return report
+
+    async def allow(self, key: str, kind: str) -> bool:
+        """Count one ``kind`` event for the witness; False once over the limit in this window."""
+        if kind not in self.limits:
+            raise ValueError(f"unknown rate-limit kind {kind!r} (known: {sorted(self.limits)})")
+        limit, window = self.limits[kind]
+        return await self.store.hit_rate(key, kind, window) <= limit

@@ -1,0 +1,349 @@
+"""IntakeService against the real engine and a real store: conversations, submit, wipe, expiry.
+
+:class:`Witness` drives the default questionnaire the way a person would (it is also used by the
+SIGKILL test's child process and mirrors bench/engine_bench.py's driver).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import random
+import tarfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+import crypto
+from intake import engine
+from intake.conversation import Event, Location, Media, Press, Prompt, Reply, Start, Text
+from intake.questionnaire import Questionnaire, load_default
+from intake.service import IntakeService
+from intake.store import AttachmentTooLargeError, DraftNotFoundError, Store
+from intake.submission import parse_submission
+
+
+def tokens_of(prompt: Prompt) -> list[str]:
+    """Every button token of a prompt, in order."""
+    return [b.token for row in prompt.buttons for b in row]
+
+
+def find(prompt: Prompt, action: str, arg: str | None = None) -> str | None:
+    """The first token with ``action`` (and ``arg``), or None."""
+    for token in tokens_of(prompt):
+        parts = token.split(".")
+        if parts[1] == action and (arg is None or (len(parts) > 2 and parts[2] == arg)):
+            return token
+    return None
+
+
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    for i in range(0, len(data), 50_000):
+        yield data[i : i + 50_000]
+
+
+class Witness:
+    """A simulated witness answering every question (text answers carry ``tag``)."""
+
+    def __init__(
+        self, q: Questionnaire, key: str, tag: str, *, rng: random.Random, attachment: bytes = b""
+    ) -> None:
+        self.q, self.key, self.tag, self.rng = q, key, tag, rng
+        self.attachment = attachment
+        self.uploaded: set[str] = set()
+        self.language = rng.choice(q.languages)
+
+    def choose(self, prompt: Prompt) -> Event | None:
+        """The next event for ``prompt``; None means "upload the attachment now"."""
+        if prompt.stage == "language":
+            return Press(find(prompt, "l", self.language) or tokens_of(prompt)[0])
+        if prompt.stage == "consent":
+            return Press(find(prompt, "acc") or "")
+        if prompt.stage == "review":
+            return Press(find(prompt, "sub") or "")
+        assert prompt.question_id is not None
+        qtype = self.q.question(prompt.question_id).type
+        picked = find(prompt, "d")
+        if picked is not None:
+            return Press(picked)  # an ambiguous date: take the first reading
+        if qtype in ("text", "long_text"):
+            return Text(f"{self.tag} {prompt.question_id} answer")
+        if qtype == "date":
+            return Text("2020-08-10")
+        if qtype == "number":
+            return Text(str(self.rng.randint(1, 9)))
+        if qtype == "location":
+            return Location(53.9, 27.56)
+        if qtype == "yes_no":
+            return Press(find(prompt, self.rng.choice(["yes", "no"])) or "")
+        if qtype == "choice":
+            return Press(self.rng.choice([t for t in tokens_of(prompt) if ".o." in t]))
+        if qtype == "multi_choice":
+            done = find(prompt, "done")
+            chosen = any(b.selected for row in prompt.buttons for b in row)
+            if chosen and done:
+                return Press(done)
+            return Press(self.rng.choice([t for t in tokens_of(prompt) if ".o." in t]))
+        if qtype == "media":
+            if self.attachment and prompt.question_id not in self.uploaded:
+                return None
+            return Press(find(prompt, "done") or find(prompt, "skip") or "")
+        return Press(find(prompt, "skip") or "")
+
+    async def step(self, svc: IntakeService, prompt: Prompt) -> Reply:
+        """Answer ``prompt`` with one event (uploading first when a file is due)."""
+        event = self.choose(prompt)
+        if event is None:
+            assert prompt.question_id is not None
+            ref = await svc.add_attachment(
+                self.key,
+                _chunks(self.attachment),
+                filename="../evil name.JPG",
+                mime="image/jpeg",
+                max_bytes=10 << 20,
+            )
+            self.uploaded.add(prompt.question_id)
+            event = Media(ref)
+        return await svc.handle(self.key, event)
+
+    async def run(
+        self,
+        svc: IntakeService,
+        *,
+        until: str = "submit",
+        between: Callable[[], Awaitable[IntakeService]] | None = None,
+    ) -> Reply:
+        """Go from Start to the ``until`` outcome ("submit") or stage ("review")."""
+        reply = await svc.handle(self.key, Start(language_hint=None))
+        for _ in range(200):
+            assert reply.outcome != "rejected", reply.prompt.notice
+            if reply.outcome == until or reply.prompt.stage == until:
+                return reply
+            if between is not None:
+                svc = await between()
+            reply = await self.step(svc, reply.prompt)
+        raise AssertionError("conversation did not finish in 200 steps")
+
+
+def open_sealed(path: Path, identity: crypto.Identity) -> dict[str, bytes]:
+    """Decrypt a sealed submission and return its tar members by name (in order)."""
+    with path.open("rb") as f:
+        plain = crypto.decrypt(f, [identity]).read()
+    members: dict[str, bytes] = {}
+    with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as tar:
+        for info in tar:
+            extracted = tar.extractfile(info)
+            assert extracted is not None
+            members[info.name] = extracted.read()
+    return members
+
+
+class Clock:
+    """A settable clock passed into store and service."""
+
+    def __init__(self, now: float = 1_764_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return load_default()
+
+
+@pytest.fixture(scope="module")
+def identity() -> crypto.Identity:
+    return crypto.generate_identity(post_quantum=False)
+
+
+async def test_full_conversation_submits_sealed_tar(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    clock = Clock()
+    store = await Store.open(tmp_path / "d", clock=clock)
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("telegram", 42)
+    photo = os.urandom(150_000)
+    witness = Witness(questionnaire, key, "TAG1", rng=random.Random(1), attachment=photo)
+    reply = await witness.run(svc)
+    assert reply.receipt is not None
+    assert len(reply.receipt) == 9
+    assert reply.receipt[4] == "-"
+    assert reply.receipt in reply.prompt.text
+    assert await store.load_draft(key) is None
+    files = list(store.outbox_dir.iterdir())
+    assert len(files) == 1
+    members = open_sealed(files[0], identity)
+    names = list(members)
+    assert names[0] == "submission.json"
+    sub = parse_submission(members["submission.json"])
+    assert sub.receipt == reply.receipt
+    assert files[0].name == f"{sub.submission_id}.age"
+    assert sub.questionnaire.id == questionnaire.id
+    assert sub.language == witness.language
+    assert json.loads(members["submission.json"])["submitted_at"].endswith("Z")
+    assert [a.path for a in sub.attachments] == ["attachments/1-evil_name.JPG"]
+    assert members["attachments/1-evil_name.JPG"] == photo
+    assert any("TAG1" in str(a.value) for a in sub.answers)
+    row = await store.outbox.get(sub.submission_id)
+    assert row is not None
+    assert row.state == "queued"
+    await store.close()
+
+
+async def test_restart_between_every_step_resumes(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    data = tmp_path / "d"
+    holder: list[tuple[Store, IntakeService]] = []
+
+    async def reopen() -> IntakeService:
+        if holder:
+            await holder.pop()[0].close()
+        store = await Store.open(data)
+        svc = IntakeService(store, questionnaire, [identity.recipient()])
+        holder.append((store, svc))
+        return svc
+
+    svc = await reopen()
+    key = svc.witness_key("telegram", 7)
+    witness = Witness(questionnaire, key, "TAG2", rng=random.Random(2), attachment=b"pic")
+    reply = await witness.run(svc, between=reopen)
+    assert reply.outcome == "submit"
+    store = holder.pop()[0]
+    assert len(await store.outbox.rows()) == 1
+    await store.close()
+
+
+async def test_start_mid_conversation_resumes_same_question(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("telegram", 8)
+    witness = Witness(questionnaire, key, "T", rng=random.Random(3))
+    reply = await svc.handle(key, Start())
+    for _ in range(5):
+        reply = await witness.step(svc, reply.prompt)
+    again = await svc.handle(key, Start())
+    assert again.prompt.question_id == reply.prompt.question_id
+    assert again.prompt.text == reply.prompt.text
+    await store.close()
+
+
+async def test_cancel_and_wipe_destroy_the_draft(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("telegram", 9)
+    reply = await svc.handle(key, Start())
+    await svc.set_channel_data(key, {"chat": 1, "ids": [1, 2]})
+    assert await svc.get_channel_data(key) == {"chat": 1, "ids": [1, 2]}
+    cancelled = await svc.handle(key, Press(find(reply.prompt, "x") or "1.x"))
+    assert cancelled.outcome == "cancelled"
+    assert cancelled.channel_data == {"chat": 1, "ids": [1, 2]}
+    assert await store.load_draft(key) is None
+
+    await svc.handle(key, Start())
+    await svc.set_channel_data(key, {"chat": 2})
+    assert await svc.wipe(key) == {"chat": 2}
+    assert await store.load_draft(key) is None
+    assert await svc.wipe(key) == {}
+    assert await svc.get_channel_data(key) == {}
+    await svc.set_channel_data(key, {"x": 1})  # no draft: nothing to attach to, no error
+    await store.close()
+
+
+async def test_expire_destroys_drafts_and_their_blobs(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    clock = Clock()
+    store = await Store.open(tmp_path / "d", clock=clock, draft_ttl=3600)
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    old, new = svc.witness_key("t", 1), svc.witness_key("t", 2)
+    await svc.handle(old, Start())
+    await svc.add_attachment(old, _chunks(b"blob"), filename="a", mime="x/y", max_bytes=100)
+    await svc.set_channel_data(old, {"chat": 1})
+    clock.now += 1800
+    await svc.handle(new, Start())
+    clock.now += 1800
+    assert await svc.expire() == [{"chat": 1}]
+    assert await store.load_draft(old) is None
+    assert await store.load_draft(new) is not None
+    assert [p.name for p in (tmp_path / "d" / "drafts").iterdir()] == []
+    clock.now += 3600
+    reply = await svc.handle(new, Text("late"))  # expired on access: a fresh start, not a resume
+    assert reply.prompt.stage == "language"
+    await store.close()
+
+
+async def test_attachment_limits_and_mime(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("t", 1)
+    with pytest.raises(DraftNotFoundError):
+        await svc.add_attachment(key, _chunks(b"x"), filename="a", mime="a/b", max_bytes=10)
+    await svc.handle(key, Start())
+    with pytest.raises(AttachmentTooLargeError):
+        await svc.add_attachment(key, _chunks(b"x" * 11), filename="a", mime="a/b", max_bytes=10)
+    ref = await svc.add_attachment(key, _chunks(b"x"), filename="a", mime="bad mime", max_bytes=10)
+    assert ref.mime == "application/octet-stream"
+    assert ref.size == 1
+    await store.close()
+
+
+async def test_rate_limits(tmp_path: Path, questionnaire: Questionnaire) -> None:
+    clock = Clock()
+    store = await Store.open(tmp_path / "d", clock=clock)
+    recipient = crypto.generate_identity(post_quantum=False).recipient()
+    svc = IntakeService(store, questionnaire, [recipient], limits={"message": (2, 60)})
+    assert [await svc.allow("k", "message") for _ in range(3)] == [True, True, False]
+    clock.now += 60
+    assert await svc.allow("k", "message")
+    with pytest.raises(ValueError, match="unknown rate-limit kind"):
+        await svc.allow("k", "nope")
+    await store.close()
+
+
+async def test_concurrent_witnesses_each_in_order(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    witnesses = [
+        Witness(questionnaire, svc.witness_key("t", i), f"W{i}", rng=random.Random(i))
+        for i in range(20)
+    ]
+    replies = await asyncio.gather(*(w.run(svc) for w in witnesses))
+    assert all(r.outcome == "submit" for r in replies)
+    assert len({r.receipt for r in replies}) == 20
+    assert len(await store.outbox.rows()) == 20
+    assert store.writer.batches < store.writer.items  # commits were grouped
+    await store.close()
+
+
+async def test_events_of_one_witness_are_serialised(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("t", 1)
+    reply = await svc.handle(key, Start())
+    token = tokens_of(reply.prompt)[0]
+    # the same button pressed twice at once: exactly one is applied, the other is stale
+    a, b = await asyncio.gather(svc.handle(key, Press(token)), svc.handle(key, Press(token)))
+    assert sorted([a.outcome, b.outcome]) == ["continue", "rejected"]
+    await store.close()
+
+
+def test_resume_prompt_matches_engine(questionnaire: Questionnaire) -> None:
+    step = engine.start(questionnaire, "ru")
+    assert engine.resume(questionnaire, step.state).text == step.prompt.text
