@@ -1,0 +1,87 @@
+"""``intake demo``: the scripted round trip and a person at the terminal (interactive)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from intake import console
+from intake.conversation import Button, Command, Location, Press, Prompt, Text
+
+
+def _run_demo(
+    tmp_path: Path, *extra: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "intake.cli", "demo", "--keep", str(tmp_path / "demo"), *extra],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_scripted_demo_round_trip_reads_back_every_file(tmp_path: Path) -> None:
+    result = _run_demo(tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout[-2000:]
+    reports = tmp_path / "demo" / "reports"
+    (submission_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    sub = json.loads((submission_dir / "submission.json").read_text())
+    assert sub["format"] == "witness-intake/submission/v1"
+    assert len(sub["attachments"]) == 2
+    for att in sub["attachments"]:
+        assert (submission_dir / att["path"]).stat().st_size == att["size"]
+    assert "report.html" in result.stdout
+    assert (submission_dir / "report.html").is_file()
+    receipt = json.loads((reports / "receipt.json").read_text())
+    assert [e["id"] for e in receipt["decrypted"]] == [sub["submission_id"]]
+    # the server acknowledged it: nothing sealed is left in its outbox
+    assert not list((tmp_path / "demo" / "server-data" / "outbox").glob("*.age"))
+
+
+def test_interactive_person_answers_in_russian_and_submits(tmp_path: Path) -> None:
+    # 3 = Русский, 1 = accept consent, one typed answer, then skip the rest and submit
+    lines = ["3", "1", "1", "Меня задержали у метро.", *["/skip"] * 30, "/submit"]
+    result = _run_demo(tmp_path, "--interactive", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Выберите язык" in result.stdout
+    reports = tmp_path / "demo" / "reports"
+    (submission_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    sub = json.loads((submission_dir / "submission.json").read_text())
+    assert sub["language"] == "ru"
+    values = [a["value"] for a in sub["answers"] if not a.get("skipped")]
+    assert "Меня задержали у метро." in values
+
+
+def test_interactive_end_of_input_submits_nothing(tmp_path: Path) -> None:
+    result = _run_demo(tmp_path, "--interactive", stdin="1\n1\n")
+    assert result.returncode == 1
+    assert not (tmp_path / "demo" / "reports").exists()
+
+
+def test_interactive_cancel_wipes_the_draft(tmp_path: Path) -> None:
+    result = _run_demo(tmp_path, "--interactive", stdin="1\n1\n/cancel\n")
+    assert result.returncode == 1
+    assert "nothing was submitted" in result.stdout
+
+
+def _prompt() -> Prompt:
+    return Prompt(
+        text="Q", stage="question", buttons=((Button("7.o.0", "A"), Button("7.skip", "Skip")),)
+    )
+
+
+def test_console_parses_numbers_commands_places_and_files() -> None:
+    prompt = _prompt()
+    assert console.parse_line("2", prompt) == Press("7.skip")
+    assert console.parse_line("3", prompt) == Text("3")  # no third button: it is an answer
+    assert console.parse_line("/Cancel", prompt) == Command("cancel")
+    assert console.parse_line("geo: 53.9, 27.5", prompt) == Location(53.9, 27.5)
+    assert console.parse_line("file:~/x.png", prompt) == Path("~/x.png").expanduser()
+    assert console.parse_line("   ", prompt) is None
