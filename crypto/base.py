@@ -20,6 +20,8 @@ class Recipient(ABC):
 
     #: True for recipients that resist a quantum computer (must not be mixed with classic ones).
     post_quantum: bool = False
+    #: True for passphrase (scrypt) recipients, which must be alone in a file.
+    is_passphrase: bool = False
 
     @abstractmethod
     def wrap(self, file_key: bytes) -> list[Stanza]:

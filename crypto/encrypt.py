@@ -30,7 +30,7 @@ def check_recipients(recipients: Sequence[Recipient]) -> None:
             f"({len(recipients) - classic} post-quantum, {classic} classic): the classic ones "
             "would make the file breakable by a future quantum computer; use only age1pq1… keys"
         )
-    if len(recipients) > 1 and any(getattr(r, "is_passphrase", False) for r in recipients):
+    if len(recipients) > 1 and any(r.is_passphrase for r in recipients):
         raise RecipientMixError("a passphrase (scrypt) recipient must be the only recipient")
 
 
