@@ -122,7 +122,9 @@ def _decrypt_into(
                 raise OpenError(INVALID, str(exc)) from None
             _drain(plaintext)  # authenticates the last chunk: nothing is released before this
         except crypto.NoIdentityMatchError:
-            raise OpenError(NO_KEY, "none of the given identities can open it") from None
+            raise OpenError(
+                NO_KEY, "none of the given identities opens it, or its header is damaged"
+            ) from None
         except (crypto.HeaderMACError, crypto.PayloadError) as exc:
             raise OpenError(DAMAGED, _reason(exc)) from None
         except (crypto.HeaderError, crypto.ArmorError) as exc:

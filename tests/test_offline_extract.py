@@ -1,0 +1,124 @@
+"""Safe extraction: hostile tar members are refused before anything is written outside ``dest``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+from test_offline_support import PHOTO, make_tar, submission_dict, submission_tar
+
+from intake.offline.errors import ArchiveError
+from intake.offline.extract import extract_submission
+
+RAW = json.dumps(submission_dict()).encode()
+
+
+def _info(name: str, kind: bytes = tarfile.REGTYPE, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
+
+
+def _extract(data: bytes, tmp_path: Path) -> Path:
+    dest = tmp_path / "dest"
+    dest.mkdir(parents=True)
+    extract_submission(io.BytesIO(data), dest)
+    return dest
+
+
+def test_valid_archive(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = extract_submission(io.BytesIO(submission_tar(submission_dict())), dest)
+    assert (dest / "attachments/1-photo.png").read_bytes() == PHOTO
+    assert (dest / "submission.json").read_bytes() == RAW
+    assert [c.ok for c in result.checks] == [True]
+    assert (dest / "submission.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_explicit_attachments_directory_entry_is_tolerated(tmp_path: Path) -> None:
+    data = make_tar(
+        [("submission.json", RAW), (_info("attachments/", tarfile.DIRTYPE), b""),
+         ("attachments/1-photo.png", PHOTO)]
+    )  # fmt: skip
+    assert (_extract(data, tmp_path) / "attachments/1-photo.png").is_file()
+
+
+def test_sha256_mismatch_is_reported_not_hidden(tmp_path: Path) -> None:
+    data = submission_tar(submission_dict(), {"attachments/1-photo.png": PHOTO[:-1] + b"!"})
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (check,) = extract_submission(io.BytesIO(data), dest).checks
+    assert not check.ok
+    assert check.sha256 == hashlib.sha256(PHOTO[:-1] + b"!").hexdigest()
+
+
+HOSTILE = {
+    "absolute": [(_info("/etc/passwd"), b"x")],
+    "absolute attachment": [("submission.json", RAW), (_info("/attachments/1-photo.png"), PHOTO)],
+    "dotdot": [(_info("../evil"), b"x")],
+    "dotdot inside": [("submission.json", RAW), (_info("attachments/../../evil"), PHOTO)],
+    "windows drive": [(_info("C:/evil"), b"x")],
+    "backslash dotdot": [("submission.json", RAW), (_info("..\\evil"), b"x")],
+    "symlink first": [(_info("submission.json", tarfile.SYMTYPE, "/etc/passwd"), b"")],
+    "symlink attachment": [
+        ("submission.json", RAW),
+        (_info("attachments/1-photo.png", tarfile.SYMTYPE, "/etc/shadow"), b""),
+    ],
+    "hardlink attachment": [
+        ("submission.json", RAW),
+        (_info("attachments/1-photo.png", tarfile.LNKTYPE, "submission.json"), b""),
+    ],
+    "char device": [(_info("submission.json", tarfile.CHRTYPE), b"")],
+    "block device": [("submission.json", RAW),
+                     (_info("attachments/1-photo.png", tarfile.BLKTYPE), b"")],
+    "fifo": [("submission.json", RAW), (_info("attachments/1-photo.png", tarfile.FIFOTYPE), b"")],
+    "directory first": [(_info("submission.json", tarfile.DIRTYPE), b"")],
+    "dot slash name": [(_info("./submission.json"), RAW)],
+    "trailing slash": [(_info("submission.json/"), RAW)],
+    "lookalike name": [("submission.json", RAW), ("attachments/1-phоto.png", PHOTO)],  # Cyrillic о
+    "other top-level file": [("README", b"hi"), ("submission.json", RAW)],
+    "extra unlisted member": [("submission.json", RAW), ("attachments/1-photo.png", PHOTO),
+                              ("attachments/2-extra.png", PHOTO)],
+    "extra symlink after": [("submission.json", RAW), ("attachments/1-photo.png", PHOTO),
+                            (_info("x", tarfile.SYMTYPE, "/"), b"")],
+    "missing attachment": [("submission.json", RAW)],
+    "submission.json not first": [("attachments/1-photo.png", PHOTO), ("submission.json", RAW)],
+    "bad submission.json": [("submission.json", b'{"format": "witness-intake/submission/v2"}')],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_members_refused(case: str, tmp_path: Path) -> None:
+    data = make_tar(HOSTILE[case])
+    with pytest.raises(ArchiveError) as caught:
+        _extract(data, tmp_path)
+    assert str(caught.value)  # a reason is always given
+    # nothing escaped: only dest (possibly partly filled, the caller removes it) exists
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dest"]
+    assert not any(p.is_symlink() for p in (tmp_path / "dest").rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty|tar"),
+        (b"not a tar at all" * 100, "tar"),
+        (make_tar([]), "empty"),
+    ],
+)
+def test_not_a_tar(data: bytes, message: str, tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match=message):
+        _extract(data, tmp_path)
+
+
+def test_error_names_the_member_and_the_problem(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match=r"'\.\./evil': '\.\.' in path refused"):
+        _extract(make_tar(HOSTILE["dotdot"]), tmp_path / "a")
+    with pytest.raises(ArchiveError, match=r"'attachments/1-photo.png': symbolic link refused"):
+        _extract(make_tar(HOSTILE["symlink attachment"]), tmp_path / "b")
