@@ -20,6 +20,8 @@ END = b"-----END AGE ENCRYPTED FILE-----"
 COLUMNS = 64
 _BYTES_PER_LINE = COLUMNS // 4 * 3
 _FULL_LINE = re.compile(rb"[A-Za-z0-9+/]{64}")
+_FULL_LINES_LF = re.compile(rb"(?:[A-Za-z0-9+/]{64}\n)+")
+_FULL_LINES_CRLF = re.compile(rb"(?:[A-Za-z0-9+/]{64}\r\n)+")
 _WHITESPACE = b" \t\r\n"
 _MAX_OUTSIDE = 64 * 1024  # whitespace accepted around the block
 _BATCH = 1024  # lines decoded per base64 call
@@ -95,7 +97,20 @@ class ArmorReader:
             raise ArmorError("invalid armor: data after the END line")
         self._done = True
 
+    def _full_lines(self) -> bytes:
+        """Fast path: decode a run of full 64-column lines at once (no per-line Python loop)."""
+        pattern = _FULL_LINES_CRLF if self._eol == b"\r\n" else _FULL_LINES_LF
+        block = self._src.peek((COLUMNS + len(self._eol)) * _BATCH)
+        match = pattern.match(block)
+        if match is None:
+            return b""
+        self._src.read_exact(match.end())
+        return base64.b64decode(match.group().replace(self._eol, b""))
+
     def _decode_batch(self) -> bytes:
+        fast = self._full_lines()
+        if fast:
+            return fast
         lines: list[bytes] = []
         while len(lines) < _BATCH:
             line = self._line()
