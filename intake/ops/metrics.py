@@ -99,6 +99,11 @@ class Metrics:
             registry=r,
         )
         self.open_drafts = Gauge("intake_open_drafts", "Open (unsubmitted) drafts.", registry=r)
+        self.disk_free = Gauge(
+            "intake_data_disk_free_bytes",
+            "Free bytes on the filesystem of the data directory.",
+            registry=r,
+        )
         self.up = Gauge("intake_up", "1 while the bot process runs.", registry=r)
         self.telegram_last_ok = Gauge(
             "intake_telegram_last_ok_timestamp_seconds",
@@ -145,6 +150,10 @@ class Metrics:
         self.queue_depth.labels(state="exported").set(exported)
         self.oldest_unexported_age.set(oldest_unexported_age or 0.0)
         self.open_drafts.set(open_drafts)
+
+    def set_disk_free(self, free_bytes: int) -> None:
+        """Refresh the free-space gauge of the data directory's filesystem."""
+        self.disk_free.set(free_bytes)
 
     def metric_names(self) -> set[str]:
         """Every sample name this registry exposes (``*_total``, ``*_bucket`` … included)."""
