@@ -22,6 +22,8 @@ def check_recipients(recipients: Sequence[Recipient]) -> None:
     """Refuse an empty list, PQ mixed with classic, and a passphrase beside anything else."""
     if not recipients:
         raise ValueError("no recipients given")
+    if len(recipients) > 1 and any(r.is_passphrase for r in recipients):
+        raise RecipientMixError("a passphrase (scrypt) recipient must be the only recipient")
     kinds = {r.post_quantum for r in recipients}
     if len(kinds) > 1:
         classic = sum(1 for r in recipients if not r.post_quantum)
@@ -30,8 +32,6 @@ def check_recipients(recipients: Sequence[Recipient]) -> None:
             f"({len(recipients) - classic} post-quantum, {classic} classic): the classic ones "
             "would make the file breakable by a future quantum computer; use only age1pq1… keys"
         )
-    if len(recipients) > 1 and any(r.is_passphrase for r in recipients):
-        raise RecipientMixError("a passphrase (scrypt) recipient must be the only recipient")
 
 
 class EncryptWriter:

@@ -163,3 +163,9 @@ def test_payload_error_is_sticky() -> None:
         reader.read(CHUNK)
     with pytest.raises(PayloadError):
         reader.read(CHUNK)
+
+
+def test_passphrase_beside_classic_names_the_passphrase_rule() -> None:
+    classic = X25519Identity.generate().recipient()
+    with pytest.raises(RecipientMixError, match="passphrase"):
+        encrypt(io.BytesIO(), [classic, PassphraseRecipient("a passphrase!!", work_factor=2)])
