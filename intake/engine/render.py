@@ -72,7 +72,7 @@ def _language(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt
         Button(
             tokens.make(state.rev, tokens.LANGUAGE, lang),
             q.ui[lang]["language.name"],
-            selected=(lang == first and state.hint in q.languages),
+            selected=(lang == first and (state.language or state.hint) in q.languages),
         )
         for lang in order
     ]

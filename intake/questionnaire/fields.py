@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple
 
+from intake.questionnaire.conditions import parse_when
 from intake.questionnaire.model import (
     DEFAULT_MAX_FILES,
     DEFAULT_MAX_LENGTH,
@@ -19,7 +20,6 @@ from intake.questionnaire.model import (
     QUESTION_TYPES,
     TELEGRAM_TEXT_LIMIT,
     Condition,
-    ConditionKind,
     Option,
     Question,
     QuestionType,
@@ -99,84 +99,6 @@ def parse_options(
     return tuple(options) if ok else None
 
 
-def parse_when(
-    c: Collector,
-    raw: object,
-    qid: str,
-    earlier: Mapping[str, Question],
-    all_ids: Collection[str] = (),
-) -> object:
-    """``when = { question = "…", equals | in | answered = … }`` against earlier questions.
-
-    Returns a :class:`Condition`, or ``None`` if broken.
-    """
-    if not isinstance(raw, dict):
-        c.add("when", "must be a table { question = …, equals|in|answered = … }", qid)
-        return None
-    c.unknown_keys(raw, {"question", "equals", "in", "answered"}, "when.", qid)
-    target_id = raw.get("question")
-    kinds: list[ConditionKind] = [k for k in ("equals", "in", "answered") if k in raw]
-    if len(kinds) != 1:
-        c.add("when", "needs exactly one of `equals`, `in`, `answered`", qid)
-    if not isinstance(target_id, str):
-        c.add("when.question", "must name an earlier question id", qid)
-        return None
-    target = earlier.get(target_id)
-    if target is None:
-        if target_id == qid:
-            why = "a question cannot depend on itself"
-        elif target_id in all_ids:
-            why = f"'{target_id}' comes later; `when` may only name an earlier question"
-        else:
-            why = f"'{target_id}' is not a question in this file"
-        c.add("when.question", why, qid)
-        return None
-    if len(kinds) != 1 or not target.prompt:
-        return None  # (a target without prompt is broken itself and already reported)
-    kind = kinds[0]
-    value = _check_operand(c, qid, target, kind, raw[kind])
-    return None if value is None else Condition(target_id, kind, value)
-
-
-def _check_operand(
-    c: Collector, qid: str, target: Question, kind: ConditionKind, raw: object
-) -> object:
-    if kind == "answered":
-        if not isinstance(raw, bool):
-            c.add("when.answered", "must be true or false", qid)
-            return None
-        return raw
-    values = raw if kind == "in" else [raw]
-    if kind == "in" and (not isinstance(raw, list) or not raw):
-        c.add("when.in", "must be a non-empty list", qid)
-        return None
-    assert isinstance(values, list)
-    for value in values:
-        problem = _operand_problem(target, value)
-        if problem:
-            c.add(f"when.{kind}", problem, qid)
-            return None
-    return tuple(values) if kind == "in" else values[0]
-
-
-def _operand_problem(target: Question, value: object) -> str | None:
-    """Why ``value`` can never equal an answer to ``target`` (None if it can)."""
-    if target.type in ("choice", "multi_choice"):
-        if not isinstance(value, str) or target.option(value) is None:
-            return f"{value!r} is not an option id of question '{target.id}'"
-    elif target.type == "yes_no":
-        if not isinstance(value, bool):
-            return f"question '{target.id}' is yes_no: compare with true or false"
-    elif target.type == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"question '{target.id}' is a number: compare with a number"
-    elif target.type in ("location", "media"):
-        return f"a {target.type} answer can only be tested with `answered`"
-    elif not isinstance(value, str):
-        return f"question '{target.id}' is {target.type}: compare with a string"
-    return None
-
-
 class _Limits(NamedTuple):
     max_length: int | None
     max_files: int | None
@@ -220,6 +142,11 @@ def parse_question(
         c.add("options", f"only choice and multi_choice questions have options, not {qtype}", qid)
     limits = _parse_limits(c, raw, qid, qtype)
     when = parse_when(c, raw["when"], qid, earlier, all_ids) if "when" in raw else None
+    help_texts = extra.get("help")
+    if prompt is not None and help_texts is not None:
+        for lang, text in prompt.items():
+            if len(text) + len(help_texts.get(lang, "")) > MAX_TEXT:
+                c.add(f"help.{lang}", f"prompt and help together exceed {MAX_TEXT} characters", qid)
     if len(c.problems) > before or qtype is None or prompt is None or options is None:
         return None
     return Question(
