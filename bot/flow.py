@@ -83,20 +83,25 @@ class Flow:
             await self.show(inc, key, rec, reply)
 
     async def show(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
-        """Render ``reply.prompt``: edit the pressed prompt in place, or send new messages."""
+        """Render ``reply.prompt``: edit the pressed prompt in place, or send new messages.
+
+        A pressed button is answered (its spinner stopped) after the prompt is shown, so the
+        answer also tells that the chat is up to date; a stale button only gets the answer."""
         prompt = reply.prompt
         rec.chat_id = inc.chat_id
         rec.language = prompt.language or rec.language
         if inc.message_id is not None:
             rec.add([inc.message_id])
         chunks = render(prompt)
-        if inc.callback is not None:
-            rejected = reply.outcome == "rejected"
-            stale = prompt.notice or bot_text("stale_button", rec.language)
-            await self.answer(inc.callback, stale if rejected else None)
-            pressed = inc.callback.message.message_id if inc.callback.message else None
+        query = inc.callback
+        notice = None
+        if reply.outcome == "rejected":
+            notice = prompt.notice or bot_text("stale_button", rec.language)
+        if query is not None:
+            pressed = query.message.message_id if query.message else None
             if reply.outcome == "rejected" and pressed not in rec.prompt_ids:
-                return  # a stale button: said so in the callback answer, nothing else changes
+                await self.answer(query, notice)  # a stale button: nothing else changes
+                return
             if (
                 pressed is not None
                 and pressed in rec.prompt_ids
@@ -108,11 +113,14 @@ class Flow:
                     await delete_messages(self.bot, inc.chat_id, others, self.policy)
                 rec.prompt_ids = [pressed]
                 await self.remember(key, rec, prompt.expects, prompt.stage)
+                await self.answer(query, notice)
                 return
         ids = await self.send(inc.chat_id, chunks)
         rec.add(ids)
         rec.prompt_ids = ids
         await self.remember(key, rec, prompt.expects, prompt.stage)
+        if query is not None:
+            await self.answer(query, notice)
 
     async def remember(self, key: str, rec: ChatRecord, expects: str, stage: str) -> None:
         rec.expects, rec.stage = expects, stage

@@ -18,7 +18,6 @@ from intake.conversation import Prompt
 MAX_TEXT = 4096  # Telegram's limit for one message's text
 
 
-
 @dataclass(frozen=True)
 class Chunk:
     """One message to send: its text and, on the last chunk only, the keyboard."""
@@ -32,10 +31,7 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     if not prompt.buttons:
         return None
     rows = [
-        [
-            InlineKeyboardButton((b.label), callback_data=b.token)
-            for b in row
-        ]
+        [InlineKeyboardButton((b.label), callback_data=b.token) for b in row]
         for row in prompt.buttons
         if row
     ]

@@ -131,6 +131,17 @@ class FakeBotApiMethods(FakeBotApiCore):
         msg.reply_markup, msg.edits = markup, msg.edits + 1
         return self.message_json(msg)
 
+    async def answer_to(self, query_id: str, wait: float = 10.0) -> dict[str, Any]:
+        """Wait for the bot's answerCallbackQuery to ``query_id``; its parameters."""
+
+        def found() -> dict[str, Any] | None:
+            return next(
+                (a for a in self.callback_answers if a["callback_query_id"] == query_id), None
+            )
+
+        answer: dict[str, Any] = await self.wait_for(found, wait)
+        return answer
+
     async def m_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         self.callback_answers.append(dict(p))
         return True
