@@ -45,8 +45,8 @@ async def test_odd_updates_are_answered_politely_and_never_crash(
             await fake.inline_query(w.user, "q")
             await fake.channel_post(-1001, "post")
             await fake.raw_update("future_update_type", {"id": 1, "anything": [1, 2]})
-            await fake.raw_update("callback_query", {"id": "c", "from": w.user.json(),
-                                                     "chat_instance": "i", "data": "1.x"})  # fmt: skip
+            stray = {"id": "c", "from": w.user.json(), "chat_instance": "i", "data": "1.x"}
+            await fake.raw_update("callback_query", stray)  # a button press with no message
             await fake.wait_for(
                 lambda: fake.pending_updates == 0 or fake.calls[-1][0] == "getUpdates"
             )

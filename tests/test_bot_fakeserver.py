@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from telegram import Bot
-from telegram.error import BadRequest, NetworkError, RetryAfter
-
 from fakebot import FakeBotApi
 from fakebot.echo import build_echo
+from telegram import Bot
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 
 @pytest.fixture
