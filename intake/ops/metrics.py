@@ -30,6 +30,8 @@ TELEGRAM_ERROR_KINDS = (
     "bad_request",
     "other",
 )
+# Kinds that mean Telegram is struggling (not that one request was refused on its merits).
+TRANSIENT_TELEGRAM_ERRORS = frozenset({"rate_limited", "server_error", "timeout", "network"})
 RATE_LIMIT_KINDS = ("messages", "submissions", "other")
 QUEUE_STATES = ("queued", "exported")
 # From a fast local reply to a slow Bot API round trip with retries.
@@ -121,7 +123,7 @@ class Metrics:
         self.up.set(1)
         # Plain copies for in-process consumers (readiness, alerts), read without the registry.
         self.last_telegram_ok: float | None = None
-        self.telegram_errors_count = 0
+        self.telegram_errors_count = 0  # transient errors only, see telegram_error()
 
     def update(self, kind: str) -> None:
         """Count one handled update (``kind`` from :data:`UPDATE_KINDS`)."""
@@ -134,9 +136,13 @@ class Metrics:
         self.telegram_last_ok.set(now)
 
     def telegram_error(self, kind: str) -> None:
-        """Count a failed Bot API call (``kind`` from :data:`TELEGRAM_ERROR_KINDS`)."""
-        self.telegram_errors_count += 1
-        self.telegram_api_errors.labels(kind=_known(kind, TELEGRAM_ERROR_KINDS)).inc()
+        """Count a failed Bot API call (``kind`` from :data:`TELEGRAM_ERROR_KINDS`). Only
+        transient kinds feed the alert on sustained errors: a witness who blocked the bot (403) is
+        not an outage."""
+        kind = _known(kind, TELEGRAM_ERROR_KINDS)
+        if kind in TRANSIENT_TELEGRAM_ERRORS:
+            self.telegram_errors_count += 1
+        self.telegram_api_errors.labels(kind=kind).inc()
 
     def rate_limited(self, kind: str) -> None:
         """Count an action refused by a rate limit (``kind`` from :data:`RATE_LIMIT_KINDS`)."""

@@ -1,0 +1,72 @@
+"""One snapshot of what operators may know: counts, ages, free space, readiness — never content.
+
+Feeds ``/health`` and ``/queue`` in the bot, the queue gauges before each scrape, and the alert
+loop. Everything here is a number or a short reason string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from intake.ops.metrics import Metrics
+
+if TYPE_CHECKING:
+    from intake.store import Store
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The store's counts at one instant."""
+
+    open_drafts: int
+    queued: int
+    exported: int
+    acknowledged: int
+    oldest_unexported_age: float | None
+    disk_free_bytes: int | None
+
+
+@dataclass(frozen=True)
+class OpsStatus:
+    """Everything ``/health`` and ``/queue`` show."""
+
+    now: float
+    ready_reasons: tuple[str, ...]
+    telegram_last_ok_age: float | None
+    telegram_errors_total: int
+    uptime: float
+    queue: QueueCounts
+
+
+async def queue_counts(store: Store, now: float) -> QueueCounts:
+    """Counts from the store (reads only; safe while the bot runs)."""
+    counts = await store.outbox.counts()
+    queued_rows = await store.outbox.rows(("queued",))
+    oldest = min((r.created_at for r in queued_rows), default=None)
+    try:
+        free: int | None = (await asyncio.to_thread(shutil.disk_usage, store.data_dir)).free
+    except OSError:
+        free = None
+    return QueueCounts(
+        open_drafts=await store.count_drafts(),
+        queued=counts.get("queued", 0),
+        exported=counts.get("exported", 0),
+        acknowledged=counts.get("acknowledged", 0),
+        oldest_unexported_age=None if oldest is None else max(0.0, now - oldest),
+        disk_free_bytes=free,
+    )
+
+
+def publish(metrics: Metrics, counts: QueueCounts) -> None:
+    """Copy the counts into the Prometheus gauges."""
+    metrics.set_queue(
+        queued=counts.queued,
+        exported=counts.exported,
+        oldest_unexported_age=counts.oldest_unexported_age,
+        open_drafts=counts.open_drafts,
+    )
+    if counts.disk_free_bytes is not None:
+        metrics.set_disk_free(counts.disk_free_bytes)
