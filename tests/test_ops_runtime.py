@@ -7,13 +7,11 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from intake.config import Config, load_config
 from intake.ops.alerts import AlertPolicy
 from intake.ops.runtime import OpsRuntime
-from intake.ops.telegram_http import status_kind, telegram_event_hooks
 from intake.store import Store
 
 CLASSIC = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
@@ -154,44 +152,3 @@ async def test_probe_keeps_readiness_when_idle(config: Config, store: Store, clo
         assert ops.metrics.last_telegram_ok == NOW
     finally:
         await ops.stop()
-
-
-@pytest.mark.parametrize(
-    ("status", "kind"),
-    [
-        (200, None),
-        (400, "bad_request"),
-        (403, "other"),
-        (429, "rate_limited"),
-        (502, "server_error"),
-    ],
-)
-def test_status_kinds(status: int, kind: str | None) -> None:
-    assert status_kind(status) == kind
-
-
-async def test_httpx_hooks_feed_metrics(clock: Clock) -> None:
-    from intake.ops.metrics import Metrics
-
-    metrics = Metrics(clock=clock)
-    statuses = iter([429, 502, 200, 403])
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(next(statuses), json={"ok": False})
-
-    async with httpx.AsyncClient(
-        transport=httpx.MockTransport(handler), event_hooks=telegram_event_hooks(metrics)
-    ) as client:
-        await client.post("https://api.example/bot1:x/getUpdates")
-        await client.post("https://api.example/bot1:x/getUpdates")
-        assert metrics.last_telegram_ok is None
-        await client.post("https://api.example/bot1:x/getUpdates")
-        assert metrics.last_telegram_ok == NOW
-        await client.post("https://api.example/bot1:x/sendMessage")
-    assert metrics.telegram_errors_count == 2  # 403 is a refusal, not an outage
-    values = {
-        s.labels["kind"]: s.value
-        for s in metrics.telegram_api_errors.collect()[0].samples
-        if s.name.endswith("_total")
-    }
-    assert (values["rate_limited"], values["server_error"], values["other"]) == (1, 1, 1)

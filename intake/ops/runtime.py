@@ -160,6 +160,8 @@ class OpsRuntime:
                 try:
                     await call()
                     self.metrics.telegram_ok()
-                except Exception as exc:  # counted by the HTTP hook; readiness shows the silence
+                except (
+                    Exception
+                ) as exc:  # counted by the bot's observed request; readiness shows it
                     log.info("telegram_probe_failed", error=type(exc).__name__)
             await asyncio.sleep(self.probe_interval)
