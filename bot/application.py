@@ -13,7 +13,8 @@ import contextlib
 from dataclasses import dataclass, field
 
 import structlog
-from telegram import BotCommand
+from telegram import BotCommand, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -22,6 +23,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -29,7 +31,9 @@ from bot.flow import Flow
 from bot.handlers import Handlers
 from bot.media import Downloader
 from bot.ordering import PerWitnessUpdateProcessor
+from bot.request import ApiObserver, ObservedRequest
 from bot.retry import ErrorHook, RetryPolicy, with_retry
+from intake.ops.metrics import Metrics
 from intake.service import IntakeService
 
 # Only what the handlers use: Telegram then never sends the rest (inline queries, polls…).
@@ -43,6 +47,14 @@ COMMANDS = [
     ("x", "Quick exit: wipe everything"),
 ]
 log = structlog.get_logger("bot.application")
+
+
+class _NoObserver:
+    def telegram_ok(self) -> None:
+        """Nothing to record without metrics."""
+
+    def telegram_error(self, kind: str) -> None:
+        """Nothing to record without metrics."""
 
 
 @dataclass(frozen=True)
@@ -86,25 +98,63 @@ def _private_handlers(h: Handlers) -> list[MessageHandler | CommandHandler | Cal
     ]
 
 
+def update_kind(update: object) -> str:
+    """The metrics kind of an update (from ``intake.ops.metrics.UPDATE_KINDS``)."""
+    if not isinstance(update, Update):
+        return "other"
+    chat = update.effective_chat
+    if update.my_chat_member is not None:
+        return "my_chat_member"
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        return "group"
+    if update.callback_query is not None:
+        return "callback_query"
+    if update.edited_message is not None:
+        return "edited_message"
+    message = update.message
+    if message is None:
+        return "other"
+    if message.text and message.text.startswith("/"):
+        return "command"
+    if message.effective_attachment is not None and not message.location:
+        return "media"
+    return "message"
+
+
 def build_application(
-    settings: BotSettings, svc: IntakeService, on_error: ErrorHook | None = None
+    settings: BotSettings,
+    svc: IntakeService,
+    on_error: ErrorHook | None = None,
+    metrics: Metrics | None = None,
 ) -> tuple[Application, Flow]:  # type: ignore[type-arg]
     """The configured Application (not started) and its :class:`Flow`."""
+    observer: ApiObserver = metrics if metrics is not None else _NoObserver()
+    latency = metrics.handler_latency.observe if metrics is not None else None
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .defaults(Defaults(protect_content=True))
-        .concurrent_updates(PerWitnessUpdateProcessor(settings.concurrency))
-        .connection_pool_size(settings.concurrency)
-        .get_updates_read_timeout(settings.poll_timeout + 10)
+        .concurrent_updates(PerWitnessUpdateProcessor(settings.concurrency, latency))
+        .request(ObservedRequest(observer, connection_pool_size=settings.concurrency))
+        .get_updates_request(
+            ObservedRequest(
+                observer, connection_pool_size=1, read_timeout=settings.poll_timeout + 10
+            )
+        )
         .job_queue(None)
     )
     if settings.base_url and settings.base_file_url:
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
     app = builder.build()
-    flow = Flow(svc, app.bot, settings.retry, on_error)
+    flow = Flow(svc, app.bot, settings.retry, on_error, metrics)
     downloader = Downloader(app.bot, settings.retry, settings.max_file_bytes)
     h = Handlers(flow, downloader)
+    if metrics is not None:
+
+        async def count(update: Update, context: object) -> None:
+            metrics.update(update_kind(update))
+
+        app.add_handler(TypeHandler(Update, count), group=-1)
 
     not_private = ~filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(not_private, h.not_private), group=0)
@@ -148,13 +198,20 @@ async def _sweep(flow: Flow, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-async def start_polling(app: Application, poll_timeout: int = 30) -> None:  # type: ignore[type-arg]
-    """Initialise, start, and poll with only :data:`ALLOWED_UPDATES`. Stop with :func:`stop`."""
-    await app.initialize()
+async def start_polling(
+    app: Application,  # type: ignore[type-arg]
+    poll_timeout: int = 30,
+    *,
+    initialized: bool = False,
+) -> None:
+    """Initialise, start, and long-poll with only :data:`ALLOWED_UPDATES` (stop: :func:`stop`)."""
+    if not initialized:
+        await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
-    assert app.updater is not None
+    if app.updater is None:
+        raise RuntimeError("the Application was built without an Updater")
     await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import structlog
 from telegram import Bot, CallbackQuery
@@ -23,6 +24,7 @@ from bot.texts import TextKey, normalise_language
 from bot.texts import text as bot_text
 from bot.traces import ChatRecord, delete_messages, delete_traces
 from intake.conversation import Event, Reply
+from intake.ops.metrics import Metrics
 from intake.service import IntakeService
 
 TERMINAL = frozenset({"submit", "cancelled", "declined"})
@@ -39,18 +41,32 @@ class Incoming:
     message_id: int | None = None  # the witness's own message, deleted with the rest
     callback: CallbackQuery | None = None
     language_code: str | None = None
+    update_id: int | None = None
 
 
 class Flow:
     """The Telegram side of a conversation, over :class:`~intake.service.IntakeService`."""
 
     def __init__(
-        self, svc: IntakeService, bot: Bot, policy: RetryPolicy, on_error: ErrorHook | None = None
+        self,
+        svc: IntakeService,
+        bot: Bot,
+        policy: RetryPolicy,
+        on_error: ErrorHook | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.svc = svc
         self.bot = bot
         self.policy = policy
         self.on_error = on_error
+        self.metrics = metrics
+
+    async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
+        """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
+        ok = await self.svc.allow(key, kind)
+        if not ok and self.metrics is not None:
+            self.metrics.rate_limited("messages" if kind == "message" else "submissions")
+        return ok
 
     def key(self, inc: Incoming) -> str:
         """The witness's keyed hash (the only way the store knows them)."""
@@ -68,15 +84,28 @@ class Flow:
     async def event(self, inc: Incoming, event: Event) -> None:
         """Apply ``event`` for the witness and show what comes next."""
         key = self.key(inc)
-        if not await self.svc.allow(key, "message"):
+        if not await self.allowed(key, "message"):
             await self.notice(inc, "rate_limited")
             return
         rec = await self.record(key)
         await self.apply(inc, key, rec, event)
 
+    @staticmethod
+    def replayed(inc: Incoming, rec: ChatRecord) -> bool:
+        """True for an update already applied: Telegram re-delivers updates that were fetched
+        but not confirmed when the bot was killed, and a text answer must not be applied twice."""
+        if inc.update_id is None or rec.last_update is None or inc.update_id > rec.last_update:
+            return False
+        log.info("update_replay_skipped", update_id=inc.update_id)
+        return True
+
     async def apply(self, inc: Incoming, key: str, rec: ChatRecord, event: Event) -> None:
         """Commit ``event`` through the service, then reply (rate limit already checked)."""
+        if self.replayed(inc, rec):
+            return
         reply = await self.svc.handle(key, event)  # committed before any reply is attempted
+        if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
+            self.metrics.conversations_started.inc()
         if reply.outcome in TERMINAL:
             await self.finish(inc, key, rec, reply)
         else:
@@ -112,18 +141,23 @@ class Flow:
                 if others:
                     await delete_messages(self.bot, inc.chat_id, others, self.policy)
                 rec.prompt_ids = [pressed]
-                await self.remember(key, rec, prompt.expects, prompt.stage)
+                await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
                 await self.answer(query, notice)
                 return
         ids = await self.send(inc.chat_id, chunks)
         rec.add(ids)
         rec.prompt_ids = ids
-        await self.remember(key, rec, prompt.expects, prompt.stage)
+        await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
         if query is not None:
             await self.answer(query, notice)
 
-    async def remember(self, key: str, rec: ChatRecord, expects: str, stage: str) -> None:
+    async def remember(
+        self, key: str, rec: ChatRecord, expects: str, stage: str, update_id: int | None
+    ) -> None:
+        """Save the record with the prompt now showing and the update just applied."""
         rec.expects, rec.stage = expects, stage
+        if update_id is not None:
+            rec.last_update = max(update_id, rec.last_update or 0)
         await self.save(key, rec)
 
     async def finish(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
@@ -141,6 +175,11 @@ class Flow:
         chunk = render(reply.prompt)[-1]
         await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons: nothing to press later
         log.info("conversation_closed", outcome=reply.outcome)
+        if self.metrics is not None:
+            counter = self.metrics.conversations_submitted
+            if reply.outcome != "submit":
+                counter = self.metrics.conversations_cancelled
+            counter.inc()
 
     async def wipe(self, inc: Incoming, *, quick: bool) -> None:
         """/delete (leaves "Done.") and /x (leaves nothing): destroy the draft and the chat."""
@@ -153,6 +192,8 @@ class Flow:
         if not quick:
             await self.send(inc.chat_id, [Chunk(bot_text("deleted", language))])
         log.info("conversation_wiped", quick=quick)
+        if self.metrics is not None and rec.message_ids:
+            self.metrics.conversations_cancelled.inc()
 
     async def expire(self) -> int:
         """Destroy drafts past their TTL and wipe their chats; return how many."""
@@ -163,6 +204,8 @@ class Flow:
             )
         if expired:
             log.info("drafts_expired", count=len(expired))
+            if self.metrics is not None:
+                self.metrics.conversations_expired.inc(len(expired))
         return len(expired)
 
     async def notice(self, inc: Incoming, what: TextKey, **fields: object) -> None:

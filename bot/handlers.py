@@ -37,6 +37,7 @@ def incoming(update: Update) -> Incoming | None:
         message_id=message.message_id if message else None,
         callback=update.callback_query,
         language_code=user.language_code,
+        update_id=update.update_id,
     )
 
 
@@ -52,11 +53,11 @@ class Handlers:
         if (inc := incoming(update)) is None:
             return
         key = self.flow.key(inc)
-        if not await self.flow.svc.allow(key, "message"):
+        if not await self.flow.allowed(key, "message"):
             await self.flow.notice(inc, "rate_limited")
             return
         rec = await self.flow.record(key)
-        if rec.chat_id is None and not await self.flow.svc.allow(key, "submission"):
+        if rec.chat_id is None and not await self.flow.allowed(key, "submission"):
             await self.flow.notice(inc, "too_many_submissions")  # a new draft: daily quota
             return
         hint = normalise_language(inc.language_code)
@@ -122,10 +123,12 @@ class Handlers:
         if inc is None or message is None or (item := incoming_file(message)) is None:
             return
         key = self.flow.key(inc)
-        if not await self.flow.svc.allow(key, "message"):
+        if not await self.flow.allowed(key, "message"):
             await self.flow.notice(inc, "rate_limited")
             return
         rec = await self.flow.record(key)
+        if self.flow.replayed(inc, rec):
+            return
         if rec.expects != "media":
             await self.flow.notice(inc, "not_now")
             return

@@ -12,7 +12,8 @@ message can never overtake the first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -29,13 +30,25 @@ def ordering_key(update: object) -> int | None:
 class PerWitnessUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across users, in order within one user. Locks are dropped when idle."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 256,
+        observe_latency: Callable[[float], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # user -> (lock, users of it)
+        self._observe = observe_latency
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Await ``coroutine`` while holding the lock of the update's user (if it has one)."""
-        key = ordering_key(update)
+        started = time.monotonic()
+        try:
+            await self._ordered(ordering_key(update), coroutine)
+        finally:
+            if self._observe is not None:
+                self._observe(time.monotonic() - started)
+
+    async def _ordered(self, key: int | None, coroutine: Awaitable[Any]) -> None:
         if key is None:
             await coroutine
             return

@@ -33,6 +33,7 @@ class ChatRecord:
     language: str | None = None
     expects: str = "nothing"
     stage: str | None = None
+    last_update: int | None = None  # Telegram update id last applied: a replay is skipped
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any] | None) -> ChatRecord:
@@ -50,6 +51,7 @@ class ChatRecord:
             language=data.get("lang") if isinstance(data.get("lang"), str) else None,
             expects=str(data.get("expects") or "nothing"),
             stage=data.get("stage") if isinstance(data.get("stage"), str) else None,
+            last_update=data.get("upd") if isinstance(data.get("upd"), int) else None,
         )
 
     def to_data(self) -> dict[str, object]:
@@ -61,6 +63,7 @@ class ChatRecord:
             "lang": self.language,
             "expects": self.expects,
             "stage": self.stage,
+            "upd": self.last_update,
         }
 
     def add(self, ids: Iterable[int]) -> None:

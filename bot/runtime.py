@@ -1,0 +1,158 @@
+"""``intake run`` assembled: store, service, metrics and health endpoints, the bot, until a signal.
+
+Start-up order is the safe one: configuration is already valid; the store opens (refusing an
+unsafe data dir) and recovers interrupted submits *before* Telegram is polled, so no update is
+handled against a half-recovered store. Shutdown finishes in-flight updates, then closes the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import inspect
+import signal
+import time
+from typing import Any
+
+import structlog
+from telegram.error import NetworkError
+from telegram.ext import Application
+
+from bot.application import (
+    ALLOWED_UPDATES,
+    BotSettings,
+    build_application,
+    start_polling,
+    stop,
+)
+from bot.retry import with_retry
+from bot.webhook import WebhookServer
+from intake.config import Config
+from intake.ops import checks
+from intake.ops.http import HealthServer
+from intake.ops.metrics import Metrics
+from intake.ops.runmarker import RunMarker
+from intake.questionnaire import Questionnaire, load, load_default
+from intake.service import IntakeService
+from intake.store import Store
+
+log = structlog.get_logger("bot.runtime")
+
+
+def settings_from(config: Config) -> BotSettings:
+    """The bot's settings from the validated configuration."""
+    if config.telegram_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required for `intake run`")
+    return BotSettings(
+        token=config.telegram_token.get_secret_value(),
+        base_url=config.base_url,
+        base_file_url=config.base_file_url,
+        max_file_bytes=config.max_file_bytes,
+    )
+
+
+def questionnaire_of(config: Config) -> Questionnaire:
+    """The configured questionnaire, or the bundled one."""
+    return load(config.questionnaire) if config.questionnaire else load_default()
+
+
+async def _refresh_queue(store: Store, metrics: Metrics) -> None:
+    counts = await store.outbox.counts()
+    queued = await store.outbox.rows(["queued"])
+    oldest = time.time() - queued[0].created_at if queued else None
+    metrics.set_queue(
+        queued=counts.get("queued", 0),
+        exported=counts.get("exported", 0),
+        oldest_unexported_age=oldest,
+        open_drafts=await store.count_drafts(),
+    )
+
+
+def _wire_operator(app: Application, **parts: Any) -> None:  # type: ignore[type-arg]
+    """Operator commands (``bot/operator.py``, when present): pass the parts it asks for."""
+    try:
+        operator = importlib.import_module("bot.operator")
+    except ModuleNotFoundError:
+        return
+    register = getattr(operator, "register_operator_handlers", None)
+    if register is None:
+        return
+    accepted = inspect.signature(register).parameters
+    register(app, **{k: v for k, v in parts.items() if k in accepted})
+
+
+async def _start_telegram(app: Application, config: Config, settings: BotSettings) -> Any:  # type: ignore[type-arg]
+    """Polling (default) or webhook; returns the webhook server, if any."""
+    # getMe at start-up: retried while the network is not there yet; a bad token is not retried.
+    await with_retry(app.initialize, settings.retry, what="getMe")
+    if config.webhook_url is None or config.webhook_secret is None:
+        await start_polling(app, settings.poll_timeout, initialized=True)
+        return None
+    secret = config.webhook_secret.get_secret_value()
+    server = WebhookServer(
+        app, config.webhook_url, secret, config.webhook_host, config.webhook_port
+    )
+    await server.start()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    await with_retry(
+        lambda: app.bot.set_webhook(
+            config.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES
+        ),
+        settings.retry,
+        what="setWebhook",
+    )
+    return server
+
+
+async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> int:
+    """Run the bot until SIGINT/SIGTERM (or ``stop_event``); return the exit status."""
+    questionnaire = questionnaire_of(config)
+    settings = settings_from(config)
+    store = await Store.open(config.data_dir, draft_ttl=config.draft_ttl_seconds)
+    limits = {
+        "message": (config.rate_messages_per_minute, 60),
+        "submission": (config.rate_submissions_per_day, 24 * 3600),
+    }
+    svc = IntakeService(store, questionnaire, list(config.recipients), limits=limits)
+    metrics = Metrics()
+    marker = RunMarker(config.data_dir)
+    health = HealthServer(
+        (config.http_host, config.http_port),
+        [
+            checks.telegram_reached(lambda: metrics.last_telegram_ok),
+            checks.directory_writable(config.data_dir),
+            checks.disk_free(config.data_dir),
+            checks.recipients_present(config.recipients),
+        ],
+        metrics.registry,
+        before_metrics=lambda: _refresh_queue(store, metrics),
+    )
+    app, _flow = build_application(settings, svc, metrics=metrics)
+    stop_event = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_event.set)
+    webhook = None
+    try:
+        await svc.recover()
+        crashed = marker.start()
+        await health.start()
+        _wire_operator(app, config=config, metrics=metrics, svc=svc, store=store, crashed=crashed)
+        webhook = await _start_telegram(app, config, settings)
+        log.info("bot_started", mode="polling" if webhook is None else "webhook")
+        await stop_event.wait()
+        log.info("bot_stopping")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        if webhook is not None:
+            await webhook.stop()
+        with contextlib.suppress(NetworkError):
+            await stop(app)
+        await health.stop()
+        await store.close()
+        marker.stop()
+    return 0
