@@ -10,15 +10,14 @@ Attachment sha256 and sizes are recomputed while copying.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tarfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol, cast
 
 from intake.offline.errors import ArchiveError
+from intake.offline.hashing import BackgroundHash
+from intake.offline.tarstream import Readable, TarStream
 from intake.submission import (
     MAX_SUBMISSION_JSON,
     Attachment,
@@ -27,8 +26,6 @@ from intake.submission import (
     parse_submission,
 )
 
-COPY_BLOCK = 1024 * 1024
-_TAR_BUFSIZE = 64 * 1024  # one age STREAM chunk per read
 _KINDS = {
     tarfile.SYMTYPE: "symbolic link",
     tarfile.LNKTYPE: "hard link",
@@ -39,12 +36,6 @@ _KINDS = {
     tarfile.CONTTYPE: "contiguous file",
     tarfile.GNUTYPE_SPARSE: "sparse file",
 }
-
-
-class Readable(Protocol):
-    """The decrypted plaintext: anything with ``read(n)``."""
-
-    def read(self, n: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +65,16 @@ def extract_submission(plaintext: Readable, dest: Path) -> Extracted:
 
     Raises :class:`ArchiveError` for an unsafe member, a malformed tar, or a tar that does not
     match its ``submission.json``. Errors raised by ``plaintext.read`` (e.g. crypto's
-    ``PayloadError``) propagate unchanged. Does not read past the end of the tar.
+    ``PayloadError``) propagate unchanged. Stops at the tar's end-of-archive marker.
     """
-    try:
-        stream = cast(IO[bytes], plaintext)  # tarfile's stream mode only calls read(n)
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=_TAR_BUFSIZE) as tar:
-            return _extract(tar, iter(tar), dest)
-    except (tarfile.TarError, UnicodeError) as exc:
-        raise ArchiveError(f"not a valid tar archive: {exc}") from None
-
-
-def _extract(tar: tarfile.TarFile, members: Iterator[tarfile.TarInfo], dest: Path) -> Extracted:
-    first = next(members, None)
+    tar = TarStream(plaintext)
+    first = tar.next()
     if first is None:
         raise ArchiveError("empty archive")
     check_member(first, "submission.json")
     if first.size > MAX_SUBMISSION_JSON:
         raise ArchiveError(f"submission.json is too large ({first.size} bytes)")
-    raw = _member_stream(tar, first).read()
-    if len(raw) != first.size:
-        raise ArchiveError("submission.json is truncated")
+    raw = b"".join(bytes(v) for v in tar.data(first))
     try:
         submission = parse_submission(raw)
     except SubmissionFormatError as exc:
@@ -101,16 +82,16 @@ def _extract(tar: tarfile.TarFile, members: Iterator[tarfile.TarInfo], dest: Pat
     _write_new(dest / "submission.json", raw)
     (dest / "attachments").mkdir(mode=0o700)
 
-    member = next(members, None)
+    member = tar.next()
     if member is not None and member.isdir() and member.name.rstrip("/") == "attachments":
-        member = next(members, None)  # an explicit directory entry is harmless; skip it
+        member = tar.next()  # an explicit directory entry is harmless; skip it
     checks = []
     for attachment in submission.attachments:
         if member is None:
             raise ArchiveError(f"{attachment.path} is listed in submission.json but missing")
         check_member(member, attachment.path)
         checks.append(_copy(tar, member, dest / attachment.path, attachment))
-        member = next(members, None)
+        member = tar.next()
     if member is not None:
         check_member(member, None)
     return Extracted(submission=submission, checks=tuple(checks))
@@ -133,13 +114,6 @@ def check_member(member: tarfile.TarInfo, expected: str | None) -> None:
         raise ArchiveError(f"member {shown}: unexpected name (expected {expected!r})")
 
 
-def _member_stream(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
-    stream = tar.extractfile(member)
-    if stream is None:  # pragma: no cover - only for non-regular members, refused before
-        raise ArchiveError(f"member {member.name!r}: no data")
-    return stream
-
-
 def _open_new(path: Path) -> int:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     return os.open(path, flags, 0o600)
@@ -151,17 +125,16 @@ def _write_new(path: Path, data: bytes) -> None:
 
 
 def _copy(
-    tar: tarfile.TarFile, member: tarfile.TarInfo, path: Path, attachment: Attachment
+    tar: TarStream, member: tarfile.TarInfo, path: Path, attachment: Attachment
 ) -> AttachmentCheck:
-    """Stream one member to ``path``, hashing as it goes; memory stays at one block."""
-    digest = hashlib.sha256()
-    size = 0
-    stream = _member_stream(tar, member)
-    with os.fdopen(_open_new(path), "wb") as out:
-        while block := stream.read(COPY_BLOCK):
-            digest.update(block)
-            out.write(block)
-            size += len(block)
-    if size != member.size:
-        raise ArchiveError(f"member {member.name!r}: truncated")
-    return AttachmentCheck(attachment=attachment, sha256=digest.hexdigest(), size=size)
+    """Stream one member to ``path``, hashing on a worker thread; memory stays at a few chunks."""
+    digest = BackgroundHash()
+    try:
+        with open(_open_new(path), "wb", buffering=0) as out:
+            for view in tar.data(member):
+                digest.update(view)
+                while view:  # a raw write may be partial
+                    view = view[out.write(view) or 0 :]
+    finally:
+        digest.close()
+    return AttachmentCheck(attachment=attachment, sha256=digest.hexdigest(), size=member.size)

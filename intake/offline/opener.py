@@ -8,14 +8,12 @@ folder, so a rejected file leaves nothing behind.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import crypto
 from intake.offline.errors import (
@@ -29,7 +27,9 @@ from intake.offline.errors import (
     ArchiveError,
     OpenError,
 )
-from intake.offline.extract import Extracted, Readable, extract_submission
+from intake.offline.extract import Extracted, extract_submission
+from intake.offline.hashing import HashingReader
+from intake.offline.tarstream import Readable
 
 TEMP_PREFIX = ".intake-tmp-"
 _READ_BLOCK = 64 * 1024
@@ -46,26 +46,6 @@ class Opened:
     extracted: Extracted
     folder: Path
     sha256: str
-
-
-class HashingReader:
-    """Passes ``read(n)`` through to a file while hashing every byte read (one pass, no copy)."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._digest = hashlib.sha256()
-
-    def read(self, n: int = -1, /) -> bytes:
-        """Read and hash up to ``n`` bytes."""
-        data = self._raw.read(n)
-        self._digest.update(data)
-        return data
-
-    def hexdigest(self) -> str:
-        """sha256 of the whole file (reads and hashes whatever was not read yet)."""
-        while self.read(_READ_BLOCK):
-            pass
-        return self._digest.hexdigest()
 
 
 def file_sha256(path: Path) -> str:
@@ -114,23 +94,34 @@ def _decrypt_into(
         raw.seek(0)
         hashing = HashingReader(raw)
         try:
-            plaintext = crypto.decrypt(hashing, identities)
-            try:
-                extracted = extract_submission(plaintext, tmp)
-            except ArchiveError as exc:
-                _drain(plaintext)  # a damaged file is reported as damaged, not as a bad archive
-                raise OpenError(INVALID, str(exc)) from None
-            _drain(plaintext)  # authenticates the last chunk: nothing is released before this
-        except crypto.NoIdentityMatchError:
-            raise OpenError(
-                NO_KEY, "none of the given identities opens it, or its header is damaged"
-            ) from None
-        except (crypto.HeaderMACError, crypto.PayloadError) as exc:
-            raise OpenError(DAMAGED, _reason(exc)) from None
-        except (crypto.HeaderError, crypto.ArmorError) as exc:
-            kind = DAMAGED if magic.startswith(_AGE_MAGIC) else NOT_AGE
-            raise OpenError(kind, _reason(exc)) from None
-        return extracted, hashing.hexdigest()
+            extracted = _extract_authenticated(hashing, identities, tmp, magic)
+            return extracted, hashing.hexdigest()
+        finally:
+            hashing.close()
+
+
+def _extract_authenticated(
+    src: HashingReader, identities: Sequence[crypto.Identity], tmp: Path, magic: bytes
+) -> Extracted:
+    """Decrypt and extract, then read to the authenticated end; map crypto errors to kinds."""
+    try:
+        plaintext = crypto.decrypt(src, identities)
+        try:
+            extracted = extract_submission(plaintext, tmp)
+        except ArchiveError as exc:
+            _drain(plaintext)  # a damaged file is reported as damaged, not as a bad archive
+            raise OpenError(INVALID, str(exc)) from None
+        _drain(plaintext)  # authenticates the last chunk: nothing is released before this
+    except crypto.NoIdentityMatchError:
+        raise OpenError(
+            NO_KEY, "none of the given identities opens it, or its header is damaged"
+        ) from None
+    except (crypto.HeaderMACError, crypto.PayloadError) as exc:
+        raise OpenError(DAMAGED, _reason(exc)) from None
+    except (crypto.HeaderError, crypto.ArmorError) as exc:
+        kind = DAMAGED if magic.startswith(_AGE_MAGIC) else NOT_AGE
+        raise OpenError(kind, _reason(exc)) from None
+    return extracted
 
 
 def _drain(plaintext: Readable) -> None:

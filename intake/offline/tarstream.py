@@ -1,0 +1,142 @@
+"""A minimal forward-only tar reader over the decrypted stream, without copying member data.
+
+``tarfile``'s stream mode copies every byte two or three times through its internal buffer; this
+reader hands member data out as views of the decrypted 64 KiB chunks. Headers are parsed by
+``tarfile.TarInfo.frombuf`` (ustar, checksum, base-256 numbers); local PAX headers (``x``) are
+applied for ``path`` and ``size``. Global PAX headers, GNU long names and sparse files are refused:
+the sealer never writes them, and refusing keeps the allow-list in :mod:`.extract` exact.
+"""
+
+from __future__ import annotations
+
+import tarfile
+from collections.abc import Iterator
+from typing import Protocol
+
+from intake.offline.errors import ArchiveError
+
+BLOCK = tarfile.BLOCKSIZE
+_ZERO_BLOCK = bytes(BLOCK)
+MAX_PAX = 64 * 1024  # a PAX header of our own tars is a few dozen bytes
+
+
+class Readable(Protocol):
+    """The decrypted plaintext: anything with ``read(n)``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+class TarStream:
+    """Walk the members of a tar read from ``src``: :meth:`next` then :meth:`data` or skip."""
+
+    def __init__(self, src: Readable) -> None:
+        self._src = src
+        self._chunk = memoryview(b"")
+        self._pending = 0  # data + padding of the current member not consumed yet
+
+    def _view(self, limit: int) -> memoryview:
+        """Up to ``limit`` bytes from the current chunk (reading the next one when empty)."""
+        if not self._chunk:
+            self._chunk = memoryview(self._src.read(64 * 1024))
+        view = self._chunk[:limit]
+        self._chunk = self._chunk[len(view) :]
+        return view
+
+    def _exact(self, n: int) -> bytes:
+        parts = []
+        while n:
+            view = self._view(n)
+            if not view:
+                break
+            parts.append(bytes(view))
+            n -= len(view)
+        return b"".join(parts)
+
+    def _skip(self, n: int) -> None:
+        while n:
+            view = self._view(n)
+            if not view:
+                raise ArchiveError("archive truncated")
+            n -= len(view)
+
+    def next(self) -> tarfile.TarInfo | None:
+        """The next member header, or ``None`` at the end-of-archive marker."""
+        self._skip(self._pending)
+        self._pending = 0
+        pax: dict[str, str] = {}
+        while True:
+            block = self._exact(BLOCK)
+            if len(block) != BLOCK:
+                raise ArchiveError("archive truncated: no end-of-archive marker")
+            if block == _ZERO_BLOCK:
+                return None
+            try:
+                info = tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+            except tarfile.HeaderError as exc:
+                raise ArchiveError(f"not a valid tar archive ({exc})") from None
+            if info.type != tarfile.XHDTYPE:
+                break
+            pax.update(self._pax(info.size))
+        return _apply_pax(info, pax, self)
+
+    def _pax(self, size: int) -> dict[str, str]:
+        if size > MAX_PAX:
+            raise ArchiveError("PAX header too large")
+        data = self._exact(size)
+        self._skip(-size % BLOCK)
+        if len(data) != size:
+            raise ArchiveError("archive truncated in a PAX header")
+        return parse_pax(data)
+
+    def start(self, info: tarfile.TarInfo) -> None:
+        """Mark ``info``'s data as pending (skipped by the next :meth:`next` unless read)."""
+        self._pending = info.size + (-info.size % BLOCK)
+
+    def data(self, info: tarfile.TarInfo) -> Iterator[memoryview]:
+        """``info``'s data as views (valid until the next read), then skip its padding."""
+        remaining = info.size
+        self._pending = 0
+        while remaining:
+            view = self._view(remaining)
+            if not view:
+                raise ArchiveError(f"member {info.name!r}: truncated")
+            remaining -= len(view)
+            yield view
+        self._skip(-info.size % BLOCK)
+
+
+def parse_pax(data: bytes) -> dict[str, str]:
+    """PAX records ``"<len> <key>=<value>\\n"``; malformed records are an error."""
+    out: dict[str, str] = {}
+    pos = 0
+    while pos < len(data):
+        space = data.find(b" ", pos)
+        try:
+            length = int(data[pos:space]) if space > pos else 0
+        except ValueError:
+            length = 0
+        record = data[pos : pos + length]
+        if length <= 0 or len(record) != length or not record.endswith(b"\n") or b"=" not in record:
+            raise ArchiveError("malformed PAX header")
+        key, _, value = record[space - pos + 1 : -1].partition(b"=")
+        out[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
+        pos += length
+    return out
+
+
+def _apply_pax(info: tarfile.TarInfo, pax: dict[str, str], stream: TarStream) -> tarfile.TarInfo:
+    if info.type in (tarfile.XGLTYPE, tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK):
+        raise ArchiveError("global PAX headers and GNU long names are not allowed")
+    if any(k.startswith("GNU.sparse") for k in pax):
+        raise ArchiveError("sparse files are not allowed")
+    if "path" in pax:
+        info.name = pax["path"]
+    if "linkpath" in pax:
+        info.linkname = pax["linkpath"]
+    if "size" in pax:
+        if not pax["size"].isdigit():
+            raise ArchiveError("invalid PAX size")
+        info.size = int(pax["size"])
+    if info.type in tarfile.REGULAR_TYPES or info.type == tarfile.CONTTYPE:
+        stream.start(info)
+    return info
