@@ -39,7 +39,7 @@ FOREIGN_LETTERS = {"be": "ищъїєґ", "ru": "ўіїєґ", "uk": "ыэёъў"}
 MAX_PROMPT = 300
 MAX_HELP = 300
 MAX_CONSENT = 1200
-MAX_LABEL = 64  # a Telegram button shows roughly this much before it is cut
+MAX_LABEL = 48  # a one-per-row Telegram button on a phone shows about this much before cutting
 
 
 @pytest.fixture(scope="module")
