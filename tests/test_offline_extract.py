@@ -13,6 +13,7 @@ from test_offline_support import PHOTO, make_tar, submission_dict, submission_ta
 
 from intake.offline.errors import ArchiveError
 from intake.offline.extract import extract_submission
+from intake.offline.tarstream import parse_pax
 
 RAW = json.dumps(submission_dict()).encode()
 
@@ -122,3 +123,68 @@ def test_error_names_the_member_and_the_problem(tmp_path: Path) -> None:
         _extract(make_tar(HOSTILE["dotdot"]), tmp_path / "a")
     with pytest.raises(ArchiveError, match=r"'attachments/1-photo.png': symbolic link refused"):
         _extract(make_tar(HOSTILE["symlink attachment"]), tmp_path / "b")
+
+
+def _tar(members: list[tuple[tarfile.TarInfo, bytes]], **options: object) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", **options) as tar:  # type: ignore[call-overload]
+        for info, data in members:
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _with_pax(name: str, headers: dict[str, str]) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.pax_headers = headers
+    return info
+
+
+def test_local_pax_headers_are_applied(tmp_path: Path) -> None:
+    data = _tar(
+        [(_with_pax("submission.json", {"comment": "ok", "mtime": "1.5"}), RAW),
+         (_with_pax("placeholder", {"path": "attachments/1-photo.png"}), PHOTO)],
+        format=tarfile.PAX_FORMAT,
+    )  # fmt: skip
+    assert (_extract(data, tmp_path) / "attachments/1-photo.png").read_bytes() == PHOTO
+
+
+@pytest.mark.parametrize(
+    ("options", "name", "headers", "message"),
+    [
+        ({"format": tarfile.PAX_FORMAT, "pax_headers": {"path": "x"}}, "submission.json", {},
+         "global PAX"),
+        ({"format": tarfile.GNU_FORMAT}, "a" * 120, {}, "GNU long names"),
+        ({"format": tarfile.PAX_FORMAT}, "submission.json", {"GNU.sparse.size": "9"}, "sparse"),
+        ({"format": tarfile.PAX_FORMAT}, "submission.json", {"path": "../x"}, r"'\.\.'"),
+    ],
+)  # fmt: skip
+def test_unusual_headers_refused(
+    options: dict[str, object], name: str, headers: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    data = _tar([(_with_pax(name, headers), RAW)], **options)
+    with pytest.raises(ArchiveError, match=message):
+        _extract(data, tmp_path)
+
+
+def test_corrupt_and_truncated_tars(tmp_path: Path) -> None:
+    good = submission_tar(submission_dict())
+    bad_checksum = bytearray(good)
+    bad_checksum[150] ^= 0x01  # inside the first header's checksum field
+    with pytest.raises(ArchiveError, match="not a valid tar"):
+        _extract(bytes(bad_checksum), tmp_path / "a")
+    with pytest.raises(ArchiveError, match="truncated"):
+        _extract(good[: 512 * 3 + 100], tmp_path / "b")  # inside the photo's data
+    no_end = make_tar([("submission.json", RAW), ("attachments/1-photo.png", PHOTO)])
+    with pytest.raises(ArchiveError, match="truncated"):
+        _extract(no_end[: -2 * 512 - (len(no_end) % 10240 and 0)].rstrip(b"\0"), tmp_path / "c")
+
+
+@pytest.mark.parametrize("record", [b"x a=b\n", b"99 a=b\n", b"7 ab\n\n\n", b"6 a=bX", b"0 a=b\n"])
+def test_malformed_pax_records(record: bytes) -> None:
+    with pytest.raises(ArchiveError, match="malformed PAX"):
+        parse_pax(record)
+
+
+def test_pax_records() -> None:
+    assert parse_pax(b"6 a=b\n12 path=x=y\n") == {"a": "b", "path": "x=y"}
