@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake.ops.alerts import Alerter, AlertPolicy, Observation, _age
+from intake.ops.alerts import Alerter, AlertPolicy, Observation
 from intake.ops.runmarker import RunMarker
+from intake.ops.status import age
 
 MB = 1024 * 1024
 POLICY = AlertPolicy(
@@ -79,7 +80,7 @@ def test_crash_text_has_no_details() -> None:
 
 
 def test_ages() -> None:
-    assert [_age(x) for x in (-1, 59, 60, 3599, 3660, 86400 + 7200)] == [
+    assert [age(x) for x in (-1, 59, 60, 3599, 3660, 86400 + 7200)] == [
         "0 s",
         "59 s",
         "1 min",

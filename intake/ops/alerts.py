@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from intake.ops.status import age
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -71,7 +73,7 @@ class Alerter:
             obs.now,
             obs.unexported > 0 and backlog >= self.policy.backlog_age,
             f"📦 {obs.unexported} sealed submission(s) waiting for export; "
-            f"the oldest for {_age(backlog)}. Run `intake export`.",
+            f"the oldest for {age(backlog)}. Run `intake export`.",
             "📦 export backlog cleared",
             out,
         )
@@ -102,9 +104,9 @@ class Alerter:
             "telegram",
             obs.now,
             self._errors_since is not None and failing_for >= self.policy.telegram_errors_for,
-            f"📡 Telegram API calls failing for {_age(failing_for)}; "
+            f"📡 Telegram API calls failing for {age(failing_for)}; "
             "witness replies may be delayed (answers are kept).",
-            f"📡 Telegram API calls work again (failed for {_age(obs.now - self._outage_start)})",
+            f"📡 Telegram API calls work again (failed for {age(obs.now - self._outage_start)})",
             out,
         )
 
@@ -121,15 +123,3 @@ class Alerter:
         elif not on and active is not None:
             del self._active[key]
             out.append(resolved)
-
-
-def _age(seconds: float) -> str:
-    """A short human age: ``45 s``, ``12 min``, ``3 h 20 min``, ``2 d 4 h``."""
-    s = int(max(seconds, 0))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    if s < 86400:
-        return f"{s // 3600} h {s % 3600 // 60} min"
-    return f"{s // 86400} d {s % 86400 // 3600} h"

@@ -14,8 +14,13 @@ import tempfile
 import time
 from collections.abc import Callable, Sized
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intake.ops.http import ReadinessCheck
+
+if TYPE_CHECKING:
+    from intake.config import Config
+    from intake.ops.metrics import Metrics
 
 DEFAULT_MIN_FREE_BYTES = 500 * 1024 * 1024
 DEFAULT_TELEGRAM_MAX_SILENCE = 60.0
@@ -89,3 +94,16 @@ def recipients_present(recipients: Sized) -> ReadinessCheck:
         return None if len(recipients) > 0 else "no valid staff recipient"
 
     return recipients_present
+
+
+def standard_checks(
+    config: Config, metrics: Metrics, *, clock: Callable[[], float] = time.time
+) -> list[ReadinessCheck]:
+    """The readiness checks of ``intake run``: Telegram reached in the last minute, data directory
+    writable, enough free disk, at least one staff recipient."""
+    return [
+        telegram_reached(lambda: metrics.last_telegram_ok, clock=clock),
+        directory_writable(config.data_dir),
+        disk_free(config.data_dir),
+        recipients_present(config.recipients),
+    ]

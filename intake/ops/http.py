@@ -81,18 +81,7 @@ class HealthServer:
 
     async def readiness(self) -> list[str]:
         """Run every check concurrently; return the reasons the bot is not ready (empty: ready)."""
-        results = await asyncio.gather(*(self._run_check(c) for c in self.checks))
-        return [r for r in results if r]
-
-    async def _run_check(self, check: ReadinessCheck) -> str | None:
-        name = getattr(check, "__name__", "check")
-        try:
-            return await asyncio.wait_for(check(), timeout=self.check_timeout)
-        except TimeoutError:
-            return f"{name} timed out"
-        except Exception as exc:  # a broken check makes the bot unready, it does not crash it
-            log.warning("readiness_check_failed", check=name, error=type(exc).__name__)
-            return f"{name} failed ({type(exc).__name__})"
+        return await run_checks(self.checks, self.check_timeout)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._slots.locked():
@@ -139,6 +128,24 @@ class HealthServer:
                     log.warning("metrics_refresh_failed", error=type(exc).__name__)
             return (200, CONTENT_TYPE_LATEST, generate_latest(self.registry), head_only)
         return _text(404, "not found", head_only)
+
+
+async def run_checks(checks: Sequence[ReadinessCheck], check_timeout: float = 2.0) -> list[str]:
+    """Run ``checks`` concurrently; the reasons of those that are not fine, in order. A check that
+    raises or outlasts ``check_timeout`` is a reason too (named, without its error message)."""
+    results = await asyncio.gather(*(_run_check(c, check_timeout) for c in checks))
+    return [r for r in results if r]
+
+
+async def _run_check(check: ReadinessCheck, check_timeout: float) -> str | None:
+    name = getattr(check, "__name__", "check")
+    try:
+        return await asyncio.wait_for(check(), timeout=check_timeout)
+    except TimeoutError:
+        return f"{name} timed out"
+    except Exception as exc:  # a broken check makes the bot unready, it does not crash it
+        log.warning("readiness_check_failed", check=name, error=type(exc).__name__)
+        return f"{name} failed ({type(exc).__name__})"
 
 
 def _text(status: int, message: str, head_only: bool = False) -> tuple[int, str, bytes, bool]:

@@ -70,3 +70,42 @@ def publish(metrics: Metrics, counts: QueueCounts) -> None:
     )
     if counts.disk_free_bytes is not None:
         metrics.set_disk_free(counts.disk_free_bytes)
+
+
+def health_text(status: OpsStatus) -> str:
+    """The operator's ``/health`` answer: readiness, Telegram, disk, uptime."""
+    lines = ["✅ ready" if not status.ready_reasons else "⚠️ not ready"]
+    lines += [f"• {reason}" for reason in status.ready_reasons]
+    last = status.telegram_last_ok_age
+    lines.append("Telegram: not reached yet" if last is None else f"Telegram: OK {age(last)} ago")
+    lines.append(f"Telegram errors since start: {status.telegram_errors_total}")
+    free = status.queue.disk_free_bytes
+    lines.append("Disk free: unknown" if free is None else f"Disk free: {free / 2**30:.1f} GiB")
+    lines.append(f"Up: {age(status.uptime)}")
+    return "\n".join(lines)
+
+
+def queue_text(status: OpsStatus) -> str:
+    """The operator's ``/queue`` answer: counts and ages, nothing else."""
+    q = status.queue
+    oldest = "" if q.oldest_unexported_age is None else f" (oldest {age(q.oldest_unexported_age)})"
+    return "\n".join(
+        [
+            f"Open drafts: {q.open_drafts}",
+            f"Waiting for export: {q.queued}{oldest}",
+            f"Exported, waiting for ack: {q.exported}",
+            f"Acknowledged: {q.acknowledged}",
+        ]
+    )
+
+
+def age(seconds: float) -> str:
+    """A short human age: ``45 s``, ``12 min``, ``3 h 20 min``, ``2 d 4 h``."""
+    s = int(max(seconds, 0))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    return f"{s // 86400} d {s % 86400 // 3600} h"
