@@ -1,5 +1,5 @@
 """Operator commands and alerts in the bot: ``/health`` and ``/queue`` (counts and ages only), and
-alerts pushed to the operators' private chats.
+the sender that pushes :class:`intake.ops.monitor.Monitor` alerts to the operators' private chats.
 
 Only the Telegram user ids in ``INTAKE_OPERATOR_IDS`` reach these handlers. For anyone else the
 commands do not exist: their ``/health`` falls through to the witness flow exactly like any unknown
@@ -8,7 +8,6 @@ command, and the commands are in no menu. Operator ids are never logged.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -16,14 +15,11 @@ import structlog
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
-from intake.ops.checks import standard_checks
 from intake.ops.monitor import Monitor
 from intake.ops.status import OpsStatus, health_text, queue_text
 
 if TYPE_CHECKING:
     from intake.config import Config
-    from intake.ops.metrics import Metrics
-    from intake.store import Store
 
 log = structlog.get_logger("bot.operator")
 OPERATOR_COMMANDS = ("health", "queue")
@@ -36,27 +32,25 @@ def register_operator_handlers(
     application: Application,  # type: ignore[type-arg]
     *,
     config: Config,
-    metrics: Metrics,
-    store: Store,
-    crashed: bool = False,
-) -> Monitor:
-    """Add ``/health`` and ``/queue`` for ``config.operator_ids`` and run the :class:`Monitor`
-    (queue gauges, alerts to the operators, a Telegram keep-alive) from the Application's
-    ``post_init`` to its ``post_shutdown``. Call after those hooks are set, before start."""
-    monitor = Monitor(store, metrics, standard_checks(config, metrics), crashed=crashed)
+    monitor: Monitor,
+) -> Callable[[str], Awaitable[None]] | None:
+    """Add ``/health`` and ``/queue`` for ``config.operator_ids``, answered from ``monitor``.
+
+    Returns the coroutine function that sends an alert text to every operator (None when there
+    are no operators), for ``monitor.start(send, probe=…)``, which the caller runs once the bot
+    is started and stops before shutting the bot down."""
     operators = sorted(config.operator_ids)
-    if operators:
-        only_operators = (
-            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.User(user_id=operators)
+    if not operators:
+        return None
+    only_operators = (
+        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.User(user_id=operators)
+    )
+    for name, render in (("health", health_text), ("queue", queue_text)):
+        application.add_handler(
+            CommandHandler(name, _answer(monitor, render), filters=only_operators),
+            group=OPERATOR_GROUP,
         )
-        for name, render in (("health", health_text), ("queue", queue_text)):
-            application.add_handler(
-                CommandHandler(name, _answer(monitor, render), filters=only_operators),
-                group=OPERATOR_GROUP,
-            )
-    send = _alert_sender(application, operators) if operators else None
-    _chain_lifecycle(application, monitor, send)
-    return monitor
+    return _alert_sender(application, operators)
 
 
 def _answer(
@@ -87,25 +81,3 @@ def _alert_sender(
             raise ConnectionError("no operator could be alerted")
 
     return send
-
-
-def _chain_lifecycle(
-    application: Application,  # type: ignore[type-arg]
-    monitor: Monitor,
-    send: Callable[[str], Awaitable[None]] | None,
-) -> None:
-    before_init, before_shutdown = application.post_init, application.post_shutdown
-
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        if before_init is not None:
-            await before_init(app)
-        monitor.start(send, probe=app.bot.get_me)
-
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        with contextlib.suppress(Exception):
-            await monitor.stop()
-        if before_shutdown is not None:
-            await before_shutdown(app)
-
-    application.post_init = post_init
-    application.post_shutdown = post_shutdown

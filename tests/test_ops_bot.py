@@ -69,22 +69,24 @@ async def ops_bot(
     store = await Store.open(config.data_dir)
     svc = IntakeService(store, sample, list(config.recipients))
     app, _flow = build_application(settings_for(fake), svc, metrics=metrics)
-    monitor = register_operator_handlers(
-        app, config=config, metrics=metrics, store=store, crashed=crashed
-    )
-    monitor.clock = clock
-    monitor.probe_interval = 0.05  # seconds of real time between probes; readiness uses `clock`
+    ready = standard_checks(config, metrics, clock=clock)
+    # probe_interval is real time between keep-alive probes; readiness itself uses `clock`.
+    monitor = Monitor(store, metrics, ready, crashed=crashed, clock=clock, probe_interval=0.05)
+    send = register_operator_handlers(app, config=config, monitor=monitor)
+    assert send is not None
     health = HealthServer(
         (config.http_host, config.http_port),
-        standard_checks(config, metrics, clock=clock),
+        ready,
         metrics.registry,
         before_metrics=monitor.refresh,
     )
     await health.start()
     try:
         await start_polling(app, poll_timeout=1)
+        monitor.start(send, probe=app.bot.get_me)
         yield Ops(fake, config, metrics, monitor, health, store, operator)
     finally:
+        await monitor.stop()
         await stop(app)
         await health.stop()
         await store.close()
@@ -136,7 +138,8 @@ async def test_readyz_follows_telegram_down_and_up(
 ) -> None:
     async with ops_bot(fake, tmp_path, sample, identity) as ops:
         port = ops.health.port
-        clock: Clock = ops.monitor.clock  # type: ignore[assignment]
+        clock = ops.monitor.clock
+        assert isinstance(clock, Clock)
         assert await _get(port, "/readyz") == (200, b'{"ready": true}\n')
         fake_port = int(fake.base_url.rsplit(":", 1)[1])
         await fake.stop()  # Telegram unreachable: nothing can succeed from here on
@@ -175,3 +178,22 @@ async def test_metric_values_after_a_conversation(
     assert samples[("intake_data_disk_free_bytes", ())] > 0
     assert samples[("intake_handler_latency_seconds_count", ())] >= 4
     assert samples[("intake_telegram_last_ok_timestamp_seconds", ())] > 0
+
+
+async def test_no_operators_no_commands(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, identity: Any
+) -> None:
+    config = load_config(
+        {"INTAKE_DATA_DIR": str(tmp_path / "d"), "INTAKE_RECIPIENTS": str(identity.recipient())},
+        require_telegram=False,
+    )
+    store = await Store.open(config.data_dir)
+    try:
+        svc = IntakeService(store, sample, list(config.recipients))
+        app, _ = build_application(settings_for(fake), svc)
+        before = {group: list(handlers) for group, handlers in app.handlers.items()}
+        monitor = Monitor(store, Metrics(), [])
+        assert register_operator_handlers(app, config=config, monitor=monitor) is None
+        assert app.handlers == before
+    finally:
+        await store.close()
