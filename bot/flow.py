@@ -171,9 +171,11 @@ class Flow:
         if inc.callback is not None and inc.callback.message is not None:
             extra.append(inc.callback.message.message_id)
         done.chat_id = done.chat_id or rec.chat_id or inc.chat_id
-        await delete_traces(self.bot, done, self.policy, extra, self.on_error)
+        # The closing line goes first: its id bounds the conversation, so messages the bot
+        # sent but never recorded (killed in between) are deleted too.
         chunk = render(reply.prompt)[-1]
-        await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons: nothing to press later
+        (kept,) = await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons to press later
+        await delete_traces(self.bot, done, self.policy, extra, self.on_error, upto=kept - 1)
         log.info("conversation_closed", outcome=reply.outcome)
         if self.metrics is not None:
             counter = self.metrics.conversations_submitted
@@ -188,7 +190,7 @@ class Flow:
         language = rec.language or normalise_language(inc.language_code)
         rec.chat_id = rec.chat_id or inc.chat_id
         extra = [inc.message_id] if inc.message_id is not None else []
-        await delete_traces(self.bot, rec, self.policy, extra, self.on_error)
+        await delete_traces(self.bot, rec, self.policy, extra, self.on_error, upto=inc.message_id)
         if not quick:
             await self.send(inc.chat_id, [Chunk(bot_text("deleted", language))])
         log.info("conversation_wiped", quick=quick)

@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import inspect
 import signal
-import time
 from typing import Any
 
 import structlog
@@ -30,8 +29,9 @@ from bot.retry import with_retry
 from bot.webhook import WebhookServer
 from intake.config import Config
 from intake.ops import checks
-from intake.ops.http import HealthServer
+from intake.ops.http import HealthServer, ReadinessCheck
 from intake.ops.metrics import Metrics
+from intake.ops.monitor import Monitor, Send
 from intake.ops.runmarker import RunMarker
 from intake.questionnaire import Questionnaire, load, load_default
 from intake.service import IntakeService
@@ -57,29 +57,28 @@ def questionnaire_of(config: Config) -> Questionnaire:
     return load(config.questionnaire) if config.questionnaire else load_default()
 
 
-async def _refresh_queue(store: Store, metrics: Metrics) -> None:
-    counts = await store.outbox.counts()
-    queued = await store.outbox.rows(["queued"])
-    oldest = time.time() - queued[0].created_at if queued else None
-    metrics.set_queue(
-        queued=counts.get("queued", 0),
-        exported=counts.get("exported", 0),
-        oldest_unexported_age=oldest,
-        open_drafts=await store.count_drafts(),
-    )
-
-
-def _wire_operator(app: Application, **parts: Any) -> None:  # type: ignore[type-arg]
-    """Operator commands (``bot/operator.py``, when present): pass the parts it asks for."""
+def _wire_operator(app: Application, **parts: Any) -> Send | None:  # type: ignore[type-arg]
+    """Operator commands (``bot/operator.py``, when present), given the parts it asks for.
+    Returns what it returns if that is callable: the coroutine that alerts every operator."""
     try:
         operator = importlib.import_module("bot.operator")
     except ModuleNotFoundError:
-        return
+        return None
     register = getattr(operator, "register_operator_handlers", None)
     if register is None:
-        return
+        return None
     accepted = inspect.signature(register).parameters
-    register(app, **{k: v for k, v in parts.items() if k in accepted})
+    send = register(app, **{k: v for k, v in parts.items() if k in accepted})
+    return send if callable(send) else None
+
+
+def _readiness_checks(config: Config, metrics: Metrics) -> list[ReadinessCheck]:
+    return [
+        checks.telegram_reached(lambda: metrics.last_telegram_ok),
+        checks.directory_writable(config.data_dir),
+        checks.disk_free(config.data_dir),
+        checks.recipients_present(config.recipients),
+    ]
 
 
 async def _start_telegram(app: Application, config: Config, settings: BotSettings) -> Any:  # type: ignore[type-arg]
@@ -118,17 +117,15 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
     }
     svc = IntakeService(store, questionnaire, list(config.recipients), limits=limits)
     metrics = Metrics()
+    ready = _readiness_checks(config, metrics)
     marker = RunMarker(config.data_dir)
+    monitor = Monitor(store, metrics, ready, crashed=marker.start())
+
+    async def refresh() -> None:
+        await monitor.refresh()
+
     health = HealthServer(
-        (config.http_host, config.http_port),
-        [
-            checks.telegram_reached(lambda: metrics.last_telegram_ok),
-            checks.directory_writable(config.data_dir),
-            checks.disk_free(config.data_dir),
-            checks.recipients_present(config.recipients),
-        ],
-        metrics.registry,
-        before_metrics=lambda: _refresh_queue(store, metrics),
+        (config.http_host, config.http_port), ready, metrics.registry, before_metrics=refresh
     )
     app, _flow = build_application(settings, svc, metrics=metrics)
     stop_event = stop_event or asyncio.Event()
@@ -138,21 +135,25 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
     webhook = None
     try:
         await svc.recover()
-        crashed = marker.start()
         await health.start()
-        _wire_operator(app, config=config, metrics=metrics, svc=svc, store=store, crashed=crashed)
+        send = _wire_operator(
+            app, config=config, monitor=monitor, metrics=metrics, svc=svc, store=store
+        )
         webhook = await _start_telegram(app, config, settings)
+        # in webhook mode nothing calls Telegram while witnesses are quiet: probe it
+        monitor.start(send, probe=app.bot.get_me if webhook is not None else None)
         log.info("bot_started", mode="polling" if webhook is None else "webhook")
         await stop_event.wait()
         log.info("bot_stopping")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        await monitor.stop()
         if webhook is not None:
             await webhook.stop()
         with contextlib.suppress(NetworkError):
             await stop(app)
         await health.stop()
         await store.close()
-        marker.stop()
+        marker.stop()  # a clean shutdown: the next start is not reported as a crash
     return 0

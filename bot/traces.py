@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
 
 BATCH = 100  # deleteMessages takes 1–100 ids
+MAX_SPAN = 3000  # at most 30 deleteMessages calls to fill the gaps of one conversation
 log = structlog.get_logger("bot.traces")
 
 
@@ -103,15 +104,35 @@ async def delete_messages(
     return len(ids)
 
 
+def span(known: Iterable[int], upto: int | None = None) -> set[int]:
+    """``known`` ids plus every id between the first of them and ``upto`` (or the last).
+
+    A bot's private chat numbers its messages one by one, so everything between the
+    conversation's first message and its last belongs to the conversation — including messages
+    whose ids were never recorded because the bot was killed between replying and recording.
+    Without a first id, or over :data:`MAX_SPAN` ids, only ``known`` is returned.
+    """
+    ids = set(known)
+    if not ids:
+        return ids
+    low, high = min(ids), max(max(ids), upto or 0)
+    if high - low <= MAX_SPAN:
+        ids.update(range(low, high + 1))
+    return ids
+
+
 async def delete_traces(
     bot: Bot,
     record: ChatRecord,
     policy: RetryPolicy,
     extra: Iterable[int] = (),
     on_error: ErrorHook | None = None,
+    *,
+    upto: int | None = None,
 ) -> int:
-    """Delete every message ``record`` knows of, plus ``extra`` (e.g. the triggering message)."""
+    """Delete every message of the conversation: those ``record`` knows, ``extra`` (e.g. the
+    triggering message) and the gaps between them up to ``upto`` (see :func:`span`)."""
     if record.chat_id is None:
         return 0
-    ids = [*record.message_ids, *record.prompt_ids, *extra]
+    ids = span([*record.message_ids, *record.prompt_ids, *extra], upto)
     return await delete_messages(bot, record.chat_id, ids, policy, on_error)

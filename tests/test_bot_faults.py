@@ -70,7 +70,7 @@ async def test_fifty_witnesses_at_once(
         await w.press("Skip")
         await w.press("Skip")
         receipt = await w.press("Send")
-        assert [m.message_id for m in w.visible()] == [receipt.message_id]
+        await w.wiped(keep=receipt)
         return receipt.text or ""
 
     async with running_bot(fake, tmp_path / "d", sample, [identity.recipient()]) as rb:

@@ -202,6 +202,7 @@ class FakeBotApiCore:
             if faulted is not None:
                 return faulted
         self.calls.append((method, request.form))
+        await self._notify()  # a test may wait for a call to start (e.g. a long poll)
         impl = getattr(self, f"m_{method}", None)
         if impl is None:
             return Response.json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
