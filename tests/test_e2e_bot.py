@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fakebot import FakeBotApi
 from fakebot.harness import Witness
 
