@@ -98,8 +98,9 @@ async def test_kill_9_mid_conversation_then_restart_resumes(
     if shutil.which("age"):
         key = tmp_path / "key.txt"
         key.write_text(str(identity) + "\n")
-        plain = subprocess.run(
-            ["age", "-d", "-i", str(key), str(outbox[0])], check=True, capture_output=True
+        argv = ["age", "-d", "-i", str(key), str(outbox[0])]
+        plain = (
+            await asyncio.to_thread(subprocess.run, argv, check=True, capture_output=True)
         ).stdout
         assert CANARY.encode() in plain
     # logs: JSON lines, no token, no answer, no name, no Telegram id
