@@ -309,7 +309,7 @@ def run(tmp: Path, size_mb: int, count: int, repeat: int) -> None:
     version = subprocess.run(["age", "--version"], capture_output=True, text=True).stdout.strip()
     print(
         f"{mb} submission ({size_mb * BLOCK / 1e6:.0f} MB attachment), {count} small ones, "
-        f"best of {repeat}; age {version}"
+        f"best of {repeat}; age {version}; files in {tmp.parent} ({os.cpu_count()} CPUs)"
     )
     print(
         "| job | ours (process) | ours (in-process) | our peak RSS | stock age | age peak RSS "
@@ -332,6 +332,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the large jobs")
+    parser.add_argument("--dir", type=Path, help="where to put the files (default: system temp)")
     parser.add_argument("--child-seal", nargs=4, metavar=("OUT", "RECIPIENT", "SIZE_MB", "SHA"))
     parser.add_argument("--child-crypt", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -345,7 +346,7 @@ def main() -> None:
         return
     if shutil.which("age") is None:
         raise SystemExit("bench: the `age` CLI is needed for the comparison (apt-get install age)")
-    with tempfile.TemporaryDirectory(prefix="crypto-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="crypto-bench-", dir=args.dir) as tmp:
         run(Path(tmp), args.size_mb, args.count, args.repeat)
 
 

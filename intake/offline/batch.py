@@ -21,6 +21,7 @@ from intake.offline.progress import Progress
 from intake.offline.receipt import ReceiptEntry, load_receipt, write_receipt
 from intake.offline.report import REPORT_NAME, write_report
 from intake.offline.sources import Plan, SealedFile
+from intake.submission import Submission
 
 
 @dataclass(slots=True)
@@ -56,10 +57,11 @@ def run_batch(
         ui.say(f"intake: error: {name}: {reason}", error=True)
         summary.failed += 1
         ui.advance()
+    done = _Done(known)
     for sealed in plan.files:
-        _one(sealed, identities, out, known, ui, summary)
+        _one(sealed, identities, out, done, ui, summary)
         ui.advance()
-    _rebuild(out, known, ui, clock())
+    _rebuild(out, known, done.fresh, ui, clock())
     if created and not any(out.iterdir()):
         out.rmdir()  # every file failed: leave no trace, not even the folder
     return summary
@@ -69,15 +71,15 @@ def _one(
     sealed: SealedFile,
     identities: Sequence[crypto.Identity],
     out: Path,
-    known: dict[str, ReceiptEntry],
+    done: _Done,
     ui: Progress,
     summary: Summary,
 ) -> None:
     name = sealed.path.name
     try:
-        done = _already_done(sealed, known)
-        if done is not None:
-            ui.say(f"{name}: already decrypted into {out / done.id}/ (skipped)")
+        earlier = done.find(sealed)
+        if earlier is not None:
+            ui.say(f"{name}: already decrypted into {out / earlier.id}/ (skipped)")
             summary.skipped += 1
             return
         opened = open_sealed(
@@ -92,7 +94,7 @@ def _one(
         summary.failed += 1
         return
     sub = opened.extracted.submission
-    known[sub.submission_id] = ReceiptEntry(id=sub.submission_id, file=name, sha256=opened.sha256)
+    done.add(ReceiptEntry(id=sub.submission_id, file=name, sha256=opened.sha256), sub)
     summary.decrypted += 1
     ui.say(f"{name}: decrypted → {opened.folder / REPORT_NAME}")
     for check in opened.extracted.checks:
@@ -104,18 +106,35 @@ def _one(
             )
 
 
-def _already_done(sealed: SealedFile, known: dict[str, ReceiptEntry]) -> ReceiptEntry | None:
-    """The receipt entry of an identical file decrypted before, hashing only plausible repeats."""
-    name = sealed.path.name
-    candidates = [e for e in known.values() if e.file == name or f"{e.id}.age" == name]
-    if sealed.sha256 is not None:
-        candidates += [e for e in known.values() if e.sha256 == sealed.sha256]
-    if not candidates:
-        return None
-    sha = file_sha256(sealed.path)
-    if sealed.sha256 is not None and sha != sealed.sha256:
-        raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
-    return next((e for e in candidates if e.sha256 == sha), None)
+class _Done:
+    """Sealed files already decrypted into the output folder, looked up by name, id or sha256."""
+
+    def __init__(self, known: dict[str, ReceiptEntry]) -> None:
+        self.known = known
+        self._by_file = {e.file: e for e in known.values()}
+        self._by_sha = {e.sha256: e for e in known.values()}
+        self.fresh: dict[str, Submission] = {}  # decrypted by this run, by id
+
+    def add(self, entry: ReceiptEntry, submission: Submission) -> None:
+        self.fresh[entry.id] = submission
+        self.known[entry.id] = entry
+        self._by_file[entry.file] = entry
+        self._by_sha[entry.sha256] = entry
+
+    def find(self, sealed: SealedFile) -> ReceiptEntry | None:
+        """The entry of an identical file decrypted before; hashes only plausible repeats."""
+        name = sealed.path.name
+        plausible = (
+            name in self._by_file
+            or name.removesuffix(".age") in self.known
+            or (sealed.sha256 is not None and sealed.sha256 in self._by_sha)
+        )
+        if not plausible:
+            return None
+        sha = file_sha256(sealed.path)
+        if sealed.sha256 is not None and sha != sealed.sha256:
+            raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
+        return self._by_sha.get(sha)
 
 
 def _remove_stale_temps(out: Path, ui: Progress) -> None:
@@ -126,8 +145,14 @@ def _remove_stale_temps(out: Path, ui: Progress) -> None:
             ui.say(f"intake: warning: removed {stale.name} left by an interrupted run", error=True)
 
 
-def _rebuild(out: Path, known: dict[str, ReceiptEntry], ui: Progress, now: datetime) -> None:
-    submissions, problems = load_submissions(out)
+def _rebuild(
+    out: Path,
+    known: dict[str, ReceiptEntry],
+    fresh: dict[str, Submission],
+    ui: Progress,
+    now: datetime,
+) -> None:
+    submissions, problems = load_submissions(out, fresh)
     for problem in problems:
         ui.say(f"intake: warning: {problem}", error=True)
     if submissions:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from intake.submission import (
@@ -27,14 +28,23 @@ SKIPPED = "(skipped)"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def load_submissions(out: Path) -> tuple[list[Submission], list[str]]:
-    """Every ``<out>/<id>/submission.json`` (oldest first), and a problem line for each bad one."""
+def load_submissions(
+    out: Path, cached: Mapping[str, Submission] | None = None
+) -> tuple[list[Submission], list[str]]:
+    """Every ``<out>/<id>/submission.json`` (oldest first), and a problem line for each bad one.
+
+    ``cached`` holds submissions this run just wrote (by id): those are not read again.
+    """
+    cached = cached or {}
     found: list[Submission] = []
     problems: list[str] = []
     if not out.is_dir():
         return found, problems
     for folder in sorted(out.iterdir()):
         path = folder / "submission.json"
+        if folder.name in cached:
+            found.append(cached[folder.name])
+            continue
         if folder.name.startswith(".") or not folder.is_dir() or not path.is_file():
             continue
         try:
