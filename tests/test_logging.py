@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import string
 from collections.abc import Iterator
 
 import pytest
 import structlog
+from hypothesis import given
+from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from intake.logging import configure_logging, redact, register_secret
@@ -135,3 +138,14 @@ def test_redact_and_register_secret() -> None:
 def test_bad_level_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown log level"):
         configure_logging("chatty")
+
+
+@given(
+    bot_id=st.integers(min_value=100_000, max_value=10**12),
+    secret=st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=30, max_size=50),
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+)
+def test_any_token_shape_is_redacted(bot_id: int, secret: str, before: str, after: str) -> None:
+    text = f"{before}https://api.telegram.org/bot{bot_id}:{secret}/getMe {bot_id}:{secret}{after}"
+    assert secret not in redact(text)
