@@ -122,6 +122,11 @@ decline.en = "d"
         ('type = "text"\nprompt.en = "x"\nrequired = "yes"', "required", "true or false"),
         ('type = "yes_no"\nprompt.en = "x"\noptions = []', "options", "only choice"),
         ('type = "media"\nprompt.en = "x"\nmax_files = 0', "max_files", "from 1 to 20"),
+        (
+            'type = "text"\nprompt.en = "' + "p" * 2000 + '"\nhelp.en = "' + "h" * 1500 + '"',
+            "help.en",
+            "together exceed 3000",
+        ),
     ],
 )
 def test_field_problems(body: str, field: str, words: str) -> None:
