@@ -138,3 +138,21 @@ def test_receipt_round_trip_and_stale_entries(tmp_path: Path) -> None:
     (tmp_path / "receipt.json").write_text("not json")
     assert load_receipt(tmp_path)[0] == {}
     assert "receipt.json: ignored" in (load_receipt(tmp_path)[1] or "")
+
+
+def test_option_labels_shown_escaped_with_ids(tmp_path: Path) -> None:
+    sub = submission_dict()
+    sub["answers"][1:1] = [
+        {"question_id": "kind", "type": "choice", "prompt": "Kind?", "value": "street",
+         "label": "<i>On the street</i>"},
+        {"question_id": "what", "type": "multi_choice", "prompt": "What?",
+         "value": ["beaten", "threatened"], "labels": ["Білі", "Пагражалі"]},
+        {"question_id": "bare", "type": "multi_choice", "prompt": "Bare?", "value": ["a", "b"]},
+        {"question_id": "where", "type": "location", "prompt": "Where?",
+         "value": {"latitude": 53.9, "longitude": 27.56}},
+    ]  # fmt: skip
+    page = render_report(_extracted(tmp_path, sub))
+    assert "&lt;i&gt;On the street&lt;/i&gt; <span class=id>[street]</span>" in page
+    assert "Білі, Пагражалі <span class=id>[beaten, threatened]</span>" in page
+    assert "<div class=value>a, b</div>" in page
+    assert "53.9, 27.56 (latitude, longitude)" in page

@@ -45,7 +45,7 @@ def sample() -> dict[str, Any]:
                 "type": "multi_choice",
                 "prompt": "What?",
                 "value": ["beaten", "threatened"],
-                "display": "Beaten, Threatened",
+                "labels": ["Beaten", "Threatened"],
             },
             {"question_id": "when", "type": "date", "prompt": "When?", "value": "2020-08-10"},
             {"question_id": "days", "type": "number", "prompt": "Days?", "value": 3},
@@ -89,7 +89,7 @@ def test_round_trip_bytes_and_dict() -> None:
     assert parse_submission(sub.to_bytes()) == sub
     assert sub.submitted_at == datetime(2026, 11, 25, 14, 3, 7, tzinfo=UTC)
     assert sub.answers[8].skipped
-    assert sub.answers[4].extra == {"display": "Beaten, Threatened"}
+    assert sub.answers[4].extra == {"labels": ["Beaten", "Threatened"]}
 
 
 def test_future_version_refused_naming_it() -> None:

@@ -13,6 +13,7 @@ INVALID = "not a valid submission"
 MANIFEST = "does not match manifest.json"
 CONFLICT = "conflicts with an earlier decryption"
 WRITE = "cannot write output"
+READ = "cannot read the file"
 
 
 class OpenError(Exception):

@@ -23,6 +23,7 @@ from intake.offline.errors import (
     MANIFEST,
     NO_KEY,
     NOT_AGE,
+    READ,
     WRITE,
     ArchiveError,
     OpenError,
@@ -89,7 +90,11 @@ def open_sealed(
 def _decrypt_into(
     path: Path, identities: Sequence[crypto.Identity], tmp: Path
 ) -> tuple[Extracted, str]:
-    with path.open("rb") as raw:
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise OpenError(READ, exc.strerror or type(exc).__name__) from None
+    with raw:
         magic = raw.read(64)
         raw.seek(0)
         hashing = HashingReader(raw)

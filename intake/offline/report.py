@@ -96,11 +96,10 @@ def _answer(answer: Answer, t: Mapping[str, str], checks: Mapping[str, Attachmen
 
 
 def _value(answer: Answer, t: Mapping[str, str], checks: Mapping[str, AttachmentCheck]) -> str:
-    """The answer's value as escaped HTML (``display`` text preferred when the sealer gave one)."""
+    """The answer's value as escaped HTML (option labels preferred when the sealer gave them)."""
     if answer.skipped:
         return f"<span class=skipped>{_e(t['skipped'])}</span>"
     value = answer.value
-    display = answer.extra.get("display")
     if answer.type == "yes_no":
         return _e(t["yes"] if value else t["no"])
     if answer.type == "location":
@@ -109,10 +108,25 @@ def _value(answer: Answer, t: Mapping[str, str], checks: Mapping[str, Attachment
         return "".join(_media(checks[p], t) for p in value if p in checks)
     if answer.type in ("choice", "multi_choice"):
         ids = value if isinstance(value, list) else [value]
-        if not isinstance(display, str):
+        shown = _option_labels(answer, len(ids))
+        if shown is None:
             return _e(", ".join(ids))
-        return f"{_e(display)} <span class=id>[{_e(', '.join(ids))}]</span>"
+        return f"{_e(shown)} <span class=id>[{_e(', '.join(ids))}]</span>"
     return _e(str(value))
+
+
+def _option_labels(answer: Answer, count: int) -> str | None:
+    """The options as the witness saw them: ``label`` (choice) or ``labels`` (multi_choice)."""
+    label, labels = answer.extra.get("label"), answer.extra.get("labels")
+    if isinstance(label, str) and count == 1:
+        return label
+    if (
+        isinstance(labels, list)
+        and len(labels) == count
+        and all(isinstance(x, str) for x in labels)
+    ):
+        return ", ".join(labels)
+    return None
 
 
 def _media(check: AttachmentCheck, t: Mapping[str, str]) -> str:
