@@ -160,9 +160,13 @@ async def test_metric_values_after_a_conversation(
         await w.say("/start")
         await w.press("English")
         await w.press("agree")
+        await w.say("CanaryMetrics-Answer-4417")  # free text where a button is expected
+        status, body = await _get(ops.health.port, "/metrics")
+        assert b"intake_open_drafts 1.0" in body
         await w.say("/cancel")
         status, body = await _get(ops.health.port, "/metrics")
     assert status == 200
+    assert b"Canary" not in body
     samples = {
         (s.name, tuple(sorted(s.labels.items()))): s.value
         for family in text_string_to_metric_families(body.decode())
@@ -173,10 +177,11 @@ async def test_metric_values_after_a_conversation(
     assert samples[("intake_conversations_submitted_total", ())] == 0
     assert samples[("intake_updates_total", (("kind", "command"),))] == 2
     assert samples[("intake_updates_total", (("kind", "callback_query"),))] == 2
+    assert samples[("intake_updates_total", (("kind", "message"),))] == 1
     assert samples[("intake_open_drafts", ())] == 0
     assert samples[("intake_queue_depth", (("state", "queued"),))] == 0
     assert samples[("intake_data_disk_free_bytes", ())] > 0
-    assert samples[("intake_handler_latency_seconds_count", ())] >= 4
+    assert samples[("intake_handler_latency_seconds_count", ())] >= 5
     assert samples[("intake_telegram_last_ok_timestamp_seconds", ())] > 0
 
 
