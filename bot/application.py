@@ -46,6 +46,9 @@ COMMANDS = [
     ("language", "Language"),
     ("x", "Quick exit: wipe everything"),
 ]
+# Longer than PTB's 5 s: a send that times out is retried, and if Telegram had in fact delivered
+# it the witness sees it twice. Telegram answers in well under a second when it answers at all.
+READ_TIMEOUT = 15.0
 log = structlog.get_logger("bot.application")
 
 
@@ -135,7 +138,11 @@ def build_application(
         .token(settings.token)
         .defaults(Defaults(protect_content=True))
         .concurrent_updates(PerWitnessUpdateProcessor(settings.concurrency, latency))
-        .request(ObservedRequest(observer, connection_pool_size=settings.concurrency))
+        .request(
+            ObservedRequest(
+                observer, connection_pool_size=settings.concurrency, read_timeout=READ_TIMEOUT
+            )
+        )
         .get_updates_request(
             ObservedRequest(
                 observer, connection_pool_size=1, read_timeout=settings.poll_timeout + 10

@@ -1,0 +1,145 @@
+"""Telegram bot throughput: N concurrent simulated witnesses through the fake Bot API server with
+50 ms added to every Bot API call, compared in the same run with a minimal PTB echo bot.
+
+Both bots face the same witnesses doing the same number of round trips (one message or button
+press, then wait for the bot's answer). Ours commits every answer to SQLite (fsync), edits or sends
+the next prompt, records message ids in the encrypted draft, and at the end seals the submission
+(post-quantum age) and deletes the chat; the echo bot only echoes. Reported: conversations per
+second, p50/p99 time from a witness's action to the next prompt, and our throughput as a ratio of
+the echo bot's (target ≥ 0.5).
+
+    python bench/bot_bench.py [--witnesses 50] [--latency 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from fakebot import FakeBotApi  # noqa: E402
+from fakebot.echo import build_echo  # noqa: E402
+from fakebot.harness import Witness, running_bot  # noqa: E402
+
+import crypto  # noqa: E402 - after the path set-up above
+from intake.logging import configure_logging  # noqa: E402
+from intake.questionnaire import load  # noqa: E402
+
+SAMPLE = ROOT / "tests" / "questionnaires" / "sample.toml"
+# One conversation of the sample questionnaire: 10 witness actions, each waiting for the answer.
+SCRIPT: list[tuple[str, str]] = [
+    ("say", "/start"),
+    ("press", "English"),
+    ("press", "agree"),
+    ("press", "No"),
+    ("press", "Skip"),  # treatment
+    ("press", "A witness"),
+    ("say", "12"),
+    ("press", "Skip"),  # location
+    ("press", "Skip"),  # files
+    ("press", "Send"),
+]
+
+
+async def _ours(w: Witness, waits: list[float]) -> None:
+    for kind, arg in SCRIPT:
+        started = time.perf_counter()
+        await (w.say(arg) if kind == "say" else w.press(arg))
+        waits.append(time.perf_counter() - started)
+
+
+async def _echo(w: Witness, waits: list[float]) -> None:
+    for n in range(len(SCRIPT)):
+        started = time.perf_counter()
+        await w.say(f"message {n}")
+        waits.append(time.perf_counter() - started)
+
+
+def _summary(name: str, n: int, elapsed: float, waits: list[float]) -> dict[str, float]:
+    ordered = sorted(waits)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    row = {
+        "conversations_per_s": n / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": p99 * 1000,
+        "elapsed_s": elapsed,
+    }
+    print(
+        f"{name:5}  {row['conversations_per_s']:7.2f} conv/s  "
+        f"p50 {row['p50_ms']:6.0f} ms  p99 {row['p99_ms']:6.0f} ms  ({elapsed:.1f} s)"
+    )
+    return row
+
+
+async def bench_ours(n: int, latency: float, post_quantum: bool) -> dict[str, float]:
+    fake = FakeBotApi()
+    await fake.start()
+    identity = crypto.generate_identity(post_quantum=post_quantum)
+    limits = {"message": (10_000, 60), "submission": (10_000, 86400)}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with running_bot(
+                fake, Path(tmp) / "data", load(SAMPLE), [identity.recipient()], limits=limits
+            ):
+                fake.latency = latency
+                waits: list[float] = []
+                witnesses = [Witness(fake, fake.user()) for _ in range(n)]
+                started = time.perf_counter()
+                await asyncio.gather(*(_ours(w, waits) for w in witnesses))
+                elapsed = time.perf_counter() - started
+                fake.latency = 0.0
+    finally:
+        await fake.stop()
+    return _summary("ours", n, elapsed, waits)
+
+
+async def bench_echo(n: int, latency: float) -> dict[str, float]:
+    fake = FakeBotApi()
+    await fake.start()
+    app = build_echo(fake.token, fake.base_url)
+    try:
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(timeout=10)
+            fake.latency = latency
+            waits: list[float] = []
+            witnesses = [Witness(fake, fake.user()) for _ in range(n)]
+            started = time.perf_counter()
+            await asyncio.gather(*(_echo(w, waits) for w in witnesses))
+            elapsed = time.perf_counter() - started
+            fake.latency = 0.0
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await fake.stop()
+    return _summary("echo", n, elapsed, waits)
+
+
+async def main(n: int, latency: float, post_quantum: bool) -> float:
+    configure_logging(os.environ.get("BENCH_LOG_LEVEL", "WARNING"), "console")  # own summary
+    print(f"{n} concurrent witnesses, {latency * 1000:.0f} ms per Bot API call, "
+          f"{len(SCRIPT)} round trips per conversation")  # fmt: skip
+    echo = await bench_echo(n, latency)
+    ours = await bench_ours(n, latency, post_quantum)
+    ratio = ours["conversations_per_s"] / echo["conversations_per_s"]
+    print(f"ratio ours/echo: {ratio:.2f} (target >= 0.5)")
+    return ratio
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--witnesses", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
+    parser.add_argument("--classic", action="store_true", help="X25519 instead of post-quantum")
+    args = parser.parse_args()
+    ratio = asyncio.run(main(args.witnesses, args.latency, not args.classic))
+    sys.exit(0 if ratio >= 0.5 else 1)
