@@ -4,10 +4,12 @@ only metrics that exist, the container files keep their safety settings."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,36 @@ def test_compose_keeps_its_safety_settings() -> None:
         assert needle in bot, needle
     assert "profiles: [local-bot-api]" in text
     assert "TELEGRAM_API_BASE_URL=http://telegram-bot-api:8081" in text
+
+
+def _janitor_find() -> str:
+    """The janitor's ``find`` command, unfolded from the compose file."""
+    text = (DEPLOY / "compose.yaml").read_text()
+    block = text.split("  bot-api-janitor:")[1].split("- >-\n")[1].split("\n    volumes:")[0]
+    command = " ".join(line.strip() for line in block.splitlines())
+    return command.split("do ", 1)[1].split(";", 1)[0]
+
+
+@pytest.mark.skipif(shutil.which("find") is None, reason="no find(1)")
+def test_janitor_deletes_old_media_only(tmp_path: Path) -> None:
+    root = tmp_path / "bot-api"
+    old, new = 2 * 3600, 10 * 60
+    files = {
+        "TOKEN/documents/file_0.pdf": (old, False),
+        "TOKEN/photos/file_1.jpg": (old, False),
+        "TOKEN/videos/file_2.mp4": (new, True),  # younger than an hour: the bot may still read it
+        "TOKEN/td.binlog": (old, True),  # the server's own state
+        "TOKEN/temp/upload.part": (old, True),  # the server's temp files
+        "TOKEN/db/documents/x": (old, True),  # deeper than a media folder
+        "stray": (old, True),
+    }
+    now = time.time()
+    for name, (age, _) in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        os.utime(path, (now - age, now - age))
+    command = _janitor_find().replace("/var/lib/telegram-bot-api", str(root))
+    subprocess.run(["sh", "-c", command], check=True, timeout=30)
+    for name, (_, kept) in files.items():
+        assert (root / name).exists() == kept, name
