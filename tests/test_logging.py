@@ -29,7 +29,7 @@ def stream() -> Iterator[io.StringIO]:
     register_secret(ODD_TOKEN)
     configure_logging("DEBUG", "json", stream=out)
     yield out
-    configure_logging("WARNING", "json", stream=io.StringIO())
+    configure_logging("INFO", "json", stream=io.StringIO())
 
 
 def _lines(out: io.StringIO) -> list[dict[str, object]]:
