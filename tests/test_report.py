@@ -156,3 +156,17 @@ def test_option_labels_shown_escaped_with_ids(tmp_path: Path) -> None:
     assert "Білі, Пагражалі <span class=id>[beaten, threatened]</span>" in page
     assert "<div class=value>a, b</div>" in page
     assert "53.9, 27.56 (latitude, longitude)" in page
+
+
+def test_labels_are_escaped_exactly_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake.offline import report
+
+    english = labels_for("en")
+    monkeypatch.setattr(report, "labels_for", lambda _: {**english, "answers": "Q & A <1>"})
+    report._labels.cache_clear()
+    try:
+        page = render_report(_extracted(tmp_path, submission_dict()))
+    finally:
+        report._labels.cache_clear()
+    assert "<h2>Q &amp; A &lt;1&gt;</h2>" in page
+    assert "&amp;amp;" not in page

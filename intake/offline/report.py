@@ -9,6 +9,7 @@ passed the submission validator (``[A-Za-z0-9._-]``) are used in URLs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -22,6 +23,7 @@ CSP = (
     "default-src 'none'; img-src 'self' file: data:; media-src 'self' file:; "
     "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 )
+_CSP_ATTR = escape(CSP, quote=True)
 _INLINE_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;
@@ -51,7 +53,7 @@ def write_report(extracted: Extracted, folder: Path) -> Path:
 def render_report(extracted: Extracted) -> str:
     """The report page as a string."""
     sub = extracted.submission
-    t = labels_for(sub.language)
+    t = _labels(sub.language)
     checks = {c.attachment.path: c for c in extracted.checks}
     meta = [
         (t["receipt"], f"<strong>{_e(sub.receipt)}</strong>"),
@@ -66,17 +68,17 @@ def render_report(extracted: Extracted) -> str:
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(sub.language)}"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP_ATTR}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(t['title'])} {_e(sub.receipt)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_e(t['title'])} {_e(sub.receipt)}</h1><p class=note>{_e(t['note'])}</p>",
+        f"<title>{t['title']} {_e(sub.receipt)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{t['title']} {_e(sub.receipt)}</h1><p class=note>{t['note']}</p>",
         "<table class=meta>",
-        *(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in meta),
+        *(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in meta),
         "</table>",
-        f"<h2>{_e(t['answers'])}</h2>",
+        f"<h2>{t['answers']}</h2>",
         *(_answer(a, t, checks) for a in sub.answers),
-        f"<h2>{_e(t['attachments'])}</h2>",
+        f"<h2>{t['attachments']}</h2>",
         _attachments(extracted.checks, t),
         "</body></html>",
     ]
@@ -85,6 +87,12 @@ def render_report(extracted: Extracted) -> str:
 
 def _e(text: str) -> str:
     return escape(text, quote=True)
+
+
+@lru_cache(maxsize=16)
+def _labels(language: str) -> Mapping[str, str]:
+    """The labels of ``language``, already HTML-escaped (they are rendered many times)."""
+    return {k: _e(v) for k, v in labels_for(language).items()}
 
 
 def _answer(answer: Answer, t: Mapping[str, str], checks: Mapping[str, AttachmentCheck]) -> str:
@@ -98,12 +106,12 @@ def _answer(answer: Answer, t: Mapping[str, str], checks: Mapping[str, Attachmen
 def _value(answer: Answer, t: Mapping[str, str], checks: Mapping[str, AttachmentCheck]) -> str:
     """The answer's value as escaped HTML (option labels preferred when the sealer gave them)."""
     if answer.skipped:
-        return f"<span class=skipped>{_e(t['skipped'])}</span>"
+        return f"<span class=skipped>{t['skipped']}</span>"
     value = answer.value
     if answer.type == "yes_no":
-        return _e(t["yes"] if value else t["no"])
+        return t["yes"] if value else t["no"]
     if answer.type == "location":
-        return _e(f"{value['latitude']}, {value['longitude']}") + f" ({_e(t['lat_lon'])})"
+        return _e(f"{value['latitude']}, {value['longitude']}") + f" ({t['lat_lon']})"
     if answer.type == "media":
         return "".join(_media(checks[p], t) for p in value if p in checks)
     if answer.type in ("choice", "multi_choice"):
@@ -140,8 +148,8 @@ def _media(check: AttachmentCheck, t: Mapping[str, str]) -> str:
 
 def _badge(check: AttachmentCheck, t: Mapping[str, str]) -> str:
     if check.ok:
-        return f"<span class=ok>✓ {_e(t['matched'])}</span>"
-    return f"<span class=bad>✗ {_e(t['mismatch'])}</span>"
+        return f"<span class=ok>✓ {t['matched']}</span>"
+    return f"<span class=bad>✗ {t['mismatch']}</span>"
 
 
 def _sha_cell(check: AttachmentCheck) -> str:
@@ -153,15 +161,15 @@ def _sha_cell(check: AttachmentCheck) -> str:
 
 def _attachments(checks: tuple[AttachmentCheck, ...], t: Mapping[str, str]) -> str:
     if not checks:
-        return f"<p>{_e(t['no_attachments'])}</p>"
-    head = "".join(f"<th>{_e(x)}</th>" for x in (t["file"], t["type"], t["size"], "sha256", "✓/✗"))
+        return f"<p>{t['no_attachments']}</p>"
+    head = "".join(f"<th>{x}</th>" for x in (t["file"], t["type"], t["size"], "sha256", "✓/✗"))
     rows = []
     for check in checks:
         att = check.attachment
         rows.append(
             f'<tr><td><a href="{_e(quote(att.path))}">{_e(att.filename)}</a>'
             f"<div class=id>{_e(att.path)}</div></td><td>{_e(att.mime)}</td>"
-            f"<td>{check.size:,} {_e(t['bytes'])}</td><td class=sha>{_sha_cell(check)}</td>"
+            f"<td>{check.size:,} {t['bytes']}</td><td class=sha>{_sha_cell(check)}</td>"
             f"<td>{_badge(check, t)}</td></tr>"
         )
     return f"<table class=files><tr>{head}</tr>{''.join(rows)}</table>"
