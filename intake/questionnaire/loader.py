@@ -41,7 +41,7 @@ def load_default() -> Questionnaire:
     file = resources.files("intake").joinpath("data", "questionnaires", DEFAULT_NAME)
     source = f"intake/data/questionnaires/{DEFAULT_NAME}"
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
     except OSError as exc:
         raise QuestionnaireError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from exc
     return loads(text, source)
@@ -51,7 +51,7 @@ def check(path: str | Path) -> tuple[Questionnaire | None, list[Problem]]:
     """Validate a file: the questionnaire (None if any problem) and every problem found."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return None, [Problem(source, "-", f"cannot read file: {reason}")]
