@@ -31,7 +31,7 @@ from intake.engine import (
     submitted_prompt,
 )
 from intake.engine.repair import problems
-from intake.questionnaire import Questionnaire, load
+from intake.questionnaire import Questionnaire, load, loads
 
 TODAY = dt.date(2026, 11, 25)
 SAMPLE = load(Path(__file__).parent / "questionnaires" / "sample.toml")
@@ -385,3 +385,20 @@ def test_last_prompts() -> None:
         assert line.buttons == ()
         assert "testimony" not in line.text.lower()
     assert closing_prompt(SAMPLE, "xx", "expired").language == "en"
+
+
+def test_draft_moves_to_a_new_questionnaire_version() -> None:
+    source = (Path(__file__).parent / "questionnaires" / "sample.toml").read_text(encoding="utf-8")
+    start_of = source.index('[[questions]]\nid = "place_held"')
+    end_of = source.index('[[questions]]\nid = "treatment"')
+    newer = loads(
+        (source[:start_of] + source[end_of:]).replace("version = 2", "version = 3"), "v3.toml"
+    )
+    step = send(send(press(at_first_question(), "Yes"), Text("2020")), Command("help"))
+    assert step.prompt.question_id == "place_held"
+    moved = apply(newer, step.state, Command("help"), today=TODAY)
+    assert moved.prompt.question_id == "treatment"  # the removed question is passed over
+    assert problems(newer, moved.state) == []
+    assert moved.state.questionnaire_version == 3
+    assert moved.state.rev == step.state.rev + 1  # old buttons are stale now
+    assert list(moved.state.answers) == ["detained", "when_detained"]

@@ -56,6 +56,7 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
     answers = flow.prune(q, answers)
     fixed = replace(
         state,
+        rev=state.rev + 1,  # buttons shown before the repair may mean something else now
         questionnaire_id=q.id,
         questionnaire_version=q.version,
         answers=answers,
