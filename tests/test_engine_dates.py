@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from intake.engine.dates import format_date, month_of, parse_date
+from intake.engine.dates import DateReading, format_date, month_of, parse_date
 from intake.questionnaire import load_default
 
 TODAY = dt.date(2026, 11, 25)
@@ -97,3 +99,29 @@ def test_format_in_each_language() -> None:
     assert format_date("2020", q.ui["en"]) == "2020"
     for lang in ("be", "ru", "uk"):
         assert format_date("2020-08-10", q.ui[lang]) != "10 August 2020"
+
+
+MONTHS_RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+MONTHS_UK = "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня"
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=dt.date(1950, 1, 1), max_value=TODAY))
+def test_any_past_date_in_any_common_form_reads_back(day: dt.date) -> None:
+    iso = day.isoformat()
+    ru = MONTHS_RU.split()[day.month - 1]
+    uk = MONTHS_UK.split()[day.month - 1]
+    forms = [
+        day.strftime("%d.%m.%Y"),
+        f"{day.day}.{day.month}.{day.year}",
+        iso,
+        f"{day.day} {day.strftime('%B')} {day.year}",
+        f"{day.day} {day.strftime('%b')} {day.year}",
+        f"{day.day} {ru} {day.year} г.",
+        f"{day.day} {uk} {day.year} р.",
+    ]
+    for text in forms:
+        assert parse_date(text, TODAY) == DateReading("ok", (iso,)), text
+    slashed = parse_date(day.strftime("%d/%m/%Y"), TODAY)
+    assert iso in slashed.values
+    assert parse_date(day.strftime("%m.%Y"), TODAY).values == (iso[:7],)

@@ -143,17 +143,15 @@ def _questions(c: Collector, raw: object, languages: Sequence[str]) -> tuple[Que
     all_ids = {q.get("id") for q in raw if isinstance(q, dict) and isinstance(q.get("id"), str)}
     earlier: dict[str, Question] = {}
     out: list[Question] = []
-    seen: set[object] = set()
     for n, item in enumerate(raw, start=1):
         question = parse_question(c, item, n, languages, earlier, {str(i) for i in all_ids})
         item_id = item.get("id") if isinstance(item, dict) else None
         if question is not None:
             out.append(question)
             earlier[question.id] = question
-        elif isinstance(item_id, str) and item_id not in seen and item_id not in earlier:
+        elif isinstance(item_id, str) and item_id not in earlier:
             # Broken but named: later questions may still refer to it without a second error.
             earlier[item_id] = Question(item_id, "text", {})
-        seen.add(item_id)
     return tuple(out)
 
 
