@@ -29,6 +29,7 @@ TEXTS = st.sampled_from(
     [
         *("", "  ", "yes", "12", "-3", "2,5", "1e9", "10.08.2020", "03/04/2020", "2031"),
         *("август 2020", "Okrestina", "x" * 600, "Русский", "en", "\u0000", "3 April 2020"),
+        *("9" * 5000, "1" * 300 + ".5", "10 10 10 10 2020", "31/31/2020", "0.0.0"),
     ]
 )
 COMMANDS = st.sampled_from(["cancel", "back", "skip", "help", "language", "review", "submit"])
@@ -59,6 +60,7 @@ def event_strategy(step: Step, seen: list[str]) -> st.SearchStrategy[Event]:
     buttons = [b.token for row in step.prompt.buttons for b in row]
     options: list[st.SearchStrategy[Event]] = [
         st.builds(Text, TEXTS),
+        st.builds(Text, st.text(max_size=40)),
         st.builds(Command, COMMANDS),
         st.builds(Location, st.floats(-100, 100), st.floats(-200, 200)),
         st.integers(0, 30).map(lambda n: Media(_ref(n))),

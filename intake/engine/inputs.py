@@ -46,7 +46,7 @@ def read_number(question: Question, text: str, strings: Mapping[str, str]) -> Re
     cleaned = re.sub(r"[\s\u00a0\u202f']", "", text)
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
-    if not _NUMBER_RE.fullmatch(cleaned):
+    if len(cleaned) > 40 or not _NUMBER_RE.fullmatch(cleaned):  # (int() refuses > 4300 digits)
         return Read(notice=i18n.render(strings, "error.not_a_number"))
     number: int | float = float(cleaned) if "." in cleaned else int(cleaned)
     if isinstance(number, float) and number.is_integer():
