@@ -1,9 +1,9 @@
 """The ``intake`` command: a thin argparse shell over the library.
 
-Each subcommand parses its arguments and calls one function ``main(args) -> int`` in the module that
-owns the concept. Imports are lazy so that ``intake decrypt`` on the offline laptop never imports the
-Telegram stack, and a broken optional piece cannot stop the others. Errors are printed as
-``intake: error: …`` lines (with ``intake: hint: …`` where useful), never as tracebacks.
+Each subcommand parses its arguments and calls one function ``main(args) -> int`` in the module
+that owns the concept. Imports are lazy so that ``intake decrypt`` on the offline laptop never
+imports the Telegram stack, and a broken optional piece cannot stop the others. Errors are printed
+as ``intake: error: …`` lines (with ``intake: hint: …`` where useful), never as tracebacks.
 """
 
 from __future__ import annotations

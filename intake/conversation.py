@@ -1,8 +1,9 @@
 """Plain data that crosses the line between a channel and the engine.
 
-A channel (``bot/`` for Telegram, ``intake.demo`` for the terminal) turns what the witness did into
-an :data:`Event`, hands it to the engine (through :class:`intake.service.IntakeService`), and renders
-the :class:`Prompt` it gets back. No channel type ever crosses this line, and nothing here does I/O.
+A channel (``bot/`` for Telegram, ``intake.demo`` for the terminal) turns what the witness did
+into an :data:`Event`, hands it to the engine (through :class:`intake.service.IntakeService`), and
+renders the :class:`Prompt` it gets back. No channel type ever crosses this line, and nothing here
+does I/O.
 """
 
 from __future__ import annotations
@@ -117,11 +118,11 @@ Outcome = Literal["continue", "rejected", "submit", "cancelled", "declined"]
 class Reply:
     """What :class:`intake.service.IntakeService` answers a channel after an event.
 
-    ``outcome`` is ``continue`` (state advanced), ``rejected`` (input not accepted: the state did not
-    change and ``prompt.notice`` says why), ``submit`` (sealed: ``receipt`` is set and the draft is
-    gone), ``cancelled``/``declined`` (the draft is gone). ``channel_data`` is what the channel stored
-    with the draft (e.g. message ids to delete); it is returned on terminal outcomes so the channel can
-    clean up after the draft itself is destroyed.
+    ``outcome`` is ``continue`` (state advanced), ``rejected`` (input not accepted: the state did
+    not change and ``prompt.notice`` says why), ``submit`` (sealed: ``receipt`` is set and the
+    draft is gone), ``cancelled``/``declined`` (the draft is gone). ``channel_data`` is what the
+    channel stored with the draft (e.g. message ids to delete); it is returned on terminal outcomes
+    so the channel can clean up after the draft itself is destroyed.
     """
 
     prompt: Prompt
