@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -69,10 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _resolve(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
-    name = args.command
-    if name == "questionnaire":
-        name = f"questionnaire {args.qcommand}"
-    module_name, func_name = _HANDLERS[name].split(":")
+    module_name, func_name = _HANDLERS[name_of(args)].split(":")
     module = importlib.import_module(module_name)
     func: Callable[[argparse.Namespace], int] = getattr(module, func_name)
     return func
@@ -87,6 +85,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("intake: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # Last resort: a command that did not anticipate a failure still ends in one line, not a
+        # traceback that might carry data from the files it was reading. INTAKE_DEBUG=1 re-raises.
+        if os.environ.get("INTAKE_DEBUG") == "1":
+            raise
+        print(
+            f"intake: error: unexpected {type(exc).__name__} in '{name_of(args)}'", file=sys.stderr
+        )
+        print("intake: hint: run again with INTAKE_DEBUG=1 for the details", file=sys.stderr)
+        return 70
+
+
+def name_of(args: argparse.Namespace) -> str:
+    """The subcommand's name as typed (``questionnaire check`` for the nested one)."""
+    name: str = args.command
+    return f"{name} {args.qcommand}" if name == "questionnaire" else name
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,42 @@
+"""The ``intake`` command shell: every contract subcommand exists, failures end in one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from intake import cli
+
+CONTRACT = ["run", "demo", "keygen", "decrypt", "export", "ack", "status", "questionnaire check"]
+
+
+@pytest.mark.parametrize("command", CONTRACT)
+def test_every_contract_subcommand_resolves_to_a_function(command: str) -> None:
+    argv = {
+        "keygen": ["keygen", "--out", "k"],
+        "decrypt": ["decrypt", "x.age", "-i", "k", "--out", "o"],
+        "export": ["export", "--out", "o"],
+        "ack": ["ack", "r.json"],
+        "questionnaire check": ["questionnaire", "check", "q.toml"],
+    }.get(command, [command])
+    args = cli.build_parser().parse_args(argv)
+    assert callable(cli._resolve(args))
+
+
+def test_unexpected_failure_is_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(_args: object) -> int:
+        raise RuntimeError("secret detail from a file")
+
+    monkeypatch.setattr(cli, "_resolve", lambda _args: boom)
+    monkeypatch.delenv("INTAKE_DEBUG", raising=False)
+    assert cli.main(["status"]) == 70
+
+
+def test_help_lists_the_subcommands() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "intake.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("run", "demo", "keygen", "decrypt", "export", "ack", "status", "questionnaire"):
+        assert command in out
