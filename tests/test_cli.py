@@ -25,13 +25,19 @@ def test_every_contract_subcommand_resolves_to_a_function(command: str) -> None:
     assert callable(cli._resolve(args))
 
 
-def test_unexpected_failure_is_one_line_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_failure_is_one_line_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def boom(_args: object) -> int:
         raise RuntimeError("secret detail from a file")
 
     monkeypatch.setattr(cli, "_resolve", lambda _args: boom)
     monkeypatch.delenv("INTAKE_DEBUG", raising=False)
     assert cli.main(["status"]) == 70
+    err = capsys.readouterr().err
+    assert "intake: error: unexpected RuntimeError in 'status'" in err
+    assert "secret detail" not in err
+    assert "Traceback" not in err
 
 
 def test_help_lists_the_subcommands() -> None:
