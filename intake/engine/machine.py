@@ -122,7 +122,7 @@ def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.
         return answering.press(q, state, q.question(state.cursor), tok)
     elif stage == "review":
         return _review_press(q, state, tok)
-    if action in (tokens.SKIP, tokens.SUBMIT, tokens.REVIEW) and tok.rev == state.rev:
+    if action in (tokens.SKIP, tokens.SUBMIT, tokens.REVIEW):  # typed commands at the wrong step
         return i18n.render(ui, "error.not_here")
     return i18n.render(ui, "error.stale")
 
