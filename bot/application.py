@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import structlog
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -32,7 +33,7 @@ from bot.handlers import Handlers
 from bot.media import Downloader
 from bot.ordering import PerWitnessUpdateProcessor
 from bot.request import ApiObserver, ObservedRequest
-from bot.retry import ErrorHook, RetryPolicy, with_retry
+from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
 
@@ -175,7 +176,7 @@ def build_application(
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await downloader.start()
         commands = [BotCommand(name, text) for name, text in COMMANDS]
-        with contextlib.suppress(Exception):  # a menu is a nicety; never block start-up on it
+        with contextlib.suppress(TelegramError, GaveUpError):  # a nicety: never block start-up
             await with_retry(
                 lambda: application.bot.set_my_commands(commands),
                 settings.retry,

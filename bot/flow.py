@@ -103,6 +103,9 @@ class Flow:
         """Commit ``event`` through the service, then reply (rate limit already checked)."""
         if self.replayed(inc, rec):
             return
+        if rec.chat_id is None and not await self.allowed(key, "submission"):
+            await self.notice(inc, "too_many_submissions")  # this event would open a new draft
+            return
         reply = await self.svc.handle(key, event)  # committed before any reply is attempted
         if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
             self.metrics.conversations_started.inc()

@@ -57,9 +57,6 @@ class Handlers:
             await self.flow.notice(inc, "rate_limited")
             return
         rec = await self.flow.record(key)
-        if rec.chat_id is None and not await self.flow.allowed(key, "submission"):
-            await self.flow.notice(inc, "too_many_submissions")  # a new draft: daily quota
-            return
         hint = normalise_language(inc.language_code)
         await self.flow.apply(inc, key, rec, Start(language_hint=hint))
 

@@ -84,6 +84,9 @@ async def test_rate_limit_answers_clearly_and_keeps_state(
         assert "wait a minute" in (limited.text or "")
         second = Witness(fake, fake.user())  # others are not affected
         assert (await second.say("/start")).buttons
+        await second.say("/cancel")
+        again = await second.say("/start")  # a second new draft today: over the quota of 1
+        assert "testimonies today" in (again.text or "")
 
 
 async def test_file_over_the_limit_is_refused_with_its_size(

@@ -123,7 +123,7 @@ class FakeBotApiCore:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for(self, predicate: Callable[[], Any], wait: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], wait: float = 30.0) -> Any:
         """Wait until ``predicate()`` is truthy (re-checked after every change); return it."""
         async with asyncio.timeout(wait), self._changed:
             while not (result := predicate()):
@@ -133,7 +133,7 @@ class FakeBotApiCore:
     def chat(self, chat_id: int) -> Chat:
         return self.chats.setdefault(chat_id, Chat(chat_id))
 
-    async def next_reply(self, chat_id: int, wait: float = 10.0) -> Msg:
+    async def next_reply(self, chat_id: int, wait: float = 30.0) -> Msg:
         """The next message the bot sent or edited in ``chat_id`` (a snapshot), in order."""
         chat = self.chat(chat_id)
         await self.wait_for(lambda: len(chat.bot_events) > chat.read, wait)

@@ -111,7 +111,7 @@ class Witness:
     def visible(self) -> list[Msg]:
         return self.fake.chat(self.chat_id).visible()
 
-    async def wiped(self, keep: Msg | None = None, wait: float = 10.0) -> None:
+    async def wiped(self, keep: Msg | None = None, wait: float = 30.0) -> None:
         """Wait until the chat holds only ``keep`` (or nothing): the traces are deleted."""
         want = [] if keep is None else [keep.message_id]
         await self.fake.wait_for(lambda: [m.message_id for m in self.visible()] == want, wait)

@@ -131,7 +131,7 @@ class FakeBotApiMethods(FakeBotApiCore):
         msg.reply_markup, msg.edits = markup, msg.edits + 1
         return self.message_json(msg)
 
-    async def answer_to(self, query_id: str, wait: float = 10.0) -> dict[str, Any]:
+    async def answer_to(self, query_id: str, wait: float = 30.0) -> dict[str, Any]:
         """Wait for the bot's answerCallbackQuery to ``query_id``; its parameters."""
 
         def found() -> dict[str, Any] | None:
