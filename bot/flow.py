@@ -22,7 +22,7 @@ from bot.render import Chunk, render
 from bot.retry import ErrorHook, RetryPolicy, with_retry
 from bot.texts import TextKey, normalise_language
 from bot.texts import text as bot_text
-from bot.traces import ChatRecord, delete_messages, delete_traces
+from bot.traces import MAX_SPAN, ChatRecord, delete_messages, delete_traces
 from intake.conversation import Event, Reply
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
@@ -193,6 +193,9 @@ class Flow:
         language = rec.language or normalise_language(inc.language_code)
         rec.chat_id = rec.chat_id or inc.chat_id
         extra = [inc.message_id] if inc.message_id is not None else []
+        if quick and inc.message_id is not None:
+            # the quick exit wipes the whole chat with the bot, earlier receipts included
+            extra.append(max(1, inc.message_id - MAX_SPAN))
         await delete_traces(self.bot, rec, self.policy, extra, self.on_error, upto=inc.message_id)
         if not quick:
             await self.send(inc.chat_id, [Chunk(bot_text("deleted", language))])

@@ -80,10 +80,11 @@ class WebhookServer:
         try:
             async with asyncio.timeout(READ_TIMEOUT):
                 status = await self._receive(reader)
-        except (TimeoutError, asyncio.LimitOverrunError, asyncio.IncompleteReadError, ValueError):
-            status = 400
         except ConnectionError:
             return
+        except Exception as exc:  # a malformed request or update: refuse it, keep serving
+            log.warning("webhook_bad_request", error=type(exc).__name__)
+            status = 400
         reason = _REASONS.get(status, "Error")
         writer.write(
             f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
