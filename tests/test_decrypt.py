@@ -281,3 +281,21 @@ def test_stock_age_interop_both_ways(tmp_path: Path, key: Path, staff, capsys) -
     subprocess.run(["tar", "-x", "-C", str(dest)], stdin=age.stdout, check=True)
     assert age.wait() == 0
     assert (dest / "attachments/1-photo.png").read_bytes() == PHOTO
+
+
+def test_second_concurrent_run_is_refused(tmp_path: Path, key: Path, staff, capsys) -> None:
+    import fcntl
+    import os
+
+    sealed = seal_submission(tmp_path, [staff.recipient()])
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a running `intake decrypt` holds it
+        rc, _, err = run(capsys, sealed, "-i", key, "-o", out)
+    finally:
+        os.close(fd)
+    assert rc == 2
+    assert "another intake decrypt is writing into it" in err
+    assert list(out.iterdir()) == []

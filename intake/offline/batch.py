@@ -7,8 +7,11 @@ and skipped, so re-runs are idempotent.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,9 +49,37 @@ def run_batch(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Summary:
     """Open every file of ``plan`` into ``out``; write index.csv and receipt.json at the end."""
-    summary = Summary()
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out):
+        summary = _run_locked(plan, identities, out, ui, clock())
+    if created and not any(out.iterdir()):
+        out.rmdir()  # every file failed: leave no trace, not even the folder
+    return summary
+
+
+class BusyError(OSError):
+    """Another ``intake decrypt`` is writing into the same output folder."""
+
+
+@contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Hold an advisory lock on the output folder itself (no lock file is left behind)."""
+    fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BusyError(f"{out}: another intake decrypt is writing into it") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _run_locked(
+    plan: Plan, identities: Sequence[crypto.Identity], out: Path, ui: Progress, now: datetime
+) -> Summary:
+    summary = Summary()
     _remove_stale_temps(out, ui)
     known, problem = load_receipt(out)
     if problem:
@@ -61,9 +92,7 @@ def run_batch(
     for sealed in plan.files:
         _one(sealed, identities, out, done, ui, summary)
         ui.advance()
-    _rebuild(out, known, done.fresh, ui, clock())
-    if created and not any(out.iterdir()):
-        out.rmdir()  # every file failed: leave no trace, not even the folder
+    _rebuild(out, known, done.fresh, ui, now)
     return summary
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from intake.offline.batch import run_batch
+from intake.offline.batch import BusyError, run_batch
 from intake.offline.identities import IdentityLoadError, load_identities
 from intake.offline.progress import Progress
 from intake.offline.sources import SourceError, plan_sources
@@ -24,6 +24,10 @@ def main(args: argparse.Namespace) -> int:
     ui = Progress(len(plan.files) + len(plan.failures))
     try:
         summary = run_batch(plan, identities, args.out, ui)
+    except BusyError as exc:
+        ui.close()
+        print(f"intake: error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         ui.close()
         print(f"intake: error: {exc.filename or args.out}: {exc.strerror}", file=sys.stderr)
