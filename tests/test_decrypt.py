@@ -299,3 +299,14 @@ def test_second_concurrent_run_is_refused(tmp_path: Path, key: Path, staff, caps
     assert rc == 2
     assert "another intake decrypt is writing into it" in err
     assert list(out.iterdir()) == []
+
+
+def test_same_file_under_another_name_is_skipped(tmp_path: Path, key: Path, staff, capsys) -> None:
+    sealed = seal_submission(tmp_path, [staff.recipient()])
+    out = tmp_path / "out"
+    assert run(capsys, sealed, "-i", key, "-o", out)[0] == 0
+    copy = tmp_path / "copy.age"
+    shutil.copy(sealed, copy)
+    rc, stdout, _ = run(capsys, copy, "-i", key, "-o", out)
+    assert rc == 0
+    assert f"copy.age: same file as {sealed.name}, already decrypted (skipped)" in stdout

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import crypto
-from intake.offline.errors import MANIFEST, OpenError
+from intake.offline.errors import CONFLICT, MANIFEST, OpenError
 from intake.offline.index import load_submissions, write_index
 from intake.offline.opener import TEMP_PREFIX, file_sha256, open_sealed
 from intake.offline.progress import Progress
@@ -115,6 +115,11 @@ def _one(
             sealed.path, identities, out, expected_sha256=sealed.sha256, finish=write_report
         )
     except OpenError as exc:
+        earlier = done.known.get(exc.submission_id or "")
+        if exc.kind == CONFLICT and earlier is not None and earlier.sha256 == exc.sha256:
+            ui.say(f"{name}: same file as {earlier.file}, already decrypted (skipped)")
+            summary.skipped += 1
+            return
         ui.say(f"intake: error: {name}: {exc}", error=True)
         summary.failed += 1
         return

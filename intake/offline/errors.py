@@ -19,10 +19,14 @@ READ = "cannot read the file"
 class OpenError(Exception):
     """A sealed file was rejected; nothing of it was left in the output folder."""
 
-    def __init__(self, kind: str, detail: str) -> None:
+    def __init__(
+        self, kind: str, detail: str, *, submission_id: str | None = None, sha256: str | None = None
+    ) -> None:
         super().__init__(f"{kind} ({detail})" if detail else kind)
         self.kind = kind
         self.detail = detail
+        self.submission_id = submission_id  # set for CONFLICT: the file did authenticate
+        self.sha256 = sha256
 
 
 class ArchiveError(Exception):

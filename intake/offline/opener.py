@@ -76,7 +76,12 @@ def open_sealed(
             finish(extracted, tmp)
         folder = out / extracted.submission.submission_id
         if folder.exists():
-            raise OpenError(CONFLICT, f"{folder.name}/ already holds a different sealed file")
+            raise OpenError(
+                CONFLICT,
+                f"{folder.name}/ already holds a different sealed file",
+                submission_id=folder.name,
+                sha256=sha,
+            )
         os.rename(tmp, folder)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
