@@ -310,3 +310,36 @@ def test_same_file_under_another_name_is_skipped(tmp_path: Path, key: Path, staf
     rc, stdout, _ = run(capsys, copy, "-i", key, "-o", out)
     assert rc == 0
     assert f"copy.age: same file as {sealed.name}, already decrypted (skipped)" in stdout
+
+
+def test_rerun_after_an_interrupted_run_adopts_released_folders(
+    tmp_path: Path, key: Path, staff, capsys
+) -> None:
+    sealed = seal_submission(tmp_path, [staff.recipient()])
+    out = tmp_path / "out"
+    assert run(capsys, sealed, "-i", key, "-o", out)[0] == 0
+    (out / "receipt.json").unlink()  # as if killed after the rename, before the receipt
+    (out / "index.csv").unlink()
+    rc, stdout, _ = run(capsys, sealed, "-i", key, "-o", out)
+    assert rc == 0
+    assert "same submission already in" in stdout
+    receipt = json.loads((out / "receipt.json").read_text())
+    assert receipt["decrypted"] == [{"id": ID, "file": sealed.name, "sha256": _sha(sealed)}]
+    assert (out / "index.csv").exists()
+
+
+def test_same_submission_sealed_again_is_recorded_not_duplicated(
+    tmp_path: Path, key: Path, staff, capsys
+) -> None:
+    first = seal_submission(tmp_path, [staff.recipient()])
+    out = tmp_path / "out"
+    assert run(capsys, first, "-i", key, "-o", out)[0] == 0
+    again = tmp_path / "again"
+    again.mkdir()
+    second = seal_submission(again, [staff.recipient()])  # same plaintext, new file key
+    assert _sha(second) != _sha(first)
+    rc, _, _ = run(capsys, second, "-i", key, "-o", out)
+    assert rc == 0
+    (entry,) = json.loads((out / "receipt.json").read_text())["decrypted"]
+    assert entry["sha256"] == _sha(second)
+    assert sorted(p.name for p in out.iterdir()) == [ID, "index.csv", "receipt.json"]

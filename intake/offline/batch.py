@@ -89,10 +89,12 @@ def _run_locked(
         summary.failed += 1
         ui.advance()
     done = _Done(known)
-    for sealed in plan.files:
-        _one(sealed, identities, out, done, ui, summary)
-        ui.advance()
-    _rebuild(out, known, done.fresh, ui, now)
+    try:
+        for sealed in plan.files:
+            _one(sealed, identities, out, done, ui, summary)
+            ui.advance()
+    finally:  # even when interrupted: list what was released so far
+        _rebuild(out, known, done.fresh, ui, now)
     return summary
 
 
@@ -115,9 +117,7 @@ def _one(
             sealed.path, identities, out, expected_sha256=sealed.sha256, finish=write_report
         )
     except OpenError as exc:
-        earlier = done.known.get(exc.submission_id or "")
-        if exc.kind == CONFLICT and earlier is not None and earlier.sha256 == exc.sha256:
-            ui.say(f"{name}: same file as {earlier.file}, already decrypted (skipped)")
+        if exc.kind == CONFLICT and _is_repeat(exc, name, done, out, ui):
             summary.skipped += 1
             return
         ui.say(f"intake: error: {name}: {exc}", error=True)
@@ -149,8 +149,9 @@ class _Done:
         self._by_sha = {e.sha256: e for e in known.values()}
         self.fresh: dict[str, Submission] = {}  # decrypted by this run, by id
 
-    def add(self, entry: ReceiptEntry, submission: Submission) -> None:
-        self.fresh[entry.id] = submission
+    def add(self, entry: ReceiptEntry, submission: Submission | None) -> None:
+        if submission is not None:
+            self.fresh[entry.id] = submission
         self.known[entry.id] = entry
         self._by_file[entry.file] = entry
         self._by_sha[entry.sha256] = entry
@@ -169,6 +170,20 @@ class _Done:
         if sealed.sha256 is not None and sha != sealed.sha256:
             raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
         return self._by_sha.get(sha)
+
+
+def _is_repeat(exc: OpenError, name: str, done: _Done, out: Path, ui: Progress) -> bool:
+    """A conflict that is really a repeat: the same file, or the same submission sealed again
+    (or decrypted by a run interrupted before it wrote receipt.json). Recorded, not an error."""
+    earlier = done.known.get(exc.submission_id or "")
+    if earlier is not None and earlier.sha256 == exc.sha256:
+        ui.say(f"{name}: same file as {earlier.file}, already decrypted (skipped)")
+        return True
+    if not exc.same_content or exc.submission_id is None or exc.sha256 is None:
+        return False
+    done.add(ReceiptEntry(id=exc.submission_id, file=name, sha256=exc.sha256), None)
+    ui.say(f"{name}: same submission already in {out / exc.submission_id}/ (skipped)")
+    return True
 
 
 def _remove_stale_temps(out: Path, ui: Progress) -> None:

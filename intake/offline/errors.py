@@ -20,13 +20,20 @@ class OpenError(Exception):
     """A sealed file was rejected; nothing of it was left in the output folder."""
 
     def __init__(
-        self, kind: str, detail: str, *, submission_id: str | None = None, sha256: str | None = None
+        self,
+        kind: str,
+        detail: str,
+        *,
+        submission_id: str | None = None,
+        sha256: str | None = None,
+        same_content: bool = False,
     ) -> None:
         super().__init__(f"{kind} ({detail})" if detail else kind)
         self.kind = kind
         self.detail = detail
         self.submission_id = submission_id  # set for CONFLICT: the file did authenticate
         self.sha256 = sha256
+        self.same_content = same_content  # CONFLICT only: identical submission.json
 
 
 class ArchiveError(Exception):

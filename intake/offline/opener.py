@@ -81,6 +81,7 @@ def open_sealed(
                 f"{folder.name}/ already holds a different sealed file",
                 submission_id=folder.name,
                 sha256=sha,
+                same_content=_same_json(folder, tmp),
             )
         os.rename(tmp, folder)
     except OSError as exc:
@@ -90,6 +91,15 @@ def open_sealed(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Opened(extracted=extracted, folder=folder, sha256=sha)
+
+
+def _same_json(folder: Path, tmp: Path) -> bool:
+    """Whether an existing output folder holds exactly the submission.json just decrypted."""
+    try:
+        existing = (folder / "submission.json").read_bytes()
+    except OSError:
+        return False
+    return existing == (tmp / "submission.json").read_bytes()
 
 
 def _decrypt_into(
