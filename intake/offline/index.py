@@ -107,7 +107,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temp name in the same folder, then rename over ``path``."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         with os.fdopen(os.open(tmp, flags, 0o600), "wb") as out:
             out.write(data)
