@@ -128,6 +128,11 @@ async def test_full_testimony_sealed_opened_with_age_and_chat_wiped(
 
 async def test_quick_exit_leaves_nothing(bot: RunningBot, fake: FakeBotApi) -> None:
     w = await begin(fake, "ru")
+    closing = await w.say("/cancel")  # an earlier conversation's closing line…
+    await w.wiped(keep=closing)
+    await w.say("/start")
+    await w.press("English")
+    await w.press("agree")
     await w.press("Yes")
     await w.say("10.08.2020")
     await fake.send_text(w.user, "/x")
