@@ -30,8 +30,8 @@ _EN: dict[TextKey, str] = {
     "or skip this question.",
     "file_failed": "The file could not be received. Please try sending it again.",
     "not_now": "A file or sticker is not expected right now. Please answer the question above.",
-    "rate_limited": "You are sending messages very fast. Please wait a minute, then continue — "
-    "nothing you sent is lost.",
+    "rate_limited": "You are sending messages very fast. Please wait a minute, then send your last "
+    "message again. Your earlier answers are kept.",
     "too_many_submissions": "You have sent several testimonies today. Please try again tomorrow.",
     "private_only": "This bot only works in a private chat. Please write to it directly.",
     "edited": "Edited messages are not used. Please send the corrected answer as a new message.",
@@ -49,8 +49,8 @@ _RU: dict[TextKey, str] = {
     "пропустите этот вопрос.",
     "file_failed": "Не удалось получить файл. Попробуйте отправить его ещё раз.",
     "not_now": "Сейчас не ожидается файл или стикер. Ответьте, пожалуйста, на вопрос выше.",
-    "rate_limited": "Вы отправляете сообщения очень быстро. Подождите минуту и продолжайте — "
-    "ничего из отправленного не потеряно.",
+    "rate_limited": "Вы отправляете сообщения очень быстро. Подождите минуту и отправьте последнее "
+    "сообщение ещё раз. Предыдущие ответы сохранены.",
     "too_many_submissions": "Сегодня вы уже отправили несколько свидетельств. Попробуйте завтра.",
     "private_only": "Этот бот работает только в личном чате. Напишите ему напрямую.",
     "edited": "Изменённые сообщения не учитываются. Отправьте исправленный ответ новым сообщением.",
@@ -67,8 +67,8 @@ _UK: dict[TextKey, str] = {
     "питання.",
     "file_failed": "Не вдалося отримати файл. Спробуйте надіслати його ще раз.",
     "not_now": "Зараз не очікується файл чи стікер. Дайте, будь ласка, відповідь на питання вище.",
-    "rate_limited": "Ви надсилаєте повідомлення дуже швидко. Зачекайте хвилину й продовжуйте — "
-    "нічого з надісланого не втрачено.",
+    "rate_limited": "Ви надсилаєте повідомлення дуже швидко. Зачекайте хвилину й надішліть останнє "
+    "повідомлення ще раз. Попередні відповіді збережено.",
     "too_many_submissions": "Сьогодні ви вже надіслали кілька свідчень. Спробуйте завтра.",
     "private_only": "Цей бот працює лише в особистому чаті. Напишіть йому напряму.",
     "edited": "Змінені повідомлення не враховуються. Надішліть виправлену відповідь новим "
@@ -86,8 +86,8 @@ _BE: dict[TextKey, str] = {
     "пытанне.",
     "file_failed": "Не ўдалося атрымаць файл. Паспрабуйце даслаць яго яшчэ раз.",
     "not_now": "Зараз не чакаецца файл ці стыкер. Адкажыце, калі ласка, на пытанне вышэй.",
-    "rate_limited": "Вы дасылаеце паведамленні вельмі хутка. Пачакайце хвіліну і працягвайце — "
-    "нічога з дасланага не страчана.",
+    "rate_limited": "Вы дасылаеце паведамленні вельмі хутка. Пачакайце хвіліну і дашліце апошняе "
+    "паведамленне яшчэ раз. Папярэднія адказы захаваны.",
     "too_many_submissions": "Сёння вы ўжо даслалі некалькі сведчанняў. Паспрабуйце заўтра.",
     "private_only": "Гэты бот працуе толькі ў асабістым чаце. Напішыце яму наўпрост.",
     "edited": "Змененыя паведамленні не ўлічваюцца. Дашліце выпраўлены адказ новым паведамленнем.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+from typing import get_args
 
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -11,6 +12,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.ordering import PerWitnessUpdateProcessor
 from bot.render import MAX_TEXT, render, split_text
 from bot.retry import GaveUpError, RetryPolicy, with_retry
+from bot.texts import TextKey
+from bot.texts import text as bot_text
 from bot.traces import MAX_SPAN, ChatRecord, span
 from intake.conversation import Button, Prompt
 
@@ -137,3 +140,14 @@ async def test_ordering_serialises_one_user_and_not_the_others(
     await asyncio.gather(*tasks)
     assert log[3:] == ["end a1", "start a2", "end a2"]
     assert processor.active_witnesses == 0
+
+
+def test_every_bot_line_exists_in_every_language() -> None:
+    keys = get_args(TextKey)
+    for language in ("be", "ru", "uk"):
+        for key in keys:
+            line = bot_text(key, language, mb=20)
+            assert line
+            if key != "deleted":
+                assert line != bot_text(key, "en", mb=20), (language, key)
+    assert bot_text("deleted", "pt-BR") == "Done."  # unknown languages fall back to English
