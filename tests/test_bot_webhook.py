@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +11,10 @@ import httpx
 from fakebot import FakeBotApi
 from fakebot.harness import settings_for
 
-from bot.application import build_application, stop
+from bot.application import ALLOWED_UPDATES, build_application, stop
+from bot.runtime import serve
 from bot.webhook import SECRET_HEADER, WebhookServer
+from intake.config import load_config
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 from intake.store import Store
@@ -54,3 +58,46 @@ async def test_webhook_checks_the_secret_then_serves_the_update(
         await server.stop()
         await stop(app)
         await store.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_intake_run_in_webhook_mode_registers_and_serves(
+    fake: FakeBotApi, tmp_path: Path, identity: Any
+) -> None:
+    port = _free_port()
+    env = {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "INTAKE_RECIPIENTS": str(identity.recipient()),
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_HTTP_ADDR": "127.0.0.1:0",
+        "INTAKE_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "INTAKE_WEBHOOK_SECRET": SECRET,
+        "INTAKE_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+    config = load_config(env, is_tty=lambda: False)
+    stop_event = asyncio.Event()
+    task = asyncio.create_task(serve(config, stop_event=stop_event))
+    try:
+        await fake.wait_for(lambda: fake.webhook.get("secret_token") == SECRET)
+        assert fake.webhook["allowed_updates"] == ALLOWED_UPDATES
+        assert not any(name == "getUpdates" for name, _ in fake.calls)  # no polling
+        user = fake.user()
+        command = [{"type": "bot_command", "offset": 0, "length": 6}]
+        _, payload = fake._user_message(user, text="/start", entities=command)
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                json={"update_id": 1, "message": payload},
+                headers={SECRET_HEADER: SECRET},
+            )
+        assert answer.status_code == 200
+        assert (await fake.next_reply(user.id)).buttons
+    finally:
+        stop_event.set()
+        assert await asyncio.wait_for(task, 30) == 0
