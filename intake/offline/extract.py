@@ -1,7 +1,7 @@
 """Safe streaming extraction of a submission tar into a folder.
 
-The plaintext is read once, as a stream (``tarfile`` mode ``r|``), and never with
-``tarfile.extract``: each member is checked against an allow-list before a single byte is written.
+The plaintext is read once, as a stream (:class:`~intake.offline.tarstream.TarStream`), and never
+with ``tarfile.extract``: each member is checked against an allow-list before a byte is written.
 Only regular files named exactly ``submission.json`` (first) and then the ``attachments/<n>-<name>``
 listed in it, in order, are accepted; absolute paths, ``..``, links, devices, fifos and any other
 name are refused. Files are created with ``O_EXCL | O_NOFOLLOW`` and mode 0600 inside ``dest``.
