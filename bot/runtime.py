@@ -29,7 +29,7 @@ from bot.retry import with_retry
 from bot.webhook import WebhookServer
 from intake.config import Config
 from intake.ops import checks
-from intake.ops.http import HealthServer, ReadinessCheck
+from intake.ops.http import HealthServer
 from intake.ops.metrics import Metrics
 from intake.ops.monitor import Monitor, Send
 from intake.ops.runmarker import RunMarker
@@ -72,15 +72,6 @@ def _wire_operator(app: Application, **parts: Any) -> Send | None:  # type: igno
     return send if callable(send) else None
 
 
-def _readiness_checks(config: Config, metrics: Metrics) -> list[ReadinessCheck]:
-    return [
-        checks.telegram_reached(lambda: metrics.last_telegram_ok),
-        checks.directory_writable(config.data_dir),
-        checks.disk_free(config.data_dir),
-        checks.recipients_present(config.recipients),
-    ]
-
-
 async def _start_telegram(app: Application, config: Config, settings: BotSettings) -> Any:  # type: ignore[type-arg]
     """Polling (default) or webhook; returns the webhook server, if any."""
     # getMe at start-up: retried while the network is not there yet; a bad token is not retried.
@@ -117,7 +108,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
     }
     svc = IntakeService(store, questionnaire, list(config.recipients), limits=limits)
     metrics = Metrics()
-    ready = _readiness_checks(config, metrics)
+    ready = checks.standard_checks(config, metrics)
     marker = RunMarker(config.data_dir)
     monitor = Monitor(store, metrics, ready, crashed=marker.start())
 
