@@ -13,12 +13,14 @@ import sys
 
 from telegram.error import InvalidToken
 
+from bot.retry import GaveUpError
 from intake.config import ConfigError, load_config, print_config_error
 from intake.logging import configure_logging, register_secret
 from intake.questionnaire import QuestionnaireError
 from intake.store import StoreError
 
 EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
 
 
 def _error(*lines: str) -> int:
@@ -40,6 +42,10 @@ def main(args: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(serve(config))
+    except GaveUpError:
+        print("intake: error: Telegram could not be reached at start-up", file=sys.stderr)
+        print("intake: hint: check the network or TELEGRAM_API_BASE_URL", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except InvalidToken:
         return _error(
             "error: Telegram refused TELEGRAM_BOT_TOKEN (revoked or mistyped?)",
