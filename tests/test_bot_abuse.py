@@ -8,8 +8,10 @@ from typing import Any
 
 from fakebot import FakeBotApi
 from fakebot.harness import Witness, running_bot
+from prometheus_client import generate_latest
 
 from intake.logging import configure_logging
+from intake.ops.metrics import Metrics
 from intake.questionnaire import Questionnaire
 
 pytest_plugins = ["fakebot.fixtures"]
@@ -137,3 +139,30 @@ async def test_concurrent_updates_of_one_witness_stay_in_order(
         assert "Where were you held" in (replies[0].text or "")
         assert "What was done" in (replies[1].text or "")
         assert "buttons" in (replies[2].text or "")
+
+
+async def test_metrics_count_a_conversation_and_never_carry_its_content(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, identity: Any
+) -> None:
+    metrics = Metrics()
+    async with running_bot(
+        fake, tmp_path / "d", sample, [identity.recipient()], metrics=metrics
+    ) as rb:
+        w = await _begin(fake)
+        await w.press("No")
+        await w.press("Skip")
+        await w.press("A witness")
+        await w.say("CanaryMetric-31")  # not a number: rejected, re-asked
+        await w.say("31")
+        await w.press("Skip")
+        await w.press("Skip")
+        receipt = await w.press("Send")
+        await w.wiped(keep=receipt)
+        assert await rb.store.count_drafts() == 0
+    exposition = generate_latest(metrics.registry).decode()
+    assert "intake_conversations_started_total 1.0" in exposition
+    assert "intake_conversations_submitted_total 1.0" in exposition
+    assert 'intake_updates_total{kind="callback_query"}' in exposition
+    assert metrics.last_telegram_ok is not None
+    assert "CanaryMetric" not in exposition
+    assert str(w.user.id) not in exposition

@@ -14,6 +14,7 @@ from bot.flow import Flow
 from bot.retry import RetryPolicy
 from fakebot.api import Msg
 from fakebot.inject import FakeBotApi, FakeUser
+from intake.ops.metrics import Metrics
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 from intake.store import Store
@@ -56,6 +57,7 @@ async def running_bot(
     *,
     clock: Callable[[], float] | None = None,
     limits: dict[str, tuple[int, int]] | None = None,
+    metrics: Metrics | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningBot]:
     """Open the store, start the bot polling ``fake``; stop and close on exit."""
@@ -65,7 +67,7 @@ async def running_bot(
     if limits is not None:
         svc_kwargs["limits"] = limits
     svc = IntakeService(store, questionnaire, recipients, **svc_kwargs)
-    app, flow = build_application(settings_for(fake, **overrides), svc)
+    app, flow = build_application(settings_for(fake, **overrides), svc, metrics=metrics)
     try:
         await svc.recover()
         await start_polling(app, poll_timeout=overrides.get("poll_timeout", 10))
