@@ -73,6 +73,8 @@ async def test_groups_and_channels_get_a_refusal_and_the_bot_leaves(
         await fake.wait_for(lambda: fake.chat(-600).left)
         await fake.added_to_chat(user, -700, chat_type="channel")
         await fake.wait_for(lambda: fake.chat(-700).left)
+        await fake.channel_post(-800, "a post in a channel the bot administers")
+        await fake.wait_for(lambda: fake.chat(-800).left)
 
 
 async def test_rate_limit_answers_clearly_and_keeps_state(
