@@ -88,7 +88,7 @@ async def test_every_type_with_nested_branches(
         "place": Location(53.9, 27.56),
         "treatment": ["threatened", "beaten"],
         "injuries": HOSTILE_TEXT,
-        "evidence": Files((("photo <1>.png", "image/png", PNG), ("../../x.txt", "text/plain", b"n"))),
+        "evidence": Files((("photo <1>.png", "image/png", PNG), ("../x", "text/plain", b"1"))),
         "notes": Skip(),
     }
     player = Player(svc, q, script, "en")
@@ -111,10 +111,12 @@ async def test_every_type_with_nested_branches(
     assert answers["place"]["value"] == {"latitude": 53.9, "longitude": 27.56}
     assert sorted(answers["treatment"]["value"]) == ["beaten", "threatened"]
     assert answers["injuries"]["value"] == HOSTILE_TEXT
-    assert answers["notes"]["value"] is None and answers["notes"]["skipped"] is True
+    assert answers["notes"]["value"] is None
+    assert answers["notes"]["skipped"] is True
     assert sub["questionnaire"] == {"id": "qa-every-type", "version": 7}
     files = sorted(p.name for p in (folder / "attachments").iterdir())
-    assert len(files) == 2 and all("/" not in f and ".." not in f for f in files)
+    assert len(files) == 2
+    assert all("/" not in f and ".." not in f for f in files)
     report = (folder / "report.html").read_text()
     assert "<script>alert(1)</script>" not in report
     assert html.escape("<script>alert(1)</script>", quote=False) in report

@@ -129,7 +129,8 @@ class Player:
         if prompt.stage == "consent":
             return Press(find(prompt, "acc") or "")
         qid = prompt.question_id
-        assert prompt.stage == "question" and qid is not None, prompt
+        assert prompt.stage == "question", prompt
+        assert qid is not None, prompt
         if not self.asked or self.asked[-1] != qid:
             self.asked.append(qid)
         return await self._answer(prompt, qid, self.script.get(qid, Skip()))
