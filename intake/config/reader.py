@@ -102,7 +102,8 @@ class Reader:
             try:
                 text = Path(path).expanduser().read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                self.problem(f"{source}: cannot read: {exc.__class__.__name__}")
+                reason = getattr(exc, "strerror", None) or type(exc).__name__
+                self.problem(f"{source}: cannot read: {reason}")
                 return []
         if not text or not text.strip():
             if required:

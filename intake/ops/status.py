@@ -78,7 +78,7 @@ def health_text(status: OpsStatus) -> str:
     lines += [f"• {reason}" for reason in status.ready_reasons]
     last = status.telegram_last_ok_age
     lines.append("Telegram: not reached yet" if last is None else f"Telegram: OK {age(last)} ago")
-    lines.append(f"Telegram errors since start: {status.telegram_errors_total}")
+    lines.append(f"Telegram timeouts/5xx/429 since start: {status.telegram_errors_total}")
     free = status.queue.disk_free_bytes
     lines.append("Disk free: unknown" if free is None else f"Disk free: {free / 2**30:.1f} GiB")
     lines.append(f"Up: {age(status.uptime)}")
