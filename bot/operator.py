@@ -15,6 +15,7 @@ import structlog
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
+from crypto import fingerprint
 from intake.ops.monitor import Monitor
 from intake.ops.status import OpsStatus, health_text, queue_text
 
@@ -45,7 +46,12 @@ def register_operator_handlers(
     only_operators = (
         filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.User(user_id=operators)
     )
-    for name, render in (("health", health_text), ("queue", queue_text)):
+    fingerprints = [fingerprint(r) for r in config.recipients]
+
+    def health(status: OpsStatus) -> str:
+        return health_text(status, fingerprints)
+
+    for name, render in (("health", health), ("queue", queue_text)):
         application.add_handler(
             CommandHandler(name, _answer(monitor, render), filters=only_operators),
             group=OPERATOR_GROUP,

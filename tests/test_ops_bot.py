@@ -15,6 +15,7 @@ from fakebot import FakeBotApi, FakeUser
 from fakebot.harness import Witness, settings_for
 from prometheus_client.parser import text_string_to_metric_families
 
+import crypto
 from bot.application import build_application, start_polling, stop
 from bot.operator import register_operator_handlers
 from intake.config import Config, load_config
@@ -109,6 +110,9 @@ async def test_operator_commands_answer_operators_only(
         health = (await op.say("/health")).text or ""
         assert health.splitlines()[0] in ("✅ ready", "⚠️ not ready")
         assert "Telegram: OK" in health
+        assert health.splitlines()[-1] == (
+            f"Sealing to 1 staff key(s): {crypto.fingerprint(identity.recipient())}"
+        )
         queue = (await op.say("/queue")).text or ""
         assert queue.splitlines() == [
             "Open drafts: 0",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,8 +73,9 @@ def publish(metrics: Metrics, counts: QueueCounts) -> None:
         metrics.set_disk_free(counts.disk_free_bytes)
 
 
-def health_text(status: OpsStatus) -> str:
-    """The operator's ``/health`` answer: readiness, Telegram, disk, uptime."""
+def health_text(status: OpsStatus, fingerprints: Sequence[str] = ()) -> str:
+    """The operator's ``/health`` answer: readiness, Telegram, disk, uptime, and the fingerprints
+    of the staff keys submissions are sealed to (public, and a swapped key shows up here)."""
     lines = ["✅ ready" if not status.ready_reasons else "⚠️ not ready"]
     lines += [f"• {reason}" for reason in status.ready_reasons]
     last = status.telegram_last_ok_age
@@ -82,6 +84,8 @@ def health_text(status: OpsStatus) -> str:
     free = status.queue.disk_free_bytes
     lines.append("Disk free: unknown" if free is None else f"Disk free: {free / 2**30:.1f} GiB")
     lines.append(f"Up: {age(status.uptime)}")
+    if fingerprints:
+        lines.append(f"Sealing to {len(fingerprints)} staff key(s): {', '.join(fingerprints)}")
     return "\n".join(lines)
 
 
