@@ -77,3 +77,18 @@ def test_stock_age_and_tar_open_a_submission(tmp_path: Path, sealed: tuple[Path,
         ["фото травм.png", "/etc/../../note.txt"]
     )
     assert sorted(p.name for p in out.iterdir()) == ["attachments", "submission.json"]
+
+
+def test_attachment_keeps_its_extension(tmp_path: Path, sealed: tuple[Path, Path]) -> None:
+    """A Cyrillic file name "фото травм.png" is stored as "attachments/1-png": the extension's
+    dot is lost with the non-ASCII stem, so the staff laptop cannot open it by double-click
+    (intake/submission.py safe_name). Expected e.g. "1-file.png" (the original name stays in
+    submission.json)."""
+    key, path = sealed
+    plain = subprocess.run(
+        ["age", "-d", "-i", str(key), str(path)], capture_output=True, check=True, timeout=30
+    ).stdout
+    listing = subprocess.run(["tar", "-t"], input=plain, capture_output=True, check=True).stdout
+    names = listing.decode().split()
+    assert any(n.startswith("attachments/") and n.endswith(".png") for n in names), names
+    assert any(n.startswith("attachments/") and n.endswith(".txt") for n in names), names
