@@ -259,3 +259,20 @@ def test_run_unusable_data_dir_names_it(tmp_path: Path) -> None:
         TELEGRAM_API_BASE_URL=UNREACHABLE,
     )
     assert "INTAKE_DATA_DIR" in err or str(data_dir) in err, err
+
+
+def test_ack_mismatched_sha_is_kept(tmp_path: Path, staff: crypto.Identity, server: Path) -> None:
+    env = {"INTAKE_DATA_DIR": str(server)}
+    assert run_cli("export", "--out", tmp_path / "usb", env=env).returncode == 0
+    out = tmp_path / "reports"
+    proc = run_cli("decrypt", tmp_path / "usb", "-i", key_file(tmp_path, staff), "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    receipt = json.loads((out / "receipt.json").read_text())
+    receipt["decrypted"][0]["sha256"] = "f" * 64
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(receipt))
+    proc = run_cli("ack", forged, env=env)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode != 0
+    assert "1 mismatched" in proc.stdout + proc.stderr
+    assert len(list((server / "outbox").glob("*.age"))) == 1
