@@ -196,3 +196,16 @@ async def test_stale_press_after_submit_leaves_no_draft(
     await player.submit_from(review)
     late = await svc.handle(player.key, Press(find(review.prompt, "sub") or ""))
     assert await svc.store.load_draft(player.key) is None, late.prompt
+
+
+async def test_typed_submit_on_a_question_is_not_called_a_stale_button(
+    svc: IntakeService, q: Questionnaire
+) -> None:
+    """Typing /submit on a question answers "That button belongs to an earlier message" — the
+    witness pressed no button (engine/machine.py _press maps typed commands to stale)."""
+    player = Player(svc, q, dict(VICTIM), "en")
+    await at_question(player, "held_where")
+    reply = await svc.handle(player.key, Command("submit"))
+    assert reply.outcome == "rejected"
+    assert reply.prompt.notice is not None
+    assert "earlier message" not in reply.prompt.notice, reply.prompt.notice
