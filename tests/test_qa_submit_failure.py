@@ -18,7 +18,7 @@ from test_qa_support import QA_DIR, Player, open_members
 
 import crypto
 import intake.package
-from intake.conversation import Command, Start
+from intake.conversation import Command, Press, Start
 from intake.questionnaire import Questionnaire, load
 from intake.service import IntakeService
 from intake.store import Store
@@ -104,5 +104,36 @@ async def test_bundled_questionnaire_year_only(tmp_path: Path, staff: crypto.Ide
         svc = IntakeService(store, q, [staff.recipient()])
         player = Player(svc, q, {"happened_on": "2020"}, "en")
         assert (await player.submit()).outcome == "submit"
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("attachment_id", ["deadbeef" * 4, "../../server.key"])
+async def test_media_with_a_foreign_attachment_id(
+    tmp_path: Path, staff: crypto.Identity, attachment_id: str
+) -> None:
+    """Media(ref) whose id this draft never stored is accepted (service.handle does not check it
+    against the draft; blobs.blob_path joins it unchecked) and Submit then raises
+    FileNotFoundError out of handle() — poisoning the draft as above."""
+    from test_qa_support import find
+
+    from intake.conversation import AttachmentRef, Media
+
+    q = load(QA_DIR / "qa_every_type.toml")
+    store = await Store.open(tmp_path / "data3")
+    try:
+        svc = IntakeService(store, q, [staff.recipient()])
+        player = Player(svc, q, {"treatment": ["beaten"], "injuries": "x"}, "en")
+        reply = await player.send_start()
+        while reply.prompt.question_id != "evidence":
+            reply = await player.send(await player.event_for(reply.prompt))
+        forged = AttachmentRef(attachment_id, "f.jpg", "image/jpeg", 3, "0" * 64)
+        media = await svc.handle(player.key, Media(forged))
+        if media.outcome == "rejected":
+            return  # refused up front: fine
+        done = await svc.handle(player.key, Press(find(media.prompt, "done") or ""))
+        review = await player.continue_to_review(done)
+        reply = await player.submit_from(review)  # must not raise
+        assert reply.outcome in ("submit", "rejected")
     finally:
         await store.close()
