@@ -277,3 +277,35 @@ def test_env_example_sets_nothing_but_the_required() -> None:
         "INTAKE_RECIPIENTS",
         "INTAKE_OPERATOR_IDS",
     ]
+
+
+def test_data_dir_that_cannot_be_created(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    problems = _problems(
+        {"INTAKE_DATA_DIR": str(tmp_path / "afile" / "sub")}, require_telegram=False
+    )
+    assert problems == [
+        f"INTAKE_DATA_DIR={tmp_path / 'afile' / 'sub'} cannot be created: "
+        f"{tmp_path / 'afile'} is not a directory"
+    ]
+    deep = tmp_path / "new" / "deeper" / "data"  # missing parents are fine: they get created
+    assert _load({"INTAKE_DATA_DIR": str(deep)}, require_telegram=False).data_dir == deep
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_data_dir_under_a_read_only_folder(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    problems = _problems({"INTAKE_DATA_DIR": str(locked / "data")}, require_telegram=False)
+    assert problems[0].endswith("is not writable")
+
+
+def test_questionnaire_problems_come_with_the_others(tmp_path: Path) -> None:
+    bad = tmp_path / "q.toml"
+    bad.write_text('id = "x"\n')
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "INTAKE_QUESTIONNAIRE": str(bad), "INTAKE_LOG_LEVEL": "X"}
+    problems = _problems(env)
+    assert any(p.startswith("INTAKE_LOG_LEVEL") for p in problems)
+    assert any(p.startswith(f"INTAKE_QUESTIONNAIRE: {bad}") for p in problems)
+    # Commands that do not run the bot do not need the questionnaire to be right.
+    assert _load({"INTAKE_QUESTIONNAIRE": str(bad)}, require_telegram=False).questionnaire == bad

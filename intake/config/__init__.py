@@ -103,7 +103,8 @@ def load_config(
     With ``env=None`` the process environment is used, completed by ``dotenv_path`` (real
     environment variables win; ``os.environ`` is not modified). An explicit ``env`` is used as is.
     ``require_telegram=False`` serves commands that never talk to Telegram (``status``,
-    ``export``); ``require_recipients=False`` those that never seal (``ack``).
+    ``export``), and skips validating the questionnaire file, which only ``run`` uses;
+    ``require_recipients=False`` serves those that never seal (``ack``).
     """
     if env is None:
         env = _environment(Path(dotenv_path))
@@ -124,7 +125,7 @@ def load_config(
         telegram_api_root=api_root,
         recipients=tuple(recipients),
         data_dir=r.data_dir(),
-        questionnaire=r.questionnaire(),
+        questionnaire=r.questionnaire(check=require_telegram),
         http_host=http_host,
         http_port=http_port,
         operator_ids=r.operator_ids(),

@@ -3,6 +3,7 @@ the first. Messages name the variable and what is wrong; they never echo a secre
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -163,20 +164,35 @@ class Reader:
         return number
 
     def data_dir(self) -> Path:
-        """INTAKE_DATA_DIR, absolute; it may not exist yet (the store creates it)."""
+        """INTAKE_DATA_DIR, absolute; it may not exist yet, but then it must be creatable."""
         path = Path(self.get("INTAKE_DATA_DIR") or "./data").expanduser().resolve()
-        if path.exists() and not path.is_dir():
-            self.problem(f"INTAKE_DATA_DIR={path} exists and is not a directory")
+        if path.exists():
+            if not path.is_dir():
+                self.problem(f"INTAKE_DATA_DIR={path} exists and is not a directory")
+            return path
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            self.problem(f"INTAKE_DATA_DIR={path} cannot be created: {parent} is not a directory")
+        elif not os.access(parent, os.W_OK | os.X_OK):
+            self.problem(f"INTAKE_DATA_DIR={path} cannot be created: {parent} is not writable")
         return path
 
-    def questionnaire(self) -> Path | None:
-        """INTAKE_QUESTIONNAIRE, absolute and existing, or None for the bundled one."""
+    def questionnaire(self, *, check: bool) -> Path | None:
+        """INTAKE_QUESTIONNAIRE, absolute and existing, or None for the bundled one. With
+        ``check``, the file's own problems are reported here too, with everything else."""
         value = self.get("INTAKE_QUESTIONNAIRE")
         if value is None:
             return None
         path = Path(value).expanduser().resolve()
         if not path.is_file():
             self.problem(f"INTAKE_QUESTIONNAIRE={path} is not a readable file")
+        elif check:
+            from intake.questionnaire import check as check_questionnaire
+
+            for problem in check_questionnaire(path)[1]:
+                self.problem(f"INTAKE_QUESTIONNAIRE: {problem}")
         return path
 
     def operator_ids(self) -> frozenset[int]:
