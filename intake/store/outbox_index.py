@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
+from intake.store.gate import Reader
 from intake.store.writer import GroupCommitWriter, Op
 
 _COLUMNS = "submission_id, sha256, size, created_at, state, exported_at, acknowledged_at"
@@ -47,7 +46,7 @@ def insert_op(submission_id: str, sha256: str, size: int, created_at: float) -> 
 class OutboxIndex:
     """Queries and state changes of the outbox table."""
 
-    def __init__(self, writer: GroupCommitWriter, reader: aiosqlite.Connection) -> None:
+    def __init__(self, writer: GroupCommitWriter, reader: Reader) -> None:
         """Share the store's writer and read connection."""
         self._writer = writer
         self._reader = reader
@@ -64,14 +63,12 @@ class OutboxIndex:
             params = tuple(states)
             sql += f" WHERE state IN ({', '.join('?' for _ in params)})"
         sql += " ORDER BY created_at, submission_id"
-        async with self._reader.execute(sql, params) as cur:
-            return [OutboxRow(*row) for row in await cur.fetchall()]
+        return [OutboxRow(*row) for row in await self._reader.fetchall(sql, params)]
 
     async def get(self, submission_id: str) -> OutboxRow | None:
         """One row by submission id."""
         sql = f"SELECT {_COLUMNS} FROM outbox WHERE submission_id = ?"  # noqa: S608
-        async with self._reader.execute(sql, (submission_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._reader.fetchone(sql, (submission_id,))
         return None if row is None else OutboxRow(*row)
 
     async def mark_exported(self, ids: Iterable[str], at: float) -> None:
@@ -95,7 +92,8 @@ class OutboxIndex:
     async def counts(self) -> dict[str, int]:
         """Rows per state (every state present, zero if none)."""
         counts = {"queued": 0, "exported": 0, "acknowledged": 0}
-        async with self._reader.execute("SELECT state, count(*) FROM outbox GROUP BY state") as cur:
-            for state, n in await cur.fetchall():
-                counts[str(state)] = int(n)
+        for state, n in await self._reader.fetchall(
+            "SELECT state, count(*) FROM outbox GROUP BY state"
+        ):
+            counts[str(state)] = int(n)
         return counts

@@ -18,6 +18,7 @@ import aiosqlite
 
 from intake.store import blobs, datadir, schema
 from intake.store.drafts import DRAFT_COLUMNS, UPSERT_DRAFT, Draft, new_draft_id
+from intake.store.gate import Reader, ReadGate
 from intake.store.keys import KEY_SIZE, ServerKeys
 from intake.store.outbox_index import OutboxIndex
 from intake.store.writer import GroupCommitWriter, Op
@@ -36,7 +37,7 @@ class Store:
         data_dir: Path,
         keys: ServerKeys,
         writer: GroupCommitWriter,
-        reader: aiosqlite.Connection,
+        reader: Reader,
         conns: tuple[aiosqlite.Connection, ...],
         *,
         clock: Clock,
@@ -81,9 +82,18 @@ class Store:
         except BaseException:
             await conn.close()
             raise
-        writer = GroupCommitWriter(conn)
+        gate = ReadGate()
+        writer = GroupCommitWriter(conn, gate)
         writer.start()
-        return cls(data_dir, keys, writer, reader, (conn, reader), clock=clock, draft_ttl=draft_ttl)
+        return cls(
+            data_dir,
+            keys,
+            writer,
+            Reader(reader, gate),
+            (conn, reader),
+            clock=clock,
+            draft_ttl=draft_ttl,
+        )
 
     async def close(self) -> None:
         """Finish queued writes and close both connections."""
@@ -130,8 +140,7 @@ class Store:
 
     async def _load_one(self, column: str, value: str) -> Draft | None:
         sql = f"SELECT {DRAFT_COLUMNS} FROM drafts WHERE {column} = ?"  # noqa: S608 (fixed names)
-        async with self._reader.execute(sql, (value,)) as cur:
-            row = await cur.fetchone()
+        row = await self._reader.fetchone(sql, (value,))
         return None if row is None else Draft.from_row(self.keys, row)
 
     async def save_draft(self, draft: Draft) -> None:
@@ -153,26 +162,22 @@ class Store:
     async def expired_draft_ids(self) -> list[str]:
         """Ids of drafts past their expiry time (by the injected clock)."""
         sql = "SELECT draft_id FROM drafts WHERE expires_at <= ? ORDER BY expires_at"
-        async with self._reader.execute(sql, (self.clock(),)) as cur:
-            return [str(r[0]) for r in await cur.fetchall()]
+        return [str(r[0]) for r in await self._reader.fetchall(sql, (self.clock(),))]
 
     async def sealing_draft_ids(self) -> list[str]:
         """Ids of drafts whose submit began but did not finish (crash recovery)."""
         sql = "SELECT draft_id FROM drafts WHERE sealing_id IS NOT NULL"
-        async with self._reader.execute(sql) as cur:
-            return [str(r[0]) for r in await cur.fetchall()]
+        return [str(r[0]) for r in await self._reader.fetchall(sql)]
 
     async def count_drafts(self) -> int:
         """How many drafts are open."""
-        async with self._reader.execute("SELECT count(*) FROM drafts") as cur:
-            row = await cur.fetchone()
+        row = await self._reader.fetchone("SELECT count(*) FROM drafts")
         return int(row[0]) if row else 0
 
     async def sweep_orphans(self) -> int:
         """Remove blob folders whose draft no longer exists (and stray temp blobs)."""
         root = self.data_dir / datadir.DRAFTS_DIR
-        async with self._reader.execute("SELECT draft_id FROM drafts") as cur:
-            alive = {str(r[0]) for r in await cur.fetchall()}
+        alive = {str(r[0]) for r in await self._reader.fetchall("SELECT draft_id FROM drafts")}
         removed = 0
         for entry in root.iterdir():
             if entry.name not in alive:

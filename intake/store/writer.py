@@ -19,6 +19,8 @@ from typing import Any
 import aiosqlite
 import structlog
 
+from intake.store.gate import ReadGate
+
 Op = tuple[str, Sequence[Any]]
 
 log = structlog.get_logger(__name__)
@@ -40,8 +42,12 @@ class WriterClosedError(RuntimeError):
 class GroupCommitWriter:
     """Owns the write connection; serialises and batches every write transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection, *, max_batch: int = 1024) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, gate: ReadGate, *, max_batch: int = 1024
+    ) -> None:
+        """Write through ``conn``; close ``gate`` to readers while checkpointing."""
         self._conn = conn
+        self._gate = gate
         self._max_batch = max_batch
         self._queue: list[_Item] = []
         self._wakeup = asyncio.Event()
@@ -83,28 +89,56 @@ class GroupCommitWriter:
             while self._queue:
                 batch = self._queue[: self._max_batch]
                 del self._queue[: self._max_batch]
-                await self._commit_batch(batch)
+                try:
+                    await self._commit_batch(batch)
+                except BaseException as exc:  # never leave a caller waiting forever
+                    for item in batch + self._queue:
+                        _settle(item, exc)
+                    self._queue.clear()
+                    self._closing = True
+                    raise
             if self._closing:
                 return
 
     async def _commit_batch(self, batch: list[_Item]) -> None:
+        results: list[BaseException | None]
         try:
             await self._transaction(batch)
+            results = [None] * len(batch)
         except Exception as exc:
             if len(batch) == 1:
-                _settle(batch[0], exc)
-                return
-            log.warning("store_batch_retry", items=len(batch), error=type(exc).__name__)
-            for item in batch:
-                try:
-                    await self._transaction([item])
-                except Exception as single:
-                    _settle(item, single)
-                else:
-                    _settle(item, None)
+                results = [exc]
+            else:
+                log.warning("store_batch_retry", items=len(batch), error=type(exc).__name__)
+                results = [await self._alone(item) for item in batch]
+        done = zip(batch, results, strict=True)
+        if any(item.checkpoint and error is None for item, error in done):
+            await self._checkpoint()
+        for item, error in zip(batch, results, strict=True):
+            _settle(item, error)
+
+    async def _alone(self, item: _Item) -> Exception | None:
+        try:
+            await self._transaction([item])
+        except Exception as exc:
+            return exc
+        return None
+
+    async def _checkpoint(self) -> None:
+        """Move the WAL into the database and truncate it, with no reader of ours in the way.
+
+        Runs after the commit, outside the retry logic: a failure here must not re-run writes
+        that are already committed. With ``secure_delete`` the freed pages are zeroed as they are
+        copied into the database; the WAL's old frames go with the truncation.
+        """
+        try:
+            async with self._gate.exclusive():
+                rows = list(await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        except Exception as exc:
+            log.error("store_checkpoint_failed", error=type(exc).__name__)
             return
-        for item in batch:
-            _settle(item, None)
+        if rows and rows[0][0]:  # another process is reading; the WAL is reused later
+            log.warning("store_checkpoint_busy")
 
     async def _transaction(self, batch: list[_Item]) -> None:
         conn = self._conn
@@ -123,8 +157,8 @@ class GroupCommitWriter:
                     if run:
                         await _flush(conn, run_sql, run)
                         run, run_sql = [], None
-                    async with conn.execute(*item.fetch) as cur:
-                        item.result = await cur.fetchone()
+                    rows = list(await conn.execute_fetchall(*item.fetch))
+                    item.result = rows[0] if rows else None
             if run:
                 await _flush(conn, run_sql, run)
             await conn.execute("COMMIT")
@@ -134,11 +168,6 @@ class GroupCommitWriter:
             raise
         self.batches += 1
         self.items += len(batch)
-        if any(item.checkpoint for item in batch):
-            async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-                row = await cur.fetchone()
-            if row is not None and row[0]:
-                log.warning("store_checkpoint_busy")
 
 
 async def _flush(conn: aiosqlite.Connection, sql: str | None, run: list[Sequence[Any]]) -> None:
