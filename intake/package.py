@@ -206,28 +206,29 @@ class Submitter:
             "mtime": int(now),
         }
 
+    def _sealed(self, draft: Draft, meta: Mapping[str, Any]) -> tuple[str, int]:
+        """(sha256, size) of ``<id>.age``, sealing it unless it exists (runs in a worker thread).
+
+        An existing ``<id>.age`` is complete (it was renamed into place after fsync) and is kept as
+        it is: a crash after the rename must not produce a second, different file.
+        """
+        final = outbox.final_path(self.store.outbox_dir, meta["submission_id"])
+        if final.exists():
+            return outbox.file_sha256(final)
+        state = DraftState.from_json(draft.body["state"])
+        read = partial(self.store.read_attachment, draft)
+        document, members = build_submission(self.questionnaire, state, meta, read)
+
+        def produce(dst: BinaryIO) -> None:
+            seal(dst, self.recipients, document, members, meta["mtime"])
+
+        return outbox.write_sealed(self.store.outbox_dir, meta["submission_id"], produce)
+
     async def finish(self, draft: Draft) -> str:
         """Seal (unless already sealed), index and destroy the draft; return the receipt."""
         meta = draft.body["submit"]
         submission_id = meta["submission_id"]
-        final = outbox.final_path(self.store.outbox_dir, submission_id)
-        if final.exists():
-            sha256, size = await asyncio.to_thread(outbox.file_sha256, final)
-        else:
-            state = DraftState.from_json(draft.body["state"])
-            document, members = build_submission(
-                self.questionnaire,
-                state,
-                meta,
-                partial(self.store.read_attachment, draft),
-            )
-
-            def produce(dst: BinaryIO) -> None:
-                seal(dst, self.recipients, document, members, meta["mtime"])
-
-            sha256, size = await asyncio.to_thread(
-                outbox.write_sealed, self.store.outbox_dir, submission_id, produce
-            )
+        sha256, size = await asyncio.to_thread(self._sealed, draft, meta)
         op = insert_op(submission_id, sha256, size, self.clock())
         await self.store.destroy_draft(draft.draft_id, extra_ops=[op])
         log.info("submission_sealed", submission_id=submission_id, size=size)

@@ -45,6 +45,7 @@ class Draft:
     expires_at: float
     body: dict[str, Any]
     sealing_id: str | None = None
+    wrapped_key: bytes | None = None  # cached: the key is wrapped once, not on every save
 
     def to_row(self, keys: ServerKeys) -> tuple[Any, ...]:
         """Encrypt into the column values of :data:`UPSERT_DRAFT`."""
@@ -53,13 +54,18 @@ class Draft:
             self.draft_id,
             self.witness_key,
             self.version,
-            keys.wrap(self.draft_id, self.key),
+            self._wrapped(keys),
             seal_payload(self.key, self.draft_id, self.version, plaintext),
             self.created_at,
             self.updated_at,
             self.expires_at,
             self.sealing_id,
         )
+
+    def _wrapped(self, keys: ServerKeys) -> bytes:
+        if self.wrapped_key is None:
+            self.wrapped_key = keys.wrap(self.draft_id, self.key)
+        return self.wrapped_key
 
     @classmethod
     def from_row(cls, keys: ServerKeys, row: Any) -> Draft:
@@ -77,4 +83,5 @@ class Draft:
             expires_at=expires,
             body=json.loads(plaintext),
             sealing_id=sealing,
+            wrapped_key=wrapped,
         )
