@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play a witness conversation in the terminal, end to end")
     demo.add_argument("--interactive", action="store_true", help="be the witness yourself")
     demo.add_argument("--keep", metavar="DIR", type=Path, help="keep demo data and output in DIR")
+    demo.add_argument(
+        "--questionnaire", metavar="FILE", type=Path, help="play this questionnaire instead"
+    )
 
     keygen = sub.add_parser("keygen", help="create a passphrase-protected staff identity")
     keygen.add_argument("--out", "-o", type=Path, required=True, help="identity file to create")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ from intake.logging import configure_logging
 from intake.offline.batch import run_batch
 from intake.offline.progress import Progress
 from intake.offline.sources import plan_sources
-from intake.questionnaire import Questionnaire, load_default
+from intake.questionnaire import Questionnaire, QuestionnaireError, load, load_default
 from intake.service import IntakeService
 from intake.store import Store
 
@@ -39,14 +40,29 @@ INTERACTIVE_HELP = (
 
 def main(args: argparse.Namespace) -> int:
     """Run the demo; 0 when the testimony went all the way through and was read back."""
+    try:
+        questionnaire = _questionnaire(args.questionnaire or os.environ.get("INTAKE_QUESTIONNAIRE"))
+    except QuestionnaireError as exc:
+        for problem in exc.problems:
+            print(f"intake: error: {problem}", file=sys.stderr)
+        return 2
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="intake-demo-"))
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Operators' log lines would drown the transcript; the demo shows warnings only.
     configure_logging(level="WARNING", fmt="console")
-    return asyncio.run(_round_trip(workdir, interactive=args.interactive, out=sys.stdout))
+    return asyncio.run(
+        _round_trip(workdir, questionnaire, interactive=args.interactive, out=sys.stdout)
+    )
 
 
-async def _round_trip(workdir: Path, *, interactive: bool, out: TextIO) -> int:
+def _questionnaire(path: str | Path | None) -> Questionnaire:
+    """The questionnaire to play: ``--questionnaire``, else ``INTAKE_QUESTIONNAIRE``, else ours."""
+    return load(path) if path else load_default()
+
+
+async def _round_trip(
+    workdir: Path, questionnaire: Questionnaire, *, interactive: bool, out: TextIO
+) -> int:
     identity = crypto.generate_identity(post_quantum=True)
     key_path = workdir / "staff-demo.key"
     key_path.write_text(
@@ -56,7 +72,6 @@ async def _round_trip(workdir: Path, *, interactive: bool, out: TextIO) -> int:
     recipient = identity.recipient()
     out.write(f"demo: staff recipient {str(recipient)[:24]}… (post-quantum ML-KEM-768 + X25519)\n")
 
-    questionnaire = load_default()
     store = await Store.open(workdir / "server-data")
     try:
         service = IntakeService(store, questionnaire, [recipient])
@@ -74,10 +89,11 @@ async def _converse(
 ) -> str | None:
     """Play one conversation; the receipt code when it was submitted, else None."""
     key = service.witness_key("console", "demo-witness")
-    witness = ScriptedWitness(q)
+    language = "en" if "en" in q.languages else q.default_language
+    witness = ScriptedWitness(q, language=language)
     if interactive:
         out.write(f"demo: {INTERACTIVE_HELP}\n")
-    reply = await service.handle(key, Start(language_hint="en"))
+    reply = await service.handle(key, Start(language_hint=language))
     for _ in range(MAX_STEPS):
         console.render(reply.prompt, out)
         if reply.outcome == "submit":

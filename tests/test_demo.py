@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from intake import console
 from intake.conversation import Button, Command, Location, Press, Prompt, Text
 
@@ -85,3 +87,24 @@ def test_console_parses_numbers_commands_places_and_files() -> None:
     assert console.parse_line("geo: 53.9, 27.5", prompt) == Location(53.9, 27.5)
     assert console.parse_line("file:~/x.png", prompt) == Path("~/x.png").expanduser()
     assert console.parse_line("   ", prompt) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["qa_be_only.toml", "qa_every_type.toml", "qa_tiny.toml", "qa_unicode.toml"]
+)
+def test_demo_plays_questionnaires_it_has_never_seen(tmp_path: Path, name: str) -> None:
+    path = Path(__file__).parent / "questionnaires" / name
+    result = _run_demo(tmp_path, "--questionnaire", str(path))
+    assert result.returncode == 0, result.stderr + result.stdout[-2000:]
+    (submission_dir,) = [p for p in (tmp_path / "demo" / "reports").iterdir() if p.is_dir()]
+    sub = json.loads((submission_dir / "submission.json").read_text())
+    assert any(not a.get("skipped") for a in sub["answers"])
+
+
+def test_demo_reports_a_broken_questionnaire_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\nversion = 1\nlanguages = ["en"]\n')
+    result = _run_demo(tmp_path, "--questionnaire", str(bad))
+    assert result.returncode == 2
+    assert "intake: error:" in result.stderr
+    assert "Traceback" not in result.stderr
