@@ -34,6 +34,7 @@ _MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _SAFE_CHAR_RE = re.compile(r"[^A-Za-z0-9._-]+")
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
 
 _TOP_KEYS = (
     "format",
@@ -335,11 +336,22 @@ def _check_value(qtype: str, value: Any, where: str) -> None:
 
 
 def _is_date(text: str) -> bool:
+    """``YYYY-MM-DD``, or a partial date the witness gave: ``YYYY-MM`` or ``YYYY``."""
+    match = _DATE_RE.fullmatch(text)
+    if match is None:
+        return False
+    year, month, day = match.groups()
+    if int(year) < 1:
+        return False
+    if month is not None and not 1 <= int(month) <= 12:
+        return False
+    if day is None:
+        return True
     try:
-        date.fromisoformat(text)
+        date(int(year), int(month), int(day))
     except ValueError:
         return False
-    return len(text) == 10
+    return True
 
 
 def _is_location(value: Any) -> bool:

@@ -129,6 +129,12 @@ _DELETE = object()
         (("submitted_at",), "yesterday", "ISO 8601"),
         (("answers", 0, "value"), "yes", r"answers\[0\]\.value"),
         (("answers", 5, "value"), "10/08/2020", r"answers\[5\]\.value"),
+        (("answers", 5, "value"), "2020-13", r"answers\[5\]\.value"),
+        (("answers", 5, "value"), "2020-02-30", r"answers\[5\]\.value"),
+        (("answers", 5, "value"), "0000", r"answers\[5\]\.value"),
+        (("answers", 5, "value"), "20", r"answers\[5\]\.value"),
+        (("answers", 5, "value"), "2020-8", r"answers\[5\]\.value"),
+        (("answers", 5, "value"), "２０２０", r"answers\[5\]\.value"),
         (("answers", 6, "value"), float("inf"), r"answers\[6\]\.value"),
         (("answers", 7, "value"), {"latitude": 91, "longitude": 0}, r"answers\[7\]"),
         (("answers", 8, "value"), 5, "skipped"),
@@ -146,6 +152,13 @@ _DELETE = object()
 def test_invalid_fields_named(path: tuple[Any, ...], value: Any, field: str) -> None:
     with pytest.raises(SubmissionFormatError, match=field):
         parse_submission(_mutate(path, value))
+
+
+@pytest.mark.parametrize("value", ["2020", "2020-08", "2020-08-10", "2024-02-29"])
+def test_partial_dates_accepted(value: str) -> None:
+    """The engine stores year-only and month+year answers as they were given."""
+    sub = parse_submission(_mutate(("answers", 5, "value"), value))
+    assert sub.answers[5].value == value
 
 
 @pytest.mark.parametrize(
