@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from intake.safe_names import safe_name as safe_name  # re-exported: part of this API
+
 FORMAT_V1 = "witness-intake/submission/v1"
 _FORMAT_PREFIX = "witness-intake/submission/"
 
@@ -33,7 +35,6 @@ _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_SAFE_CHAR_RE = re.compile(r"[^A-Za-z0-9._-]+")
 _DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
 
 _TOP_KEYS = (
@@ -137,21 +138,6 @@ def format_timestamp(moment: datetime) -> str:
         raise ValueError("submitted_at must be timezone-aware")
     text = moment.astimezone(UTC).isoformat()
     return text.removesuffix("+00:00") + "Z"
-
-
-def safe_name(filename: str) -> str:
-    """A portable ASCII file name derived from an untrusted one (extension kept when possible)."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = _SAFE_CHAR_RE.sub("_", base).strip("._-")
-    if not cleaned:
-        return "file"
-    if len(cleaned) > 64:
-        stem, dot, ext = cleaned.rpartition(".")
-        if dot and stem and 0 < len(ext) <= 10:
-            cleaned = stem[: 63 - len(ext)].rstrip("._-") + "." + ext
-        else:
-            cleaned = cleaned[:64].rstrip("._-")
-    return cleaned or "file"
 
 
 def attachment_path(n: int, filename: str) -> str:
