@@ -19,6 +19,7 @@ from pathlib import Path
 
 from intake import outbox
 from intake.store import Store, StoreError
+from intake.store.datadir import DB_NAME
 
 Command = Callable[[Store], Awaitable[int]]
 
@@ -38,8 +39,8 @@ def _run(command: Command) -> int:
     data_dir = _data_dir()
     if data_dir is None:
         return 2
-    if not data_dir.is_dir():
-        print(f"intake: error: no data dir at {data_dir}", file=sys.stderr)
+    if not (data_dir / DB_NAME).is_file():
+        print(f"intake: error: no intake data dir at {data_dir}", file=sys.stderr)
         print("intake: hint: set INTAKE_DATA_DIR to the folder the bot uses", file=sys.stderr)
         return 2
 

@@ -24,7 +24,7 @@ from intake.conversation import AttachmentRef, Event, Reply, Start
 from intake.engine import DraftState
 from intake.package import Submitter
 from intake.questionnaire import Questionnaire
-from intake.store import Draft, DraftNotFoundError, Store
+from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
 
 log = structlog.get_logger(__name__)
 
@@ -104,8 +104,17 @@ class IntakeService:
             return Reply(step.prompt, "continue")
 
     async def _current(self, key: str) -> Draft | None:
-        """The witness's draft, or None; a draft past its TTL is destroyed here, not resumed."""
-        draft = await self.store.load_draft(key)
+        """The witness's draft, or None; a draft past its TTL is destroyed here, not resumed.
+
+        A draft that fails authentication can never be read again: it is destroyed (and logged
+        as an error) so the witness can start over instead of being stuck on an error.
+        """
+        try:
+            draft = await self.store.load_draft(key)
+        except DraftCorruptError as exc:
+            log.error("draft_unreadable", error=str(exc))
+            await self.store.destroy_witness_draft(key)
+            return None
         if draft is not None and draft.sealing_id is None and draft.expires_at <= self.clock():
             await self.store.destroy_draft(draft.draft_id)
             log.info("draft_expired", reason="ttl_on_access")
@@ -205,9 +214,14 @@ class IntakeService:
                 continue
             async with self._locked(found.witness_key):
                 draft = await self.store.load_draft_by_id(draft_id)
-                if draft is not None and draft.sealing_id is not None:
+                if draft is None or draft.sealing_id is None:
+                    continue
+                try:
                     await self._submitter.finish(draft)
-                    done += 1
+                except Exception as exc:  # one bad draft must not block the others or expiry
+                    log.error("submit_retry_failed", draft_id=draft_id, error=type(exc).__name__)
+                    continue
+                done += 1
         return done
 
     async def recover(self) -> outbox.Recovery:

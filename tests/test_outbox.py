@@ -174,7 +174,7 @@ async def test_cli_missing_data_dir_and_bad_receipt(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTAKE_DATA_DIR", str(tmp_path / "nowhere"))
     assert await _in_thread(status_main, argparse.Namespace()) == 2
-    assert "no data dir" in capsys.readouterr().err
+    assert "no intake data dir" in capsys.readouterr().err
     bad = tmp_path / "r.json"
     bad.write_text("{not json")
     assert await _in_thread(ack_main, argparse.Namespace(receipt=bad)) == 2

@@ -347,3 +347,17 @@ async def test_events_of_one_witness_are_serialised(
 def test_resume_prompt_matches_engine(questionnaire: Questionnaire) -> None:
     step = engine.start(questionnaire, "ru")
     assert engine.resume(questionnaire, step.state).text == step.prompt.text
+
+
+async def test_unreadable_draft_is_destroyed_and_the_witness_starts_over(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("t", 1)
+    await svc.handle(key, Start())
+    sql = "UPDATE drafts SET body = zeroblob(40) WHERE witness_key = ?"
+    await store.writer.write([(sql, (key,))])
+    reply = await svc.handle(key, Text("hello"))
+    assert reply.prompt.stage == "language"
+    await store.close()

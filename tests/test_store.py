@@ -14,6 +14,7 @@ from intake.store import (
     AttachmentTooLargeError,
     DraftCorruptError,
     Store,
+    StoreError,
     UnsafeDataDirError,
 )
 
@@ -207,3 +208,13 @@ async def test_reads_see_every_commit_under_concurrency(tmp_path: Path) -> None:
     assert stale == 0
     assert store.writer.batches < store.writer.items
     await store.close()
+
+
+async def test_refuses_to_replace_a_missing_key_silently(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    store = await Store.open(data)
+    await store.save_draft(store.new_draft("wk", {}))
+    await store.close()
+    (data / "server.key").unlink()
+    with pytest.raises(StoreError, match="restore the server key"):
+        await Store.open(data)

@@ -18,6 +18,7 @@ import aiosqlite
 
 from intake.store import blobs, datadir, schema
 from intake.store.drafts import DRAFT_COLUMNS, UPSERT_DRAFT, Draft, new_draft_id
+from intake.store.errors import StoreError
 from intake.store.gate import Reader, ReadGate
 from intake.store.keys import KEY_SIZE, ServerKeys
 from intake.store.outbox_index import OutboxIndex
@@ -65,8 +66,15 @@ class Store:
         data_dir = datadir.ensure_private_dir(Path(data_dir))
         datadir.ensure_private_dir(data_dir / datadir.DRAFTS_DIR)
         datadir.ensure_private_dir(data_dir / datadir.OUTBOX_DIR)
-        keys = ServerKeys.load_or_create(data_dir / datadir.KEY_NAME)
         db_path = data_dir / datadir.DB_NAME
+        key_path = data_dir / datadir.KEY_NAME
+        if not key_path.exists() and db_path.exists() and db_path.stat().st_size > 0:
+            # A fresh key would silently make every open draft unreadable: make it a decision.
+            raise StoreError(
+                f"{key_path} is missing but {db_path} exists: restore the server key, or move "
+                "the database away to start over (its open drafts are lost)"
+            )
+        keys = ServerKeys.load_or_create(key_path)
         datadir.create_private_file(db_path)
         for suffix in ("-wal", "-shm"):
             extra = db_path.with_name(db_path.name + suffix)
@@ -158,6 +166,14 @@ class Store:
         ops: list[Op] = [*(extra_ops or []), (_DELETE_DRAFT, (draft_id,))]
         await self.writer.write(ops, checkpoint=True)
         shutil.rmtree(self.draft_dir(draft_id), ignore_errors=True)
+
+    async def destroy_witness_draft(self, witness_key: str) -> None:
+        """Destroy the witness's draft row without reading it (used when it cannot be read)."""
+        row = await self._reader.fetchone(
+            "SELECT draft_id FROM drafts WHERE witness_key = ?", (witness_key,)
+        )
+        if row is not None:
+            await self.destroy_draft(str(row[0]))
 
     async def expired_draft_ids(self) -> list[str]:
         """Ids of drafts past their expiry time (by the injected clock)."""
