@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from intake.questionnaire import AnswerValue, Question
 from intake.questionnaire.model import DEFAULT_MAX_LENGTH
 
 _NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
+_UNSAFE_CHARS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MAX_MAGNITUDE = 1e12
 
 
@@ -28,10 +30,29 @@ class Read:
     notice: str | None = None
 
 
+def clean_text(text: str) -> str:
+    """``text`` as it may be stored: control characters and bidi overrides removed, trimmed.
+
+    C0/C1 controls other than newline and tab (NUL, ESC, BEL, …) would reach terminals, CSV cells
+    and report.html; the bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069)
+    can make testimony read differently from what was typed. Ordinary right-to-left text needs
+    neither (the letters carry their direction), so both are removed; RLM/LRM marks, ZWJ/ZWNJ and
+    other format characters stay. A line break typed as CR or CRLF becomes ``\n``.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSAFE_CHARS_RE.sub("", text).strip()
+
+
+def is_blank(text: str) -> bool:
+    """Whether nothing visible is left: only whitespace and invisible format characters (e.g.
+    zero-width spaces) — such an answer counts as empty."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
 def read_text(question: Question, text: str, strings: Mapping[str, str]) -> Read:
-    """Free text: trimmed, not empty, at most ``max_length`` characters."""
-    cleaned = text.replace("\r\n", "\n").strip()
-    if not cleaned:
+    """Free text: cleaned (:func:`clean_text`), not blank, at most ``max_length`` characters."""
+    cleaned = clean_text(text)
+    if is_blank(cleaned):
         key = "error.empty_required" if question.required else "error.empty"
         return Read(notice=i18n.render(strings, key))
     limit = question.max_length or DEFAULT_MAX_LENGTH.get(question.type, 500)
