@@ -402,3 +402,43 @@ def test_draft_moves_to_a_new_questionnaire_version() -> None:
     assert moved.state.questionnaire_version == 3
     assert moved.state.rev == step.state.rev + 1  # old buttons are stale now
     assert list(moved.state.answers) == ["detained", "when_detained"]
+
+
+def _v3_without_fit() -> Questionnaire:
+    """sample v2 → v3: "place_held" becomes a number, option "threatened" is removed."""
+    source = (Path(__file__).parent / "questionnaires" / "sample.toml").read_text(encoding="utf-8")
+    threatened = '  { id = "threatened", label.en = "Threatened", label.ru = "Угрожали" },\n'
+    text = source.replace("version = 2", "version = 3").replace(threatened, "")
+    text = text.replace('in = ["beaten", "threatened"]', 'in = ["beaten"]')
+    text = text.replace(
+        'id = "place_held"\ntype = "text"\nmax_length = 40', 'id = "place_held"\ntype = "number"'
+    )
+    return loads(text, "v3.toml")
+
+
+def test_answers_that_no_longer_fit_are_asked_again_before_the_review() -> None:
+    newer = _v3_without_fit()
+    moved = apply(newer, full_run().state, Command("help"), today=TODAY)
+    assert moved.prompt.question_id == "place_held"
+    step = send(moved, Text("3"), newer)
+    assert step.prompt.question_id == "treatment"  # the next dropped answer, then the review
+    step = press(press(step, "Beaten", newer), "Done", newer)
+    assert step.prompt.question_id == "injuries"  # its branch opened again with the new answer
+    step = send(step, Text("bruises"), newer)
+    assert step.prompt.stage == "review"
+    ids = [a["question_id"] for a in answers_for_submission(newer, step.state)]
+    assert ids == [q.id for q in newer.questions]
+
+
+def test_mid_way_upgrade_asks_the_dropped_question_before_the_review() -> None:
+    newer = _v3_without_fit()
+    step = press(full_run(), "Back")  # at the last question, not editing
+    moved = apply(newer, step.state, Command("help"), today=TODAY)
+    assert moved.prompt.question_id == step.prompt.question_id  # still where the witness was
+    step = press(moved, "Keep this answer", newer)
+    assert step.prompt.question_id == "place_held"  # asked before the review is shown
+    step = press(step, "Skip", newer)
+    assert step.prompt.question_id == "treatment"
+    step = press(step, "Skip", newer)
+    assert step.prompt.stage == "review"
+    assert "place_held" in step.state.answers

@@ -62,14 +62,18 @@ def answer(
 
     After an edit from the review only questions that newly apply are asked before returning to
     the review; otherwise the next applicable question is asked (its old answer offered to keep).
+    At the end, any applicable question never asked (see :func:`flow.unasked`) comes first.
     """
     answers = dict(state.answers)
     answers[question.id] = value
     answers = flow.prune(q, answers)
     after = flow.following(q, answers, question.id, unanswered_only=state.editing)
-    if after is None:
-        return to_review(state, answers)
-    return goto(replace(state, answers=answers), after, editing=state.editing)
+    if after is not None:
+        return goto(replace(state, answers=answers), after, editing=state.editing)
+    gap = flow.unasked(q, answers)  # never show the review while an applicable question is unasked
+    if gap is not None:
+        return goto(replace(state, answers=answers), gap, editing=True)
+    return to_review(state, answers)
 
 
 def press(q: Questionnaire, state: DraftState, question: Question, tok: tokens.Token) -> Result:

@@ -79,6 +79,19 @@ def missing_required(q: Questionnaire, answers: Mapping[str, AnswerValue]) -> Qu
     return None
 
 
+def unasked(q: Questionnaire, answers: Mapping[str, AnswerValue]) -> Question | None:
+    """The first question that applies but was never asked (no answer, not even skipped).
+
+    Going forward asks every applicable question, so this only finds questions left behind: an
+    answer dropped when a draft moved to a new questionnaire version, a question that version
+    added, or a branch the witness stepped over by returning to the review early.
+    """
+    for question in q.questions:
+        if question.id not in answers and applies(question, answers):
+            return question
+    return None
+
+
 def listed(q: Questionnaire, answers: Mapping[str, AnswerValue]) -> list[Question]:
     """The questions shown at review (and submitted): those that apply and were asked, in order."""
     return [question for question in q.questions if question.id in answers]

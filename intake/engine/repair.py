@@ -2,7 +2,8 @@
 
 A draft normally meets the questionnaire it was started with. If the operator deploys a new version
 while drafts are open, the draft is carried over: answers that still fit their question are kept,
-the rest are dropped, and a cursor that no longer applies moves to the next open question. The
+the rest are dropped and their questions asked again (before the review, if the witness was
+there), and a cursor that no longer applies moves to the next open question. The
 same checks define what a valid state is (:func:`problems`), which the property tests assert.
 """
 
@@ -67,15 +68,21 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
     )
     if fixed.language is None and fixed.stage not in ("language", "cancelled"):
         return replace(fixed, stage="language", cursor=None, return_stage=None, editing=False)
+    gap = flow.unasked(q, answers)
     if fixed.stage == "question":
         cursor = ids.get(fixed.cursor or "")
         if cursor is None or not flow.applies(cursor, answers):
-            nxt = next(
-                (x for x in q.questions if flow.applies(x, answers) and x.id not in answers), None
-            )
-            if nxt is None:
+            if gap is None:
                 return replace(fixed, stage="review", cursor=None, editing=False)
-            return replace(fixed, cursor=nxt.id)
+            return replace(fixed, cursor=gap.id)
+        if fixed.editing and gap is not None and q.index(gap.id) < q.index(cursor.id):
+            return replace(fixed, cursor=gap.id)  # the review comes next: ask the gap first
+    if gap is not None and fixed.stage == "review":
+        # An answer that no longer fits (or a question the new version added) is asked again
+        # before the review, as after an edit that opens a branch — never silently dropped.
+        return replace(fixed, stage="question", cursor=gap.id, editing=True)
+    if gap is not None and fixed.stage == "language" and fixed.return_stage == "review":
+        return replace(fixed, return_stage="question", cursor=gap.id, editing=True)
     return fixed
 
 
