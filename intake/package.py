@@ -169,6 +169,10 @@ def build_submission(
     return parse_submission(document).to_bytes(), members
 
 
+class SubmitFailedError(Exception):
+    """Sealing failed before anything reached the outbox; the draft is back at the review."""
+
+
 class Submitter:
     """Turns a draft into a sealed, indexed outbox file — exactly once, whatever crashes when.
 
@@ -195,8 +199,12 @@ class Submitter:
         self.recipients = recipients
         self.clock = clock
 
-    def begin(self, draft: Draft) -> None:
-        """Choose the submission id, receipt and time, and mark the draft as sealing."""
+    def begin(self, draft: Draft, review_state: dict[str, object]) -> None:
+        """Choose the submission id, receipt and time, and mark the draft as sealing.
+
+        ``review_state`` (the state before Submit was pressed) is kept so that a submit that
+        fails for good can put the witness back at the review instead of leaving them stuck.
+        """
         now = self.clock()
         draft.sealing_id = new_submission_id()
         draft.body["submit"] = {
@@ -204,7 +212,15 @@ class Submitter:
             "receipt": new_receipt(),
             "submitted_at": format_timestamp(datetime.fromtimestamp(int(now), UTC)),
             "mtime": int(now),
+            "review_state": review_state,
         }
+
+    async def _abort(self, draft: Draft) -> None:
+        """Nothing was sealed and retrying cannot help: back to the review, committed."""
+        meta = draft.body.pop("submit")
+        draft.body["state"] = meta.get("review_state", draft.body["state"])
+        draft.sealing_id = None
+        await self.store.save_draft(draft)
 
     def _sealed(self, draft: Draft, meta: Mapping[str, Any]) -> tuple[str, int]:
         """(sha256, size) of ``<id>.age``, sealing it unless it exists (runs in a worker thread).
@@ -228,7 +244,14 @@ class Submitter:
         """Seal (unless already sealed), index and destroy the draft; return the receipt."""
         meta = draft.body["submit"]
         submission_id = meta["submission_id"]
-        sha256, size = await asyncio.to_thread(self._sealed, draft, meta)
+        try:
+            sha256, size = await asyncio.to_thread(self._sealed, draft, meta)
+        except Exception as exc:
+            if outbox.final_path(self.store.outbox_dir, submission_id).exists():
+                raise  # sealed: only indexing is left, which recovery or a retry completes
+            log.error("submit_failed", submission_id=submission_id, error=type(exc).__name__)
+            await self._abort(draft)
+            raise SubmitFailedError(f"could not seal submission {submission_id}") from exc
         op = insert_op(submission_id, sha256, size, self.clock())
         await self.store.destroy_draft(draft.draft_id, extra_ops=[op])
         log.info("submission_sealed", submission_id=submission_id, size=size)

@@ -14,15 +14,16 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import structlog
 
 import crypto
 from intake import engine, outbox
-from intake.conversation import AttachmentRef, Event, Reply, Start
+from intake.conversation import AttachmentRef, Event, Media, Reply, Start
 from intake.engine import DraftState
-from intake.package import Submitter
+from intake.package import SubmitFailedError, Submitter
 from intake.questionnaire import Questionnaire
 from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
 
@@ -88,6 +89,8 @@ class IntakeService:
                 await self.store.save_draft(draft)
                 return Reply(step.prompt, "continue")
             state = DraftState.from_json(draft.body["state"])
+            if isinstance(event, Media) and not _ours(draft, event.attachment):
+                return self._rejected(state, "error.not_here")  # not a file this draft stored
             step = engine.apply(self.questionnaire, state, event)
             channel = dict(draft.body.get("channel", {}))
             if step.outcome == "rejected":
@@ -96,8 +99,8 @@ class IntakeService:
                 await self.store.destroy_draft(draft.draft_id)
                 return Reply(step.prompt, step.outcome, channel_data=channel)
             draft.body["state"] = step.state.to_json()
-            if step.outcome == "submit":
-                self._submitter.begin(draft)  # chooses id + receipt, saved with the state below
+            if step.outcome == "submit":  # id + receipt chosen now, saved with the state below
+                self._submitter.begin(draft, state.to_json())
             await self.store.save_draft(draft)
             if step.outcome == "submit":
                 return await self._finish(draft)
@@ -122,12 +125,21 @@ class IntakeService:
         return draft
 
     async def _finish(self, draft: Draft) -> Reply:
-        receipt = await self._submitter.finish(draft)
+        try:
+            receipt = await self._submitter.finish(draft)
+        except SubmitFailedError:  # the draft is back at the review; the witness may retry
+            return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
         state = DraftState.from_json(draft.body["state"])
         language = state.language or self.questionnaire.default_language
         prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
         channel = dict(draft.body.get("channel", {}))
         return Reply(prompt, "submit", receipt=receipt, channel_data=channel)
+
+    def _rejected(self, state: DraftState, notice_key: str) -> Reply:
+        """The current prompt again, with a notice (when the catalogue has that text)."""
+        prompt = engine.resume(self.questionnaire, state)
+        notice = self.questionnaire.ui.get(prompt.language or "", {}).get(notice_key)
+        return Reply(replace(prompt, notice=notice or prompt.notice), "rejected")
 
     async def add_attachment(
         self,
@@ -148,6 +160,9 @@ class IntakeService:
             if draft is None or draft.sealing_id is not None:
                 raise DraftNotFoundError("no open draft to attach a file to")
             attachment_id, size, sha256 = await self.store.add_attachment(draft, chunks, max_bytes)
+            # remembered (encrypted, committed) so a Media event can only name this very file
+            draft.body.setdefault("blobs", {})[attachment_id] = [size, sha256]
+            await self.store.save_draft(draft)
         safe_mime = mime if _MIME_RE.fullmatch(mime or "") else "application/octet-stream"
         return AttachmentRef(attachment_id, filename, safe_mime, size, sha256)
 
@@ -175,11 +190,15 @@ class IntakeService:
             draft = await self.store.load_draft(key)
             if draft is None:
                 return {}
+            channel = dict(draft.body.get("channel", {}))
             if draft.sealing_id is not None:
-                await self._submitter.finish(draft)
-            else:
-                await self.store.destroy_draft(draft.draft_id)
-            return dict(draft.body.get("channel", {}))
+                try:
+                    await self._submitter.finish(draft)
+                    return channel
+                except Exception as exc:  # the witness asked for nothing to remain: honour it
+                    log.error("wipe_submit_failed", error=type(exc).__name__)
+            await self.store.destroy_draft(draft.draft_id)
+            return channel
 
     async def expire(self) -> list[dict[str, Any]]:
         """Destroy drafts past their TTL (interrupted submits are finished first).
@@ -245,3 +264,9 @@ class IntakeService:
             raise ValueError(f"unknown rate-limit kind {kind!r} (known: {sorted(self.limits)})")
         limit, window = self.limits[kind]
         return await self.store.hit_rate(key, kind, window) <= limit
+
+
+def _ours(draft: Draft, ref: AttachmentRef) -> bool:
+    """True if ``ref`` is a file :meth:`IntakeService.add_attachment` stored in this draft."""
+    known = draft.body.get("blobs", {}).get(ref.attachment_id)
+    return known is not None and list(known) == [ref.size, ref.sha256]

@@ -19,7 +19,17 @@ import pytest
 
 import crypto
 from intake import engine
-from intake.conversation import Event, Location, Media, Press, Prompt, Reply, Start, Text
+from intake.conversation import (
+    AttachmentRef,
+    Event,
+    Location,
+    Media,
+    Press,
+    Prompt,
+    Reply,
+    Start,
+    Text,
+)
 from intake.questionnaire import Questionnaire, load_default
 from intake.service import IntakeService
 from intake.store import AttachmentTooLargeError, DraftNotFoundError, Store
@@ -360,4 +370,51 @@ async def test_unreadable_draft_is_destroyed_and_the_witness_starts_over(
     await store.writer.write([(sql, (key,))])
     reply = await svc.handle(key, Text("hello"))
     assert reply.prompt.stage == "language"
+    await store.close()
+
+
+async def test_failed_seal_returns_to_review_and_leaves_nothing(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("t", 1)
+    witness = Witness(questionnaire, key, "T", rng=random.Random(4), attachment=b"x" * 1000)
+    review = await witness.run(svc, until="review")
+    draft = await store.load_draft(key)
+    assert draft is not None
+    blob = next(store.draft_dir(draft.draft_id).glob("*.blob"))
+    blob.write_bytes(blob.read_bytes()[:-5])  # the attachment no longer authenticates
+    reply = await witness.step(svc, review.prompt)
+    assert reply.outcome == "rejected"
+    assert reply.prompt.stage == "review"
+    draft = await store.load_draft(key)
+    assert draft is not None
+    assert draft.sealing_id is None
+    assert list(store.outbox_dir.iterdir()) == []
+    assert await svc.expire() == []  # nothing stuck, nothing raised
+    await svc.wipe(key)
+    assert await store.load_draft(key) is None
+    await store.close()
+
+
+async def test_media_must_name_a_file_this_draft_stored(
+    tmp_path: Path, questionnaire: Questionnaire, identity: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [identity.recipient()])
+    key = svc.witness_key("t", 1)
+    witness = Witness(questionnaire, key, "T", rng=random.Random(6))
+    reply = await svc.handle(key, Start())
+    while reply.prompt.question_id != "evidence":
+        reply = await witness.step(svc, reply.prompt)
+    ref = await svc.add_attachment(key, _chunks(b"abc"), filename="a", mime="a/b", max_bytes=10)
+    for forged in (
+        AttachmentRef("0" * 24, "a", "a/b", 3, ref.sha256),
+        AttachmentRef("../../server.key", "a", "a/b", 3, ref.sha256),
+        AttachmentRef(ref.attachment_id, "a", "a/b", 4, ref.sha256),
+        AttachmentRef(ref.attachment_id, "a", "a/b", 3, "0" * 64),
+    ):
+        assert (await svc.handle(key, Media(forged))).outcome == "rejected"
+    assert (await svc.handle(key, Media(ref))).outcome == "continue"
     await store.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from intake.store.datadir import fsync_dir
 from intake.store.errors import AttachmentTooLargeError, DraftCorruptError
 
 MAGIC = b"WIBLOB1\n"
+_ID_RE = re.compile(r"[0-9a-f]{24}")
 CHUNK = 64 * 1024
 TAG = 16
 
@@ -42,7 +44,13 @@ def _nonce(counter: int, last: bool) -> bytes:
 
 
 def blob_path(draft_dir: Path, attachment_id: str) -> Path:
-    """Where the blob of ``attachment_id`` lives inside its draft's folder."""
+    """Where the blob of ``attachment_id`` lives inside its draft's folder.
+
+    The id comes back from a channel, so it is checked to be one the store could have made
+    (24 hex digits): nothing else can name a path, inside the draft's folder or out of it.
+    """
+    if not _ID_RE.fullmatch(attachment_id):
+        raise DraftCorruptError("not an attachment id this store issued")
     return draft_dir / f"{attachment_id}.blob"
 
 
