@@ -11,7 +11,7 @@ from crypto.base import Identity
 from crypto.errors import HeaderError, NoIdentityMatchError, PayloadError
 from crypto.format import VERSION_PREFIX, Header, parse_header, verify_mac
 from crypto.source import Readable, Source
-from crypto.stream import NONCE_SIZE, ChunkOpener, payload_key
+from crypto.stream import CHUNK, NONCE_SIZE, ChunkOpener, payload_key
 
 
 def _open_source(src: Readable) -> Source:
@@ -81,14 +81,36 @@ class DecryptReader(io.RawIOBase):
         return b"".join(parts)
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        """Fill ``buffer`` from the current chunk (reads the next chunk when needed)."""
-        if not self._next():
-            return 0
+        """Fill ``buffer`` with as many authenticated bytes as fit (0 only at the end).
+
+        Whole chunks are decrypted straight into ``buffer``, so a large buffer costs no copy.
+        A bad chunk after some bytes were filled ends this call early; the next call raises.
+        """
         view = memoryview(buffer).cast("B")
-        n = min(len(view), len(self._chunk) - self._pos)
-        view[:n] = self._chunk[self._pos : self._pos + n]
-        self._pos += n
-        return n
+        total = 0
+        while total < len(view):
+            if self._pos < len(self._chunk):
+                n = min(len(view) - total, len(self._chunk) - self._pos)
+                view[total : total + n] = self._chunk[self._pos : self._pos + n]
+                self._pos += n
+                total += n
+                continue
+            if self._error is not None:
+                if total:
+                    break
+                raise self._error  # sticky: never resume after a bad chunk
+            if self._opener.finished:
+                break
+            try:
+                if len(view) - total >= CHUNK:
+                    total += self._opener.next_chunk_into(view[total:])
+                else:
+                    self._chunk, self._pos = self._opener.next_chunk(), 0
+            except PayloadError as exc:
+                self._error = exc
+                if not total:
+                    raise
+        return total
 
     def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes (all if negative); ``b""`` only at the authenticated end."""

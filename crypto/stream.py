@@ -60,11 +60,9 @@ class ChunkOpener:
         self._counter = 0
         self.finished = False
 
-    def next_chunk(self) -> bytes:
-        """The next plaintext chunk; ``b""`` once the final chunk was returned."""
-        if self.finished:
-            return b""
-        data = self._src.read_exact(ENC_CHUNK)
+    def _read(self) -> tuple[memoryview, int, bool]:
+        """The next sealed chunk (a view, not copied), its number, and whether it is the last."""
+        data = self._src.read_view(ENC_CHUNK)
         n = self._counter
         if len(data) < ENC_CHUNK:
             last = True  # a short read is only possible at EOF
@@ -72,12 +70,43 @@ class ChunkOpener:
                 raise PayloadError(f"payload truncated or final chunk empty (chunk {n})")
         else:
             last = not self._src.peek(1)  # a full chunk is final only if nothing follows
+        return data, n, last
+
+    def _failed(self, data: memoryview, n: int, last: bool) -> PayloadError:
+        if last and len(data) == ENC_CHUNK:
+            return PayloadError(f"payload truncated: no final chunk (chunk {n})")
+        return PayloadError(f"payload chunk {n} failed authentication")
+
+    def _done(self, last: bool) -> None:
+        self._counter += 1
+        self.finished = last
+
+    def next_chunk(self) -> bytes:
+        """The next plaintext chunk; ``b""`` once the final chunk was returned."""
+        if self.finished:
+            return b""
+        data, n, last = self._read()
         try:
             plain = self._aead.decrypt(_nonce(n, last), data, None)
         except InvalidTag:
-            if last and len(data) == ENC_CHUNK:
-                raise PayloadError(f"payload truncated: no final chunk (chunk {n})") from None
-            raise PayloadError(f"payload chunk {n} failed authentication") from None
-        self._counter += 1
-        self.finished = last
+            raise self._failed(data, n, last) from None
+        self._done(last)
         return plain
+
+    def next_chunk_into(self, buf: memoryview) -> int:
+        """Decrypt the next chunk straight into ``buf`` (at least CHUNK bytes); 0 once finished.
+
+        On a failure nothing of the unauthenticated plaintext is left in ``buf``.
+        """
+        if self.finished:
+            return 0
+        data, n, last = self._read()
+        size = len(data) - TAG
+        out = buf[:size]
+        try:
+            self._aead.decrypt_into(_nonce(n, last), data, None, out)
+        except InvalidTag:
+            out[:] = bytes(size)  # the cipher wrote plaintext before checking the tag: wipe it
+            raise self._failed(data, n, last) from None
+        self._done(last)
+        return size
