@@ -345,6 +345,14 @@ def test_review_command_only_while_editing() -> None:
     assert send(editing, Command("review")).prompt.stage == "review"
 
 
+def test_typed_commands_are_never_called_old_buttons() -> None:
+    notice = send(at_first_question(), Command("submit")).prompt.notice or ""
+    assert "after the last question" in notice
+    at_review = send(full_run(), Command("skip"))
+    assert at_review.outcome == "rejected"
+    assert "earlier message" not in (at_review.prompt.notice or "")
+
+
 def test_tokens_are_short_ascii_and_carry_the_revision() -> None:
     step = full_run()
     for row in step.prompt.buttons:

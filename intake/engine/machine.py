@@ -99,7 +99,12 @@ def _command(q: Questionnaire, state: DraftState, event: Command) -> Step:
         return _finish(q, state, replace(state, stage="language", return_stage=back_to))
     if name == "review" and not (state.stage == "question" and state.editing):
         return _rejected(q, state, i18n.render(ui, "error.no_review"))
-    return _finish(q, state, _press(q, state, tokens.Token(state.rev, _COMMAND_ACTIONS[name])))
+    if name == "submit" and state.stage == "question":
+        return _rejected(q, state, i18n.render(ui, "error.submit_at_review"))
+    result = _press(q, state, tokens.Token(state.rev, _COMMAND_ACTIONS[name]))
+    if result == i18n.render(ui, "error.stale"):  # a typed command is never an old button
+        result = i18n.render(ui, "error.not_here")
+    return _finish(q, state, result)
 
 
 def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.Result | Step:
