@@ -18,7 +18,11 @@ from intake.questionnaire import AnswerValue, Question
 from intake.questionnaire.model import DEFAULT_MAX_LENGTH
 
 _NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
-_UNSAFE_CHARS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 and DEL, but not \t \n
+_BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+_BIDI_OPENERS = frozenset("\u202a\u202b\u202d\u202e") | _ISOLATES  # LRE RLE LRO RLO + isolates
+_PDF, _PDI = "\u202c", "\u2069"
 _MAX_MAGNITUDE = 1e12
 
 
@@ -31,16 +35,39 @@ class Read:
 
 
 def clean_text(text: str) -> str:
-    """``text`` as it may be stored: control characters and bidi overrides removed, trimmed.
+    """``text`` as it may be stored: control characters removed, bidi controls balanced, trimmed.
 
     C0/C1 controls other than newline and tab (NUL, ESC, BEL, …) would reach terminals, CSV cells
-    and report.html; the bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069)
-    can make testimony read differently from what was typed. Ordinary right-to-left text needs
-    neither (the letters carry their direction), so both are removed; RLM/LRM marks, ZWJ/ZWNJ and
-    other format characters stay. A line break typed as CR or CRLF becomes ``\n``.
+    and report.html, so they are removed; a line break typed as CR or CRLF becomes ``\n``. The
+    bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) are kept as typed —
+    testimony is stored verbatim — but neutralised: a closer without an opener is dropped and every
+    opener left open is closed at the end, so an answer can never reverse the text shown after it
+    (its review line, the next cell, the report). Ordinary right-to-left text is untouched.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _UNSAFE_CHARS_RE.sub("", text).strip()
+    return _balance_bidi(_CONTROL_RE.sub("", text)).strip()
+
+
+def _balance_bidi(text: str) -> str:
+    if not _BIDI_RE.search(text):
+        return text
+    out: list[str] = []
+    stack: list[str] = []
+    for char in text:
+        if char in _BIDI_OPENERS:
+            stack.append(char)
+        elif char == _PDF:
+            if not stack or stack[-1] in _ISOLATES:
+                continue  # closes nothing here: drop it
+            stack.pop()
+        elif char == _PDI:
+            if not any(c in _ISOLATES for c in stack):
+                continue
+            while stack.pop() not in _ISOLATES:  # a PDI also closes embeddings inside it
+                pass
+        out.append(char)
+    out.extend(_PDI if c in _ISOLATES else _PDF for c in reversed(stack))
+    return "".join(out)
 
 
 def is_blank(text: str) -> bool:
