@@ -122,6 +122,9 @@ decline.en = "d"
         ('type = "text"\nprompt.en = "x"\nrequired = "yes"', "required", "true or false"),
         ('type = "yes_no"\nprompt.en = "x"\noptions = []', "options", "only choice"),
         ('type = "media"\nprompt.en = "x"\nmax_files = 0', "max_files", "from 1 to 20"),
+        ('type = "number"\nprompt.en = "x"\nmax = inf', "max", "finite"),
+        ('type = "number"\nprompt.en = "x"\nmin = -inf', "min", "finite"),
+        ('prompt.en = "x"', "type", "missing type"),
         (
             'type = "text"\nprompt.en = "' + "p" * 2000 + '"\nhelp.en = "' + "h" * 1500 + '"',
             "help.en",
@@ -145,6 +148,8 @@ def test_field_problems(body: str, field: str, words: str) -> None:
         ('{ question = "c", equals = "zz" }', "not an option id"),
         ('{ question = "y", equals = "yes" }', "compare with true or false"),
         ('{ question = "y", in = [] }', "non-empty list"),
+        ('{ question = "y", in = "x" }', "non-empty list"),
+        ('{ question = "y", answered = "yes" }', "true or false"),
         ('{ question = "y" }', "exactly one of"),
         ('{ question = "y", equals = true, answered = true }', "exactly one of"),
         ('{ question = "q", answered = true }', "cannot depend on itself"),
@@ -161,6 +166,28 @@ def test_when_operands_are_checked(when: str, words: str) -> None:
     with pytest.raises(QuestionnaireError) as info:
         loads(text, "x.toml")
     assert any(words in p.message and p.question == "q" for p in info.value.problems)
+
+
+def test_when_shape_is_reported_with_an_unknown_question() -> None:
+    text = BASE + '[[questions]]\nid = "q"\ntype = "text"\nprompt.en = "q"\n'
+    text += 'when = { question = "zz", in = "x" }\n'
+    with pytest.raises(QuestionnaireError) as info:
+        loads(text, "x.toml")
+    assert {p.field for p in info.value.problems} == {"when.question", "when.in"}
+
+
+def test_messages_never_show_python_values() -> None:
+    text = (
+        BASE.replace('default_language = "en"', "") + '[[questions]]\nid = "q"\nprompt.en = "q"\n'
+    )
+    text = text.replace('languages = ["en"]', 'languages = ["en", true]')
+    with pytest.raises(QuestionnaireError) as info:
+        loads(text, "x.toml")
+    message = str(info.value)
+    assert "None" not in message
+    assert "True" not in message
+    assert "default_language': missing" in message
+    assert "true is not a language code" in message
 
 
 def test_ui_override_problems() -> None:

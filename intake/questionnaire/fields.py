@@ -24,7 +24,7 @@ from intake.questionnaire.model import (
     Question,
     QuestionType,
 )
-from intake.questionnaire.problems import Collector
+from intake.questionnaire.problems import Collector, describe
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 MAX_TEXT = 3000  # one prompt or help text; leaves room for progress and help in one message
@@ -128,7 +128,8 @@ def parse_question(
         c.add("id", f"duplicate question id '{qid_raw}'", qid)
     qtype = raw.get("type")
     if qtype not in QUESTION_TYPES:
-        c.add("type", f"unknown type {qtype!r} (known: {', '.join(QUESTION_TYPES)})", qid)
+        what = "missing type" if qtype is None else f"unknown type {describe(qtype)}"
+        c.add("type", f"{what} (known: {', '.join(QUESTION_TYPES)})", qid)
         qtype = None
     prompt = parse_texts(c, raw.get("prompt"), "prompt", languages, qid)
     extra = {f: parse_texts(c, raw[f], f, languages, qid) for f in ("help", "short") if f in raw}
@@ -183,8 +184,10 @@ def _parse_limits(
             value = raw.get(key)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            if isinstance(value, bool) or not isinstance(value, int | float):
                 c.add(key, "must be a number", qid)
+            elif not math.isfinite(value):  # "from 1 to inf" is no bound a witness can read
+                c.add(key, f"must be a finite number, not {value}", qid)
             else:
                 limits[key] = value
         low, high = limits.get("min"), limits.get("max")
@@ -219,4 +222,6 @@ def _int_in(
 def _bad_id(value: object) -> str:
     if value is None:
         return "missing id"
-    return f"{value!r} is not a valid id (lowercase letters, digits, '_' or '-', at most 48)"
+    return (
+        f"{describe(value)} is not a valid id (lowercase letters, digits, '_' or '-', at most 48)"
+    )

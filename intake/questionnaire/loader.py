@@ -11,7 +11,7 @@ from pathlib import Path
 from intake import i18n
 from intake.questionnaire.fields import ID_RE, parse_question, parse_texts
 from intake.questionnaire.model import Consent, Question, Questionnaire
-from intake.questionnaire.problems import Collector, Problem, QuestionnaireError
+from intake.questionnaire.problems import Collector, Problem, QuestionnaireError, describe
 
 DEFAULT_NAME = "detention.toml"
 MAX_QUESTIONS = 200
@@ -83,7 +83,9 @@ def _build(c: Collector, data: dict[str, object], source: str) -> Questionnaire 
     languages = _languages(c, data.get("languages"))
     default = data.get("default_language")
     if not isinstance(default, str) or default not in languages:
-        c.add("default_language", f"{default!r} is not one of languages {list(languages)}")
+        listed = ", ".join(languages) or "none declared"
+        what = "missing; must be" if default is None else f"{describe(default)} is not"
+        c.add("default_language", f"{what} one of languages ({listed})")
     consent = _consent(c, data.get("consent"), languages)
     questions = _questions(c, data.get("questions"), languages)
     ui = _ui(c, data.get("ui", {}), languages)
@@ -111,7 +113,7 @@ def _languages(c: Collector, raw: object) -> tuple[str, ...]:
     out: list[str] = []
     for lang in raw:
         if not isinstance(lang, str) or not _LANG_RE.match(lang):
-            c.add("languages", f"{lang!r} is not a language code (2–3 lowercase letters)")
+            c.add("languages", f"{describe(lang)} is not a language code (2–3 lowercase letters)")
         elif lang in out:
             c.add("languages", f"'{lang}' is listed twice")
         else:

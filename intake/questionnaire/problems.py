@@ -6,6 +6,7 @@ problem names the file, the question (when there is one) and the field.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 
@@ -61,3 +62,17 @@ class Collector:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.add(prefix + key, f"unknown field (known: {known})", question)
+
+
+def describe(value: object) -> str:
+    """A TOML value as an author would write it, for messages (never Python's ``None``/``True``)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)[:80]
+    except ValueError:  # an infinite or NaN float inside a list
+        return str(value)[:80]
