@@ -213,3 +213,8 @@ def test_default_questionnaire_if_bundled() -> None:
     assert q.id == "detention"
     assert set(q.languages) == {"en", "be", "ru", "uk"}
     assert not any(question.required for question in q.questions)
+
+
+def test_summary_counts_read_naturally_for_one() -> None:
+    text = BASE + '[[questions]]\nid = "q"\ntype = "text"\nprompt.en = "q"\n'
+    assert loads(text, "x.toml").summary() == "t v1: 1 question, 1 language (en), 0 branches"

@@ -175,7 +175,14 @@ class Questionnaire:
     def summary(self) -> str:
         """One line: ``detention v3: 24 questions, 4 languages (en, be, ru, uk), 5 branches``."""
         langs = ", ".join(self.languages)
-        return (
-            f"{self.id} v{self.version}: {len(self.questions)} questions, "
-            f"{len(self.languages)} languages ({langs}), {self.branches} branches"
-        )
+        counts = [
+            _count(len(self.questions), "question"),
+            f"{_count(len(self.languages), 'language')} ({langs})",
+            _count(self.branches, "branch", "branches"),
+        ]
+        return f"{self.id} v{self.version}: {', '.join(counts)}"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 question``, ``2 questions``."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
