@@ -451,3 +451,36 @@ def test_mid_way_upgrade_asks_the_dropped_question_before_the_review() -> None:
     step = press(step, "Skip", newer)
     assert step.prompt.stage == "review"
     assert "place_held" in step.state.answers
+
+
+ONE_LANGUAGE = loads(
+    """
+id = "one"
+version = 1
+languages = ["uk"]
+default_language = "uk"
+[consent]
+text.uk = "Згода?"
+accept.uk = "Так"
+decline.uk = "Ні"
+[[questions]]
+id = "q"
+type = "text"
+prompt.uk = "Що сталося?"
+""",
+    "one.toml",
+)
+
+
+def test_one_language_starts_at_the_consent() -> None:
+    step = start(ONE_LANGUAGE, "ru-RU")
+    assert step.prompt.stage == "consent"
+    assert step.prompt.language == "uk"
+    labels = [b.label for row in step.prompt.buttons for b in row]
+    assert labels == ["Так", "Ні"]  # no Back to a language choice that does not exist
+    again = send(step, Command("language"), ONE_LANGUAGE)
+    assert again.prompt == step.prompt  # harmless: nothing to choose
+    question = press(step, "Так", ONE_LANGUAGE)
+    assert send(question, Command("language"), ONE_LANGUAGE).prompt.question_id == "q"
+    assert press(question, "Назад", ONE_LANGUAGE).prompt.stage == "consent"
+    assert send(step, Command("back"), ONE_LANGUAGE).outcome == "rejected"

@@ -28,9 +28,14 @@ _COMMAND_ACTIONS = {
 
 
 def start(q: Questionnaire, hint: str | None) -> Step:
-    """A new draft at the language stage; ``hint`` (e.g. ``"ru-RU"``) only preselects."""
+    """A new draft at the language stage; ``hint`` (e.g. ``"ru-RU"``) only preselects.
+
+    A questionnaire in one language has nothing to choose: the draft starts at the consent.
+    """
     code = hint.split("-")[0].split("_")[0].lower()[:8] if hint else None
     state = DraftState(q.id, q.version, hint=code if code in q.languages else None)
+    if len(q.languages) == 1:
+        state = replace(state, stage="consent", language=q.languages[0])
     return Step(state, current(q, state))
 
 
@@ -93,7 +98,7 @@ def _command(q: Questionnaire, state: DraftState, event: Command) -> Step:
     if name == "help":
         return Step(state, current(q, state, i18n.render(ui, "help.text")))
     if name == "language":
-        if state.stage == "language":
+        if state.stage == "language" or len(q.languages) == 1:  # nothing to choose: just re-show
             return Step(state, current(q, state))
         back_to = state.stage if state.stage in ("question", "review") else None
         return _finish(q, state, replace(state, stage="language", return_stage=back_to))
@@ -122,6 +127,8 @@ def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.
             new = replace(state, stage="declined", rev=state.rev + 1)
             return Step(new, current(q, new), "declined")
         if action == tokens.BACK:
+            if len(q.languages) == 1:
+                return i18n.render(ui, "error.first_step")
             return replace(state, stage="language", return_stage=None)
     elif stage == "question" and state.cursor is not None:
         return answering.press(q, state, q.question(state.cursor), tok)

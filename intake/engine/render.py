@@ -86,8 +86,9 @@ def _consent(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     rows: Rows = (
         (_button(state, q.consent.accept[lang], tokens.ACCEPT),),
         (_button(state, q.consent.decline[lang], tokens.DECLINE),),
-        (_button(state, i18n.render(ui, "buttons.back"), tokens.BACK),),
     )
+    if len(q.languages) > 1:  # Back leads to the language choice; with one language there is none
+        rows += ((_button(state, i18n.render(ui, "buttons.back"), tokens.BACK),),)
     return Prompt(q.consent.text[lang], "consent", rows, notice=notice, language=lang)
 
 

@@ -64,7 +64,7 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
         selection=(),
         uploads=(),
         date_choices=(),
-        language=state.language if state.language in q.languages else None,
+        language=state.language if state.language in q.languages else _only_language(q),
     )
     if fixed.language is None and fixed.stage not in ("language", "cancelled"):
         return replace(fixed, stage="language", cursor=None, return_stage=None, editing=False)
@@ -84,6 +84,11 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
     if gap is not None and fixed.stage == "language" and fixed.return_stage == "review":
         return replace(fixed, return_stage="question", cursor=gap.id, editing=True)
     return fixed
+
+
+def _only_language(q: Questionnaire) -> str | None:
+    """The language of a one-language questionnaire (a draft moved to it needs no choice)."""
+    return q.languages[0] if len(q.languages) == 1 else None
 
 
 def problems(q: Questionnaire, state: DraftState) -> list[str]:
