@@ -18,13 +18,22 @@ from importlib import resources
 
 REFERENCE = "en"
 
-#: Each language by its own name, used when a catalogue lacks ``language.name``.
+#: Each language by its own name (endonym), the language button's label when neither a bundled
+#: catalogue nor the questionnaire's ``[ui.<lang>]`` gives ``language.name`` (else: the code).
 NATIVE_NAMES: Mapping[str, str] = {
-    "en": "English",
-    "be": "Беларуская",
-    "ru": "Русский",
-    "uk": "Українська",
-}
+    "en": "English", "be": "Беларуская", "ru": "Русский", "uk": "Українська",
+    "pl": "Polski", "lt": "Lietuvių", "lv": "Latviešu", "et": "Eesti", "de": "Deutsch",
+    "fr": "Français", "es": "Español", "it": "Italiano", "pt": "Português", "nl": "Nederlands",
+    "cs": "Čeština", "sk": "Slovenčina", "hu": "Magyar", "ro": "Română", "bg": "Български",
+    "sr": "Српски", "hr": "Hrvatski", "bs": "Bosanski", "sl": "Slovenščina", "mk": "Македонски",
+    "sq": "Shqip", "el": "Ελληνικά", "tr": "Türkçe", "fi": "Suomi", "sv": "Svenska",
+    "da": "Dansk", "no": "Norsk", "ka": "ქართული", "hy": "Հայերեն", "az": "Azərbaycanca",
+    "kk": "Қазақша", "ky": "Кыргызча", "uz": "Oʻzbekcha", "tg": "Тоҷикӣ", "tk": "Türkmençe",
+    "tt": "Татарча", "ba": "Башҡортса", "crh": "Qırımtatarca", "mn": "Монгол", "fa": "فارسی",
+    "ar": "العربية", "he": "עברית", "ku": "Kurdî", "ur": "اردو", "hi": "हिन्दी", "bn": "বাংলা",
+    "zh": "中文", "ja": "日本語", "ko": "한국어", "vi": "Tiếng Việt", "th": "ไทย", "my": "မြန်မာ",
+    "id": "Bahasa Indonesia", "ms": "Bahasa Melayu", "sw": "Kiswahili", "am": "አማርኛ",
+}  # fmt: skip
 
 
 class CatalogueError(ValueError):
@@ -94,6 +103,17 @@ def strings_for(lang: str, overrides: Mapping[str, str] | None = None) -> dict[s
         table["language.name"] = NATIVE_NAMES.get(lang, lang)
     table.update(overrides or {})
     return table
+
+
+def untranslated(lang: str, overrides: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Keys a witness would read in English in ``lang``: in neither its bundled catalogue nor the
+    questionnaire's overrides (``language.name`` counts only without a known endonym)."""
+    if lang == REFERENCE:
+        return ()
+    own = catalogue(lang).keys() | (overrides or {}).keys()
+    if lang in NATIVE_NAMES:
+        own |= {"language.name"}
+    return tuple(key for key in catalogue(REFERENCE) if key not in own)
 
 
 def render(strings: Mapping[str, str], key: str, **values: object) -> str:

@@ -9,7 +9,8 @@ from intake.questionnaire import check
 
 
 def check_main(args: argparse.Namespace) -> int:
-    """Print every problem as ``intake: error: …`` and return 1; else the summary and 0."""
+    """Print every problem as ``intake: error: …`` and return 1; else any ``intake: warning: …``
+    lines (e.g. a language without interface strings), the summary, and return 0."""
     questionnaire, problems = check(args.file)
     if questionnaire is None:
         for problem in problems:
@@ -21,5 +22,7 @@ def check_main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    for warning in questionnaire.warnings():  # loads and works, but a witness would notice
+        print(f"intake: warning: {warning}", file=sys.stderr)
     print(questionnaire.summary())
     return 0

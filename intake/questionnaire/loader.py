@@ -103,6 +103,7 @@ def _build(c: Collector, data: dict[str, object], source: str) -> Questionnaire 
         questions=questions,
         ui={lang: i18n.strings_for(lang, ui.get(lang)) for lang in languages},
         source=source,
+        untranslated={lang: i18n.untranslated(lang, ui.get(lang)) for lang in languages},
     )
 
 

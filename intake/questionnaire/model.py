@@ -8,7 +8,7 @@ points at an earlier question.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 QuestionType = Literal[
@@ -152,6 +152,8 @@ class Questionnaire:
     questions: tuple[Question, ...]
     ui: Mapping[str, Mapping[str, str]]
     source: str = "<questionnaire>"
+    #: language -> interface keys that fall back to English (no catalogue, no ``[ui.<lang>]``)
+    untranslated: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if there is none)."""
@@ -171,6 +173,21 @@ class Questionnaire:
     def branches(self) -> int:
         """How many questions are asked only under a condition."""
         return sum(1 for question in self.questions if question.when is not None)
+
+    def warnings(self) -> list[str]:
+        """What loads but a witness would notice: languages whose buttons would be in English."""
+        out = []
+        for lang, keys in self.untranslated.items():
+            if not keys:
+                continue
+            shown = ", ".join(keys[:3]) + (", …" if len(keys) > 3 else "")
+            out.append(
+                f"{self.source}: field 'languages': '{lang}' has no bundled interface strings and "
+                f"[ui.{lang}] does not give {len(keys)} of them ({shown}): the witness would see "
+                f"English buttons and messages; add a complete [ui.{lang}] table "
+                "(keys: intake/data/ui/en.toml)"
+            )
+        return out
 
     def summary(self) -> str:
         """One line: ``detention v3: 24 questions, 4 languages (en, be, ru, uk), 5 branches``."""
