@@ -21,7 +21,7 @@ import structlog
 
 import crypto
 from intake import engine, outbox
-from intake.conversation import AttachmentRef, Event, Media, Reply, Start
+from intake.conversation import AttachmentRef, Event, Media, Prompt, Reply, Start
 from intake.engine import DraftState
 from intake.package import SubmitFailedError, Submitter
 from intake.questionnaire import Questionnaire
@@ -82,9 +82,11 @@ class IntakeService:
             draft = await self._current(key)
             if draft is not None and draft.sealing_id is not None:
                 return await self._finish(draft)  # an interrupted submit: complete it first
+            if draft is None and not isinstance(event, Start):
+                return self._no_conversation()  # e.g. a button of a deleted chat: no new draft
             if draft is None:
-                hint = event.language_hint if isinstance(event, Start) else None
-                step = engine.start(self.questionnaire, hint)
+                assert isinstance(event, Start)
+                step = engine.start(self.questionnaire, event.language_hint)
                 draft = self.store.new_draft(key, {"state": step.state.to_json(), "channel": {}})
                 await self.store.save_draft(draft)
                 return Reply(step.prompt, "continue")
@@ -134,6 +136,13 @@ class IntakeService:
         prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
         channel = dict(draft.body.get("channel", {}))
         return Reply(prompt, "submit", receipt=receipt, channel_data=channel)
+
+    def _no_conversation(self) -> Reply:
+        """Input without an open draft: one neutral line pointing to /start, nothing stored."""
+        q = self.questionnaire
+        text = q.ui[q.default_language].get("error.finished", "/start")
+        prompt = Prompt(text, "cancelled", notice=text, language=q.default_language)
+        return Reply(prompt, "rejected")
 
     def _rejected(self, state: DraftState, notice_key: str) -> Reply:
         """The current prompt again, with a notice (when the catalogue has that text)."""

@@ -288,8 +288,9 @@ async def test_expire_destroys_drafts_and_their_blobs(
     assert await store.load_draft(new) is not None
     assert [p.name for p in (tmp_path / "d" / "drafts").iterdir()] == []
     clock.now += 3600
-    reply = await svc.handle(new, Text("late"))  # expired on access: a fresh start, not a resume
-    assert reply.prompt.stage == "language"
+    reply = await svc.handle(new, Text("late"))  # expired on access: gone, not resumed
+    assert reply.outcome == "rejected"
+    assert await store.load_draft(new) is None
     await store.close()
 
 
@@ -369,7 +370,9 @@ async def test_unreadable_draft_is_destroyed_and_the_witness_starts_over(
     sql = "UPDATE drafts SET body = zeroblob(40) WHERE witness_key = ?"
     await store.writer.write([(sql, (key,))])
     reply = await svc.handle(key, Text("hello"))
-    assert reply.prompt.stage == "language"
+    assert reply.outcome == "rejected"
+    assert await store.load_draft(key) is None
+    assert (await svc.handle(key, Start())).prompt.stage == "language"
     await store.close()
 
 
