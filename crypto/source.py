@@ -5,17 +5,23 @@ is parsed line by line and the payload in whole chunks; this wrapper gives both 
 byte by byte and without losing bytes read ahead.
 
 Why it looks like this: the payload is read in large blocks (fewer calls into ``src``, and a
-hashing wrapper such as the offline side's gets big contiguous buffers) and each block is kept as
-the immutable ``bytes`` that ``src`` returned. Payload chunks are handed out as views into it
-(:meth:`Source.read_view`), so ciphertext is not copied on its way to the cipher; only a chunk that
-straddles two blocks is joined (at most one chunk per block).
+hashing wrapper such as the offline side's gets big contiguous buffers) and chunks are handed to
+the cipher as views into the block (:meth:`Source.read_view`), not copies; only a chunk that
+straddles two blocks is joined. When ``src`` has ``readinto`` the blocks are a few reused
+buffers: a fresh 1 MiB buffer per read costs page faults that took longer than decrypting it. A
+buffer is reused only once nothing references it any more (CPython reference counts: no view of
+it is alive, e.g. in a hashing queue), so a view handed out never changes under its holder.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 from typing import Protocol
 
 BLOCK = 1024 * 1024
+_POOL = 8  # reused blocks at most; more live views than that fall back to fresh buffers
+_LOCAL = threading.local()  # one pool per thread, shared by every file that thread opens
 
 
 class Readable(Protocol):
@@ -29,47 +35,74 @@ class Source:
 
     def __init__(self, src: Readable) -> None:
         self._src = src
-        self._buf = b""  # the current block; bytes before _pos are consumed
-        self._pos = 0
+        self._readinto = getattr(src, "readinto", None)
+        self._buf: bytes | bytearray = b""  # the current block, valid up to _end
+        self._pos = 0  # bytes before _pos are consumed
+        self._end = 0
         self._eof = False
 
-    def _read(self, want: int) -> bytes:
-        """The next block of ``src`` (``b""`` at EOF, remembered)."""
+    def _read(self, want: int) -> tuple[bytes | bytearray, int]:
+        """The next block of ``src`` and its length (0 at EOF, remembered)."""
         if self._eof:
-            return b""
-        data = self._src.read(max(BLOCK, want))
-        if not data:
+            return b"", 0
+        buf: bytes | bytearray
+        if self._readinto is not None and want <= BLOCK:
+            buf = self._free_buffer()
+            n = self._readinto(buf) or 0
+        else:
+            data = self._src.read(max(BLOCK, want))
+            buf, n = data, len(data)
+        if not n:
             self._eof = True
-        return data
+        return buf, n
+
+    @staticmethod
+    def _free_buffer() -> bytearray:
+        pool: list[bytearray] | None = getattr(_LOCAL, "pool", None)
+        if pool is None:
+            pool = _LOCAL.pool = []
+        for buf in pool:
+            # Referenced by the pool, this loop and getrefcount's argument only: nothing else
+            # (no view, no block of a live Source) can see it change.
+            if sys.getrefcount(buf) <= 3:
+                return buf
+        buf = bytearray(BLOCK)
+        if len(pool) < _POOL and hasattr(sys, "getrefcount"):
+            pool.append(buf)
+        return buf
 
     def _fill(self, want: int) -> None:
         """Make ``want`` unconsumed bytes contiguous in the current block (fewer at EOF)."""
-        have = len(self._buf) - self._pos
+        have = self._end - self._pos
         if have >= want or self._eof:
             return
-        parts = [self._buf[self._pos :]] if have else []
+        parts = [memoryview(self._buf)[self._pos : self._end]] if have else []
+        block: bytes | bytearray = b""
         while have < want:
-            data = self._read(want - have)
-            if not data:
+            block, n = self._read(want - have)
+            if not n:
                 break
-            parts.append(data)
-            have += len(data)
-        self._buf = parts[0] if len(parts) == 1 else b"".join(parts)
-        self._pos = 0
+            parts.append(memoryview(block)[:n])
+            have += n
+        if len(parts) == 1 and parts[0].obj is block:
+            self._buf = block  # one new block: no copy
+        else:
+            self._buf = b"".join(parts)
+        self._pos, self._end = 0, have
 
     def peek(self, n: int) -> bytes:
         """Up to ``n`` bytes without consuming them (fewer only at EOF)."""
         self._fill(n)
-        return self._buf[self._pos : self._pos + n]
+        return self._slice(self._pos, min(self._pos + n, self._end))
 
     def readline(self, limit: int) -> bytes:
         """One line including its LF; at most ``limit`` bytes; shorter without LF only at EOF."""
         start = self._pos
         while True:
-            idx = self._buf.find(b"\n", start, self._pos + limit)
+            idx = self._buf.find(b"\n", start, min(self._pos + limit, self._end))
             if idx >= 0:
                 return self._take(idx + 1 - self._pos)
-            have = len(self._buf) - self._pos
+            have = self._end - self._pos
             if have >= limit or self._eof:
                 return self._take(min(limit, have))
             self._fill(have + 1)
@@ -80,9 +113,11 @@ class Source:
         return bytes(self.read_view(n))
 
     def read_view(self, n: int) -> memoryview:
-        """Exactly ``n`` bytes (fewer only at EOF) as a read-only view; no copy within a block."""
-        have = len(self._buf) - self._pos
-        if have < n:
+        """Exactly ``n`` bytes (fewer only at EOF) as a view; no copy within a block.
+
+        The view's bytes stay unchanged for as long as the view (or a slice of it) is alive.
+        """
+        if self._end - self._pos < n:
             return memoryview(self._straddle(n))
         view = memoryview(self._buf)[self._pos : self._pos + n]
         self._pos += n
@@ -90,22 +125,26 @@ class Source:
 
     def _straddle(self, n: int) -> bytes:
         """``n`` bytes spanning blocks: join the tail of this one with the head of the next."""
-        parts = [self._buf[self._pos :]]
+        parts = [memoryview(self._buf)[self._pos : self._end]]
         have = len(parts[0])
-        self._buf, self._pos = b"", 0
+        self._buf, self._pos, self._end = b"", 0, 0
         while have < n:
-            data = self._read(n - have)
-            if not data:
+            buf, size = self._read(n - have)
+            if not size:
                 break
-            take = n - have
-            if len(data) > take:
-                self._buf, self._pos = data, take  # keep the rest of the block, uncopied
-                data = data[:take]
-            parts.append(data)
-            have += len(data)
+            take = min(n - have, size)
+            if size > take:
+                self._buf, self._pos, self._end = buf, take, size  # the rest stays, uncopied
+            parts.append(memoryview(buf)[:take])
+            have += take
         return b"".join(parts)
 
+    def _slice(self, start: int, stop: int) -> bytes:
+        if isinstance(self._buf, bytes):
+            return self._buf[start:stop]
+        return bytes(memoryview(self._buf)[start:stop])
+
     def _take(self, n: int) -> bytes:
-        out = self._buf[self._pos : self._pos + n]
+        out = self._slice(self._pos, self._pos + n)
         self._pos += len(out)
         return out
