@@ -4,7 +4,15 @@ This is the only package that imports ``telegram``. Entry point: :func:`bot.app.
 run``); wiring: :mod:`bot.application`; one witness action: :mod:`bot.flow`.
 """
 
+import importlib.util
 import os
+import sys
+
+# httpcore looks for the optional `sniffio` on every lock it takes; when it is not installed each
+# look-up is a failed import that searches the whole sys.path (a tenth of the bot's CPU under
+# load). A None entry makes that import fail at once, exactly as it would have anyway.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 # Opt in to python-telegram-bot 23's durations (``RetryAfter.retry_after`` as a timedelta) now:
 # without it PTB 22 emits a deprecation warning every time Telegram answers 429.

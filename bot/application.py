@@ -50,6 +50,8 @@ COMMANDS = [
 # Longer than PTB's 5 s: a send that times out is retried, and if Telegram had in fact delivered
 # it the witness sees it twice. Telegram answers in well under a second when it answers at all.
 READ_TIMEOUT = 15.0
+# Waiting for a free connection is local queueing, not a Telegram fault: wait rather than fail.
+POOL_TIMEOUT = 30.0
 log = structlog.get_logger("bot.application")
 
 
@@ -71,7 +73,8 @@ class BotSettings:
     max_file_bytes: int = 20 * 1024 * 1024
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     expiry_interval: float = 60.0  # seconds between sweeps of drafts past their TTL
-    concurrency: int = 256
+    concurrency: int = 256  # updates processed at once (of different witnesses)
+    connections: int = 64  # HTTP connections to the Bot API (httpcore's pool cost grows with it)
     poll_timeout: int = 30  # long polling: seconds Telegram holds getUpdates open
 
 
@@ -141,7 +144,10 @@ def build_application(
         .concurrent_updates(PerWitnessUpdateProcessor(settings.concurrency, latency))
         .request(
             ObservedRequest(
-                observer, connection_pool_size=settings.concurrency, read_timeout=READ_TIMEOUT
+                observer,
+                connection_pool_size=settings.connections,
+                read_timeout=READ_TIMEOUT,
+                pool_timeout=POOL_TIMEOUT,
             )
         )
         .get_updates_request(

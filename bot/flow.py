@@ -18,6 +18,7 @@ import structlog
 from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest, Forbidden
 
+from bot.records import RecordCache
 from bot.render import Chunk, render
 from bot.retry import ErrorHook, RetryPolicy, with_retry
 from bot.texts import TextKey, normalise_language
@@ -60,6 +61,7 @@ class Flow:
         self.policy = policy
         self.on_error = on_error
         self.metrics = metrics
+        self.records = RecordCache(svc)
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
         """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
@@ -74,11 +76,11 @@ class Flow:
 
     async def record(self, key: str) -> ChatRecord:
         """What the draft remembers about the chat (empty if there is no draft)."""
-        return ChatRecord.from_data(await self.svc.get_channel_data(key))
+        return await self.records.get(key)
 
     async def save(self, key: str, rec: ChatRecord) -> None:
-        """Store ``rec`` inside the encrypted draft."""
-        await self.svc.set_channel_data(key, rec.to_data())
+        """Store ``rec`` inside the encrypted draft (if anything lasting changed)."""
+        await self.records.save(key, rec)
 
     # -- the main path ------------------------------------------------------------------------
     async def event(self, inc: Incoming, event: Event) -> None:
@@ -179,6 +181,7 @@ class Flow:
         chunk = render(reply.prompt)[-1]
         (kept,) = await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons to press later
         await delete_traces(self.bot, done, self.policy, extra, self.on_error, upto=kept - 1)
+        self.records.forget(key)
         log.info("conversation_closed", outcome=reply.outcome)
         if self.metrics is not None:
             counter = self.metrics.conversations_submitted
@@ -189,6 +192,7 @@ class Flow:
     async def wipe(self, inc: Incoming, *, quick: bool) -> None:
         """/delete (leaves "Done.") and /x (leaves nothing): destroy the draft and the chat."""
         key = self.key(inc)
+        self.records.forget(key)
         rec = ChatRecord.from_data(await self.svc.wipe(key))
         language = rec.language or normalise_language(inc.language_code)
         rec.chat_id = rec.chat_id or inc.chat_id
@@ -206,6 +210,8 @@ class Flow:
     async def expire(self) -> int:
         """Destroy drafts past their TTL and wipe their chats; return how many."""
         expired = await self.svc.expire()
+        if expired:
+            self.records.clear()
         for data in expired:
             await delete_traces(
                 self.bot, ChatRecord.from_data(data), self.policy, (), self.on_error
