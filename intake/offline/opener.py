@@ -13,7 +13,9 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import crypto
 from intake.offline.errors import (
@@ -110,18 +112,22 @@ def _decrypt_into(
     except OSError as exc:
         raise OpenError(READ, exc.strerror or type(exc).__name__) from None
     with raw:
-        magic = raw.read(64)
-        raw.seek(0)
         hashing = HashingReader(raw)
         try:
-            extracted = _extract_authenticated(hashing, identities, tmp, magic)
+            extracted = _extract_authenticated(hashing, identities, tmp, partial(_magic, raw))
             return extracted, hashing.hexdigest()
         finally:
             hashing.close()
 
 
+def _magic(raw: BinaryIO) -> bytes:
+    """The first bytes of the file (read only when a header fails, to name the failure)."""
+    raw.seek(0)
+    return raw.read(64)
+
+
 def _extract_authenticated(
-    src: HashingReader, identities: Sequence[crypto.Identity], tmp: Path, magic: bytes
+    src: HashingReader, identities: Sequence[crypto.Identity], tmp: Path, magic: Callable[[], bytes]
 ) -> Extracted:
     """Decrypt and extract, then read to the authenticated end; map crypto errors to kinds."""
     try:
@@ -139,7 +145,7 @@ def _extract_authenticated(
     except (crypto.HeaderMACError, crypto.PayloadError) as exc:
         raise OpenError(DAMAGED, _reason(exc)) from None
     except (crypto.HeaderError, crypto.ArmorError) as exc:
-        kind = DAMAGED if magic.startswith(_AGE_MAGIC) else NOT_AGE
+        kind = DAMAGED if magic().startswith(_AGE_MAGIC) else NOT_AGE
         raise OpenError(kind, _reason(exc)) from None
     return extracted
 
