@@ -59,8 +59,8 @@ class ChatRecord:
         """The dict given to ``set_channel_data`` (encrypted with the draft by the store)."""
         return {
             "chat": self.chat_id,
-            "ids": self.message_ids,
-            "prompt": self.prompt_ids,
+            "ids": list(self.message_ids),  # copies: the record keeps changing after this
+            "prompt": list(self.prompt_ids),
             "lang": self.language,
             "expects": self.expects,
             "stage": self.stage,
