@@ -9,7 +9,6 @@ is flushed once, before ``receipt.json`` names them (the server deletes what the
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -196,6 +195,8 @@ def _remove_stale_temps(out: Path, ui: Progress) -> None:
     """Temp folders left by an interrupted run hold unreleased plaintext: remove them."""
     for stale in out.glob(f"{TEMP_PREFIX}*"):
         if stale.is_dir() and not stale.is_symlink():
+            import shutil  # rarely needed: not imported at start-up
+
             shutil.rmtree(stale, ignore_errors=True)
             ui.say(f"intake: warning: removed {stale.name} left by an interrupted run", error=True)
 

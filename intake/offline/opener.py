@@ -8,9 +8,8 @@ folder, so a rejected file leaves nothing behind.
 
 from __future__ import annotations
 
+import errno
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -67,7 +66,7 @@ def open_sealed(
 ) -> Opened:
     """Decrypt ``path`` into ``out/<submission-id>/``; raise :class:`OpenError` leaving nothing."""
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=out))
+        tmp = _make_temp(out)
     except OSError as exc:
         raise OpenError(WRITE, f"{out}: {exc.strerror}") from None
     try:
@@ -87,12 +86,31 @@ def open_sealed(
             )
         os.rename(tmp, folder)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove(tmp)
         raise OpenError(WRITE, f"{exc.filename or out}: {exc.strerror}") from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove(tmp)
         raise
     return Opened(extracted=extracted, folder=folder, sha256=sha)
+
+
+def _make_temp(out: Path) -> Path:
+    """A new private folder ``out/.intake-tmp-<random>`` (what ``tempfile.mkdtemp`` does,
+    without importing ``tempfile`` and ``shutil`` at start-up)."""
+    for _ in range(100):
+        tmp = out / f"{TEMP_PREFIX}{os.urandom(8).hex()}"
+        try:
+            os.mkdir(tmp, 0o700)
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no usable temporary folder name", str(out))
+
+
+def _remove(tmp: Path) -> None:
+    import shutil  # only on failure
+
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _same_json(folder: Path, tmp: Path) -> bool:
