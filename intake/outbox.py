@@ -88,6 +88,7 @@ class Recovery:
     """What start-up recovery found and did."""
 
     temp_removed: int = 0
+    ack_completed: int = 0
     indexed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -108,7 +109,10 @@ async def recover(store: Store) -> Recovery:
     known = {row.submission_id: row for row in await store.outbox.rows()}
     for path in sorted(outbox.glob(f"*{SUFFIX}")):
         submission_id = path.name[: -len(SUFFIX)]
-        if submission_id not in known:
+        if submission_id in known and known[submission_id].state == "acknowledged":
+            path.unlink()  # an ack interrupted between marking and deleting
+            report.ack_completed += 1
+        elif submission_id not in known:
             sha256, size = file_sha256(path)
             await store.outbox.add(submission_id, sha256, size, path.stat().st_mtime)
             report.indexed.append(submission_id)
@@ -249,8 +253,10 @@ async def ack(store: Store, pairs: list[tuple[str, str]], *, now: float) -> AckR
         elif row.state == "acknowledged":
             result.already.append(submission_id)
         else:
+            # marked first: a crash before the unlink leaves a file recovery deletes, never a
+            # queued row whose file is gone
+            await store.outbox.mark_acknowledged(submission_id, now)
             (store.outbox_dir / row.filename).unlink(missing_ok=True)
             fsync_dir(store.outbox_dir)
-            await store.outbox.mark_acknowledged(submission_id, now)
             result.deleted.append(submission_id)
     return result

@@ -200,3 +200,14 @@ async def _in_thread(func: object, args: argparse.Namespace) -> int:
 
     result: int = await asyncio.to_thread(func, args)  # type: ignore[arg-type]
     return result
+
+
+async def test_recover_completes_an_interrupted_ack(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "d")
+    await _queued(store, "aaa", b"A")
+    await store.outbox.mark_acknowledged("aaa", 5)  # crash right after marking
+    report = await outbox.recover(store)
+    assert report.ack_completed == 1
+    assert not (store.outbox_dir / "aaa.age").exists()
+    assert report.missing == []
+    await store.close()
