@@ -261,6 +261,7 @@ class IntakeService:
             "recovery_done",
             submits_finished=finished,
             temp_removed=report.temp_removed,
+            acks_completed=report.ack_completed,
             indexed=len(report.indexed),
             missing=len(report.missing),
             orphan_folders=swept,
