@@ -152,6 +152,16 @@ def main() -> None:
     print(f"writes per commit (group commit): {r['writes_per_commit']:.1f}")
     print(f"bare single-row commits/s (WAL, synchronous=FULL): {bare:.0f}")
     print(f"ratio answers/s ÷ bare commits/s: {r['answers_per_s'] / bare:.2f}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        "\n| run | answers/s | p50 / p99 per answer | submits/s | writes per commit "
+        "| bare commits/s | ratio |\n|---|---|---|---|---|---|---|"
+    )
+    print(
+        f"| concurrency {args.concurrency}, load {load:.1f} | **{r['answers_per_s']:,.0f}** "
+        f"| {r['p50_ms']:.0f} / {r['p99_ms']:.0f} ms | {r['submits_per_s']:.0f} "
+        f"| {r['writes_per_commit']:.0f} | {bare:,.0f} | **{r['answers_per_s'] / bare:.2f}** |"
+    )
 
 
 if __name__ == "__main__":
