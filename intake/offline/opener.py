@@ -52,7 +52,7 @@ class Opened:
 
 def file_sha256(path: Path) -> str:
     """sha256 of a file, streamed."""
-    with path.open("rb") as raw:
+    with path.open("rb", buffering=0) as raw:
         return HashingReader(raw).hexdigest()
 
 
@@ -126,7 +126,7 @@ def _decrypt_into(
     path: Path, identities: Sequence[crypto.Identity], tmp: Path
 ) -> tuple[Extracted, str]:
     try:
-        raw = path.open("rb")
+        raw = path.open("rb", buffering=0)  # reads are 1 MiB blocks: no buffer needed
     except OSError as exc:
         raise OpenError(READ, exc.strerror or type(exc).__name__) from None
     with raw:
