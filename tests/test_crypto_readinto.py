@@ -54,3 +54,14 @@ def test_truncated_stream_raises_from_readinto() -> None:
     assert reader.readinto(buf) == CHUNK  # the first chunk authenticated; the second is not final
     with pytest.raises(PayloadError, match="truncated"):
         reader.readinto(buf)
+
+
+def test_interleaved_readers_in_one_thread_do_not_share_blocks() -> None:
+    """Read blocks are reused per thread only when nothing references them any more."""
+    ident = X25519Identity.generate()
+    one, two = os.urandom(3 * (1 << 20) + 5), os.urandom(2 * (1 << 20) + 9)
+    first = decrypt(io.BytesIO(seal(one, ident)), [ident])
+    head = first.read(1000)
+    second = decrypt(io.BytesIO(seal(two, ident)), [ident])
+    assert b"".join(iter(lambda: second.read(CHUNK), b"")) == two
+    assert head + b"".join(iter(lambda: first.read(CHUNK), b"")) == one
