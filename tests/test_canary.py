@@ -12,7 +12,7 @@ import os
 import random
 from pathlib import Path
 
-from test_service import Witness, open_sealed
+from test_service_support import Witness, open_sealed
 
 import crypto
 from intake.questionnaire import load_default

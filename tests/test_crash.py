@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_service import open_sealed
+from test_service_support import open_sealed
 
 import crypto
 from intake.engine import DraftState
@@ -42,7 +42,7 @@ from intake.conversation import Start
 from intake.questionnaire import load_default
 from intake.service import IntakeService
 from intake.store import Store
-from test_service import Witness
+from test_service_support import Witness
 
 async def main(data, recipient, start, seed, pending):
     q = load_default()

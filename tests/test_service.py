@@ -1,32 +1,22 @@
-"""IntakeService against the real engine and a real store: conversations, submit, wipe, expiry.
-
-:class:`Witness` drives the default questionnaire the way a person would (it is also used by the
-SIGKILL test's child process and mirrors bench/engine_bench.py's driver).
-"""
+"""IntakeService against the real engine and a real store: conversations, submit, wipe, expiry."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import random
-import tarfile
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from test_service_support import Clock, Witness, chunks_of, find, open_sealed, tokens_of
 
 import crypto
 from intake import engine
 from intake.conversation import (
     AttachmentRef,
-    Event,
-    Location,
     Media,
     Press,
-    Prompt,
-    Reply,
     Start,
     Text,
 )
@@ -34,131 +24,6 @@ from intake.questionnaire import Questionnaire, load_default
 from intake.service import IntakeService
 from intake.store import AttachmentTooLargeError, DraftNotFoundError, Store
 from intake.submission import parse_submission
-
-
-def tokens_of(prompt: Prompt) -> list[str]:
-    """Every button token of a prompt, in order."""
-    return [b.token for row in prompt.buttons for b in row]
-
-
-def find(prompt: Prompt, action: str, arg: str | None = None) -> str | None:
-    """The first token with ``action`` (and ``arg``), or None."""
-    for token in tokens_of(prompt):
-        parts = token.split(".")
-        if parts[1] == action and (arg is None or (len(parts) > 2 and parts[2] == arg)):
-            return token
-    return None
-
-
-async def _chunks(data: bytes) -> AsyncIterator[bytes]:
-    for i in range(0, len(data), 50_000):
-        yield data[i : i + 50_000]
-
-
-class Witness:
-    """A simulated witness answering every question (text answers carry ``tag``)."""
-
-    def __init__(
-        self, q: Questionnaire, key: str, tag: str, *, rng: random.Random, attachment: bytes = b""
-    ) -> None:
-        self.q, self.key, self.tag, self.rng = q, key, tag, rng
-        self.attachment = attachment
-        self.uploaded: set[str] = set()
-        self.language = rng.choice(q.languages)
-
-    def choose(self, prompt: Prompt) -> Event | None:
-        """The next event for ``prompt``; None means "upload the attachment now"."""
-        if prompt.stage == "language":
-            return Press(find(prompt, "l", self.language) or tokens_of(prompt)[0])
-        if prompt.stage == "consent":
-            return Press(find(prompt, "acc") or "")
-        if prompt.stage == "review":
-            return Press(find(prompt, "sub") or "")
-        assert prompt.question_id is not None
-        qtype = self.q.question(prompt.question_id).type
-        picked = find(prompt, "d")
-        if picked is not None:
-            return Press(picked)  # an ambiguous date: take the first reading
-        if qtype in ("text", "long_text"):
-            return Text(f"{self.tag} {prompt.question_id} answer")
-        if qtype == "date":
-            return Text("2020-08-10")
-        if qtype == "number":
-            return Text(str(self.rng.randint(1, 9)))
-        if qtype == "location":
-            return Location(53.9, 27.56)
-        if qtype == "yes_no":
-            return Press(find(prompt, self.rng.choice(["yes", "no"])) or "")
-        if qtype == "choice":
-            return Press(self.rng.choice([t for t in tokens_of(prompt) if ".o." in t]))
-        if qtype == "multi_choice":
-            done = find(prompt, "done")
-            chosen = any(b.selected for row in prompt.buttons for b in row)
-            if chosen and done:
-                return Press(done)
-            return Press(self.rng.choice([t for t in tokens_of(prompt) if ".o." in t]))
-        if qtype == "media":
-            if self.attachment and prompt.question_id not in self.uploaded:
-                return None
-            return Press(find(prompt, "done") or find(prompt, "skip") or "")
-        return Press(find(prompt, "skip") or "")
-
-    async def step(self, svc: IntakeService, prompt: Prompt) -> Reply:
-        """Answer ``prompt`` with one event (uploading first when a file is due)."""
-        event = self.choose(prompt)
-        if event is None:
-            assert prompt.question_id is not None
-            ref = await svc.add_attachment(
-                self.key,
-                _chunks(self.attachment),
-                filename="../evil name.JPG",
-                mime="image/jpeg",
-                max_bytes=10 << 20,
-            )
-            self.uploaded.add(prompt.question_id)
-            event = Media(ref)
-        return await svc.handle(self.key, event)
-
-    async def run(
-        self,
-        svc: IntakeService,
-        *,
-        until: str = "submit",
-        between: Callable[[], Awaitable[IntakeService]] | None = None,
-    ) -> Reply:
-        """Go from Start to the ``until`` outcome ("submit") or stage ("review")."""
-        reply = await svc.handle(self.key, Start(language_hint=None))
-        for _ in range(200):
-            assert reply.outcome != "rejected", reply.prompt.notice
-            if reply.outcome == until or reply.prompt.stage == until:
-                return reply
-            if between is not None:
-                svc = await between()
-            reply = await self.step(svc, reply.prompt)
-        raise AssertionError("conversation did not finish in 200 steps")
-
-
-def open_sealed(path: Path, identity: crypto.Identity) -> dict[str, bytes]:
-    """Decrypt a sealed submission and return its tar members by name (in order)."""
-    with path.open("rb") as f:
-        plain = crypto.decrypt(f, [identity]).read()
-    members: dict[str, bytes] = {}
-    with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as tar:
-        for info in tar:
-            extracted = tar.extractfile(info)
-            assert extracted is not None
-            members[info.name] = extracted.read()
-    return members
-
-
-class Clock:
-    """A settable clock passed into store and service."""
-
-    def __init__(self, now: float = 1_764_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +143,7 @@ async def test_expire_destroys_drafts_and_their_blobs(
     svc = IntakeService(store, questionnaire, [identity.recipient()])
     old, new = svc.witness_key("t", 1), svc.witness_key("t", 2)
     await svc.handle(old, Start())
-    await svc.add_attachment(old, _chunks(b"blob"), filename="a", mime="x/y", max_bytes=100)
+    await svc.add_attachment(old, chunks_of(b"blob"), filename="a", mime="x/y", max_bytes=100)
     await svc.set_channel_data(old, {"chat": 1})
     clock.now += 1800
     await svc.handle(new, Start())
@@ -301,11 +166,13 @@ async def test_attachment_limits_and_mime(
     svc = IntakeService(store, questionnaire, [identity.recipient()])
     key = svc.witness_key("t", 1)
     with pytest.raises(DraftNotFoundError):
-        await svc.add_attachment(key, _chunks(b"x"), filename="a", mime="a/b", max_bytes=10)
+        await svc.add_attachment(key, chunks_of(b"x"), filename="a", mime="a/b", max_bytes=10)
     await svc.handle(key, Start())
     with pytest.raises(AttachmentTooLargeError):
-        await svc.add_attachment(key, _chunks(b"x" * 11), filename="a", mime="a/b", max_bytes=10)
-    ref = await svc.add_attachment(key, _chunks(b"x"), filename="a", mime="bad mime", max_bytes=10)
+        await svc.add_attachment(key, chunks_of(b"x" * 11), filename="a", mime="a/b", max_bytes=10)
+    ref = await svc.add_attachment(
+        key, chunks_of(b"x"), filename="a", mime="bad mime", max_bytes=10
+    )
     assert ref.mime == "application/octet-stream"
     assert ref.size == 1
     await store.close()
@@ -411,7 +278,7 @@ async def test_media_must_name_a_file_this_draft_stored(
     reply = await svc.handle(key, Start())
     while reply.prompt.question_id != "evidence":
         reply = await witness.step(svc, reply.prompt)
-    ref = await svc.add_attachment(key, _chunks(b"abc"), filename="a", mime="a/b", max_bytes=10)
+    ref = await svc.add_attachment(key, chunks_of(b"abc"), filename="a", mime="a/b", max_bytes=10)
     for forged in (
         AttachmentRef("0" * 24, "a", "a/b", 3, ref.sha256),
         AttachmentRef("../../server.key", "a", "a/b", 3, ref.sha256),

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_service import open_sealed
+from test_service_support import open_sealed
 
 import crypto
 from intake.submission import parse_submission
@@ -24,7 +24,7 @@ from intake.engine import DraftState
 from intake.questionnaire import load_default
 from intake.service import IntakeService
 from intake.store import Store
-from test_service import Witness
+from test_service_support import Witness
 
 async def main(data, recipient, step):
     q = load_default()
