@@ -8,7 +8,7 @@ the next prompt, records message ids in the encrypted draft, and at the end seal
 second, p50/p99 time from a witness's action to the next prompt, and our throughput as a ratio of
 the echo bot's (target ≥ 0.5).
 
-    python bench/bot_bench.py [--witnesses 50] [--latency 0.05]
+    python bench/bot_bench.py [--witnesses 50] [--latency 0.05] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -124,13 +124,21 @@ async def bench_echo(n: int, latency: float) -> dict[str, float]:
     return _summary("echo", n, elapsed, waits)
 
 
-async def main(n: int, latency: float, post_quantum: bool) -> float:
+async def main(n: int, latency: float, post_quantum: bool, rounds: int) -> float:
     configure_logging(os.environ.get("BENCH_LOG_LEVEL", "WARNING"), "console")  # own summary
-    print(f"{n} concurrent witnesses, {latency * 1000:.0f} ms per Bot API call, "
-          f"{len(SCRIPT)} round trips per conversation")  # fmt: skip
-    echo = await bench_echo(n, latency)
-    ours = await bench_ours(n, latency, post_quantum)
-    ratio = ours["conversations_per_s"] / echo["conversations_per_s"]
+    print(
+        f"{n} concurrent witnesses, {latency * 1000:.0f} ms per Bot API call, {len(SCRIPT)} "
+        f"round trips per conversation, best of {rounds} alternating rounds"
+    )
+    echo: list[dict[str, float]] = []
+    ours: list[dict[str, float]] = []
+    for _ in range(rounds):  # alternate, so a busy moment on the machine hits both alike
+        echo.append(await bench_echo(n, latency))
+        ours.append(await bench_ours(n, latency, post_quantum))
+    best_echo = max(r["conversations_per_s"] for r in echo)
+    best_ours = max(r["conversations_per_s"] for r in ours)
+    ratio = best_ours / best_echo
+    print(f"best: echo {best_echo:.2f} conv/s, ours {best_ours:.2f} conv/s")
     print(f"ratio ours/echo: {ratio:.2f} (target >= 0.5)")
     return ratio
 
@@ -140,6 +148,7 @@ if __name__ == "__main__":
     parser.add_argument("--witnesses", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
     parser.add_argument("--classic", action="store_true", help="X25519 instead of post-quantum")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; best counts")
     args = parser.parse_args()
-    ratio = asyncio.run(main(args.witnesses, args.latency, not args.classic))
+    ratio = asyncio.run(main(args.witnesses, args.latency, not args.classic, args.rounds))
     sys.exit(0 if ratio >= 0.5 else 1)

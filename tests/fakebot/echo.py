@@ -12,15 +12,16 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(update.message.text)
 
 
-def build_echo(token: str, root: str, concurrency: int = 256) -> Application:  # type: ignore[type-arg]
-    """An echo bot polling the Bot API server at ``root``."""
+def build_echo(token: str, root: str, concurrency: int = 256, connections: int = 16) -> Application:  # type: ignore[type-arg]
+    """An echo bot polling the Bot API server at ``root`` (HTTP pool sized like our bot's)."""
     app = (
         ApplicationBuilder()
         .token(token)
         .base_url(root + "/bot")
         .base_file_url(root + "/file/bot")
         .concurrent_updates(concurrency)
-        .connection_pool_size(concurrency)
+        .connection_pool_size(connections)
+        .pool_timeout(30.0)
         .job_queue(None)
         .build()
     )
