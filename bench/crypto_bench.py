@@ -270,6 +270,7 @@ def row(name: str, ours: Timing, stock: Timing | None = None) -> str:
 def run(tmp: Path, size_mb: int, count: int, repeat: int, batch_repeat: int) -> None:
     """All measurements, printed as a Markdown table and target lines."""
     load_before = os.getloadavg()[0]
+    probe_before = fs_probe(tmp / "probe")
     classic, pq = crypto.generate_identity(post_quantum=False), crypto.generate_identity()
     key, pq_key = tmp / "classic.key", tmp / "pq.key"
     key.write_text(f"{classic}\n")
@@ -386,6 +387,24 @@ def run(tmp: Path, size_mb: int, count: int, repeat: int, batch_repeat: int) -> 
     )
     peak = max(seal[1], opened[1], pq_seal[1], pq_open[1], batch[1], pq_batch[1])
     print(f"peak RSS (target < 64 MB): {peak:.1f} MB, {'met' if peak < 64 else 'MISSED'}")
+    probe_after = fs_probe(tmp / "probe")
+    print(f"file system of the bench folder: {probe_before} before, {probe_after} after")
+
+
+def fs_probe(folder: Path, n: int = 300) -> str:
+    """What creating files and folders costs on the bench's disk right now (the small-file batch
+    makes two folders and three files per submission; a loop of ``age -d -o`` one file)."""
+    folder.mkdir()
+    start = time.perf_counter()
+    for i in range(n):
+        (folder / f"d{i}").mkdir()
+    mkdir = (time.perf_counter() - start) / n
+    start = time.perf_counter()
+    for i in range(n):
+        (folder / f"d{i}" / "f").write_bytes(b"x" * 4096)
+    create = (time.perf_counter() - start) / n
+    shutil.rmtree(folder)
+    return f"mkdir {mkdir * 1e6:.0f} µs, create+write 4 KiB {create * 1e6:.0f} µs"
 
 
 def _inner_ratio(ours: Timing, stock: Timing) -> float | None:
