@@ -134,5 +134,9 @@ async def delete_traces(
     triggering message) and the gaps between them up to ``upto`` (see :func:`span`)."""
     if record.chat_id is None:
         return 0
-    ids = span([*record.message_ids, *record.prompt_ids, *extra], upto)
-    return await delete_messages(bot, record.chat_id, ids, policy, on_error)
+    known = {*record.message_ids, *record.prompt_ids, *extra}
+    # The known ids first, in batches of their own: they are recent enough to be deletable, and
+    # a batch Telegram refuses (a filled-in id older than 48 h) must not take them down with it.
+    done = await delete_messages(bot, record.chat_id, known, policy, on_error)
+    gaps = span(known, upto) - known
+    return done + await delete_messages(bot, record.chat_id, gaps, policy, on_error)

@@ -177,3 +177,19 @@ async def test_forged_and_stale_buttons_change_nothing(bot: RunningBot, fake: Fa
     reshown = await w.reply()  # the current question again, with the engine's notice first
     assert "When were you detained" in (reshown.text or "")
     assert reshown.buttons == after.buttons
+
+
+async def test_a_message_too_old_to_delete_does_not_save_the_rest(
+    bot: RunningBot, fake: FakeBotApi
+) -> None:
+    w = await begin(fake)
+    old = await w.say("/cancel")  # an earlier conversation's closing line, now over 48 h old
+    await w.wiped(keep=old)
+    fake.undeletable.add(old.message_id)
+    await w.say("/start")
+    await w.press("English")
+    await w.press("agree")
+    await w.press("Yes")
+    await w.say("10.08.2020")
+    await fake.send_text(w.user, "/x")  # wipes the whole chat; the batch with `old` is refused
+    await w.wiped(keep=old)

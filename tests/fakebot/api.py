@@ -101,6 +101,7 @@ class FakeBotApiCore:
         self.commands: list[Any] = []
         self.allowed_updates: list[str] | None = None
         self.webhook: dict[str, Any] = {}
+        self.undeletable: set[int] = set()  # message ids deleteMessages refuses (too old)
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._changed = asyncio.Condition()

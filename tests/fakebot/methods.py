@@ -159,6 +159,8 @@ class FakeBotApiMethods(FakeBotApiCore):
         ids = p.get("message_ids")
         if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
             raise ApiError(400, "Bad Request: message_ids must contain 1-100 ids")
+        if any(int(i) in self.undeletable for i in ids):  # e.g. older than 48 h
+            raise ApiError(400, "Bad Request: message can't be deleted for everyone")
         for message_id in ids:  # unknown ids are skipped, as Telegram does
             if (msg := chat.messages.get(int(message_id))) is not None:
                 msg.deleted = True
