@@ -164,7 +164,9 @@ def build_application(
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
     app = builder.build()
     flow = Flow(svc, app.bot, settings.retry, on_error, metrics)
-    downloader = Downloader(app.bot, settings.retry, settings.max_file_bytes)
+    downloader = Downloader(
+        app.bot, settings.retry, settings.max_file_bytes, local_files=bool(settings.base_url)
+    )
     h = Handlers(flow, downloader)
     if metrics is not None:
 

@@ -4,10 +4,17 @@ The download goes straight from Telegram's file URL into ``IntakeService.add_att
 chunks, so plaintext never touches the disk and memory stays bounded whatever the size. The file URL
 contains the bot token (``<base_file_url><token>/<path>``): it is used, never logged, and errors
 carry only the HTTP status.
+
+A self-hosted Bot API server in ``--local`` mode does not serve files over HTTP at all: ``getFile``
+answers with a path in the server's own directory (mounted read-only into the bot at the same
+path; python-telegram-bot then keeps the path as it is). With a self-hosted server configured, such
+an absolute path is read from disk in the same bounded chunks.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -74,10 +81,15 @@ def incoming_file(message: Message) -> IncomingFile | None:
 class Downloader:
     """Streams Telegram files; owns one HTTP client (opened in :meth:`start`)."""
 
-    def __init__(self, bot: Bot, policy: RetryPolicy, max_bytes: int) -> None:
+    def __init__(
+        self, bot: Bot, policy: RetryPolicy, max_bytes: int, *, local_files: bool = False
+    ) -> None:
+        """``local_files``: a self-hosted Bot API server in ``--local`` mode shares its files
+        by path; only then is a ``file_path`` outside HTTP(S) read from disk."""
         self._bot = bot
         self._policy = policy
         self.max_bytes = max_bytes
+        self.local_files = local_files
         self._client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
@@ -108,6 +120,10 @@ class Downloader:
 
     async def chunks(self, url: str) -> AsyncIterator[bytes]:
         """The file's bytes in chunks of ≤ 64 KiB, stopping past ``max_bytes``."""
+        if self.local_files and os.path.isabs(url):
+            async for chunk in self._local_chunks(url):
+                yield chunk
+            return
         if self._client is None:
             raise DownloadError("the downloader is not started")
         seen = 0
@@ -123,3 +139,21 @@ class Downloader:
         except httpx.HTTPError as exc:
             # str(exc) may quote the URL (and with it the token): keep only the type
             raise DownloadError(f"file download failed ({type(exc).__name__})") from None
+
+    async def _local_chunks(self, path: str) -> AsyncIterator[bytes]:
+        """A file the local Bot API server left on disk, in bounded chunks (read off the loop)."""
+        try:
+            f = await asyncio.to_thread(open, path, "rb")
+        except OSError as exc:
+            raise DownloadError(f"local file unreadable ({type(exc).__name__})") from None
+        seen = 0
+        try:
+            while chunk := await asyncio.to_thread(f.read, CHUNK):
+                seen += len(chunk)
+                if seen > self.max_bytes:
+                    raise FileTooBigError("file is over the limit")
+                yield chunk
+        except OSError as exc:
+            raise DownloadError(f"local file read failed ({type(exc).__name__})") from None
+        finally:
+            f.close()
