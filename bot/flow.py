@@ -167,6 +167,9 @@ class Flow:
 
     async def finish(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
         """The draft is gone: wipe the chat, then leave one neutral line (receipt or closing)."""
+        if self.metrics is not None and reply.outcome == "submit":
+            # Counted here, not after the chat clean-up: the seal is done even if Telegram is down.
+            self.metrics.submissions_sealed.inc()
         if inc.callback is not None:
             await self.answer(inc.callback, None)
         done = ChatRecord.from_data(reply.channel_data)

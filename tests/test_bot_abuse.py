@@ -164,6 +164,7 @@ async def test_metrics_count_a_conversation_and_never_carry_its_content(
     exposition = generate_latest(metrics.registry).decode()
     assert "intake_conversations_started_total 1.0" in exposition
     assert "intake_conversations_submitted_total 1.0" in exposition
+    assert "intake_submissions_sealed_total 1.0" in exposition
     assert 'intake_updates_total{kind="callback_query"}' in exposition
     assert metrics.last_telegram_ok is not None
     assert "CanaryMetric" not in exposition
