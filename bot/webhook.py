@@ -19,6 +19,8 @@ import structlog
 from telegram import Update
 from telegram.ext import Application
 
+from intake.ops.listener import Listener
+
 MAX_HEAD = 8192
 MAX_BODY = 1024 * 1024  # an update is a few KB; files are never inside it
 READ_TIMEOUT = 10.0
@@ -48,32 +50,22 @@ class WebhookServer:
         self._app = app
         self._path = urlsplit(url).path or "/"
         self._secret = secret.encode()
-        self._addr = (host, port)
-        self._server: asyncio.Server | None = None
+        self._listener = Listener(
+            (host, port), self._serve, limit=MAX_HEAD, event="webhook_listening"
+        )
 
     @property
     def port(self) -> int:
         """The bound port (after :meth:`start`)."""
-        if self._server is None:
-            raise RuntimeError("the webhook server is not started")
-        return int(self._server.sockets[0].getsockname()[1])
+        return self._listener.port
 
     async def start(self) -> None:
         """Listen; raises OSError naming the address if it cannot bind."""
-        host, port = self._addr
-        try:
-            self._server = await asyncio.start_server(self._serve, host, port, limit=MAX_HEAD)
-        except OSError as exc:
-            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        log.info("webhook_listening", host=host, port=self.port)
+        await self._listener.start()
 
     async def stop(self) -> None:
         """Stop accepting requests."""
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), timeout=2.0)
-            self._server = None
+        await self._listener.stop()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         status = 400

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from intake.ops.listener import Listener
+
 log = structlog.get_logger(__name__)
 
 # An async callable: None when ready, or one short reason (counts and ages only) when not.
@@ -50,34 +52,23 @@ class HealthServer:
         self.registry = registry
         self.before_metrics = before_metrics
         self.check_timeout = check_timeout
-        self._server: asyncio.Server | None = None
+        self._listener = Listener(
+            addr, self._handle, limit=MAX_REQUEST_HEAD, event="http_listening"
+        )
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
     @property
     def port(self) -> int:
         """The bound port (useful after binding port 0)."""
-        if self._server is None or not self._server.sockets:
-            raise RuntimeError("HealthServer is not started")
-        return int(self._server.sockets[0].getsockname()[1])
+        return self._listener.port
 
     async def start(self) -> None:
         """Bind and start serving; raises OSError naming the address if it cannot bind."""
-        host, port = self.addr
-        try:
-            self._server = await asyncio.start_server(
-                self._handle, host, port, limit=MAX_REQUEST_HEAD
-            )
-        except OSError as exc:
-            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        log.info("http_listening", host=host, port=self.port)
+        await self._listener.start()
 
     async def stop(self) -> None:
         """Stop accepting connections and close the server."""
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), timeout=2.0)
-            self._server = None
+        await self._listener.stop()
 
     async def readiness(self) -> list[str]:
         """Run every check concurrently; return the reasons the bot is not ready (empty: ready)."""
