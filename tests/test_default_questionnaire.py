@@ -175,7 +175,7 @@ def test_consent_scopes_and_contact(questions: list[dict[str, Any]]) -> None:
     scopes = {o["id"] for o in by_id["use_consent"]["options"]}
     assert scopes == {"internal", "un_osce", "publish_anonymised"}
     contact = {o["id"] for o in by_id["contact"]["options"]}
-    assert contact == {"no", "telegram", "other"}
+    assert contact == {"no", "receipt_code", "other"}
     assert by_id["contact_how"]["when"] == {"question": "contact", "equals": "other"}
     assert by_id["evidence"]["type"] == "media"
 
