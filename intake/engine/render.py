@@ -27,6 +27,9 @@ _EXPECTS: Mapping[str, Expects] = {
     "media": "media",
 }
 
+# "Изменить 12" is ~11 characters: four to a row cut the number off on narrow phones.
+EDITS_PER_ROW = 3
+
 
 def strings(q: Questionnaire, language: str | None) -> Mapping[str, str]:
     """The interface strings for ``language`` (the default language if unknown)."""
@@ -219,7 +222,7 @@ def _review(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
         _button(state, i18n.render(ui, "buttons.edit", n=n), tokens.EDIT, q.index(question.id))
         for n, question in enumerate(shown, start=1)
     ]
-    rows = [tuple(edits[i : i + 4]) for i in range(0, len(edits), 4)]
+    rows = [tuple(edits[i : i + EDITS_PER_ROW]) for i in range(0, len(edits), EDITS_PER_ROW)]
     rows.append((_button(state, i18n.render(ui, "buttons.submit"), tokens.SUBMIT),))
     rows.append(
         (
