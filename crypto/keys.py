@@ -67,7 +67,7 @@ def parse_recipients(text: str, *, source: str = "recipients") -> list[Recipient
 
 
 def parse_identity(text: str) -> Identity:
-    """One ``AGE-SECRET-KEY-1…`` or ``AGE-SECRET-KEY-PQ-1…`` identity."""
+    """One identity string: classic ``AGE-SECRET-KEY-…`` or post-quantum ``AGE-SECRET-KEY-PQ-…``."""
     try:
         hrp, data = bech32.decode(text)
     except ValueError as exc:

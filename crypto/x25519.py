@@ -1,4 +1,4 @@
-"""The X25519 recipient type (``age1…`` / ``AGE-SECRET-KEY-1…``, stanza ``X25519``)."""
+"""The X25519 recipient type (``age1…`` / ``AGE-SECRET-KEY-…``, stanza ``X25519``)."""
 
 from __future__ import annotations
 
