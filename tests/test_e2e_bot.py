@@ -9,13 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fakebot import FakeBotApi
 from fakebot.harness import Witness
+from fakebot.process import intake_run_process
 
 from intake.questionnaire import Questionnaire
 
@@ -41,34 +40,12 @@ def _env(fake: FakeBotApi, tmp_path: Path, identity: Any, **extra: str) -> dict[
     return env
 
 
-@asynccontextmanager
-async def bot_process(
-    fake: FakeBotApi, tmp_path: Path, env: dict[str, str], log_name: str
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``intake run`` in a child process, its stderr in ``log_name``; yields once it polls."""
-    polls = sum(1 for name, _ in fake.calls if name == "getUpdates")
-    with (tmp_path / log_name).open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "intake.cli", "run",
-            cwd=tmp_path, env=env, stdout=log, stderr=log,
-        )  # fmt: skip
-        try:
-            await fake.wait_for(
-                lambda: sum(1 for name, _ in fake.calls if name == "getUpdates") > polls, 30
-            )
-            yield proc
-        finally:
-            if proc.returncode is None:
-                proc.terminate()
-                await asyncio.wait_for(proc.wait(), 30)
-
-
 async def test_kill_9_mid_conversation_then_restart_resumes(
     fake: FakeBotApi, tmp_path: Path, identity: Any, sample: Questionnaire
 ) -> None:
     env = _env(fake, tmp_path, identity)
     w = Witness(fake, fake.user())
-    async with bot_process(fake, tmp_path, env, "run1.log") as proc:
+    async with intake_run_process(fake, tmp_path, env, "run1.log") as proc:
         await w.say("/start")
         await w.press("English")
         await w.press("agree")
@@ -79,7 +56,7 @@ async def test_kill_9_mid_conversation_then_restart_resumes(
         proc.kill()  # SIGKILL: no cleanup at all
         await proc.wait()
     await fake.press(w.user, treatment.message_id, treatment.button("Beaten"))  # while down
-    async with bot_process(fake, tmp_path, env, "run2.log") as proc:
+    async with intake_run_process(fake, tmp_path, env, "run2.log") as proc:
         toggled = await w.reply()
         assert any(label.startswith("✓") for label, _ in toggled.buttons)
         await w.press("Done")

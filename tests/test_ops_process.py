@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fakebot import FakeBotApi, FakeUser
 from fakebot.harness import Witness
+from fakebot.process import intake_run_process
 
 pytest_plugins = ["fakebot.fixtures"]
 
@@ -32,28 +30,6 @@ def _env(fake: FakeBotApi, tmp_path: Path, identity: Any, operator: FakeUser) ->
     return env
 
 
-@asynccontextmanager
-async def intake_run(
-    fake: FakeBotApi, tmp_path: Path, env: dict[str, str]
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``intake run`` in a child process; yields once it polls Telegram."""
-    polls = sum(1 for name, _ in fake.calls if name == "getUpdates")
-    with (tmp_path / "run.log").open("ab") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "intake.cli", "run",
-            cwd=tmp_path, env=env, stdout=log, stderr=log,
-        )  # fmt: skip
-        try:
-            await fake.wait_for(
-                lambda: sum(1 for name, _ in fake.calls if name == "getUpdates") > polls, 30
-            )
-            yield proc
-        finally:
-            if proc.returncode is None:
-                proc.terminate()
-                await asyncio.wait_for(proc.wait(), 30)
-
-
 async def test_operator_commands_and_crash_alert(
     fake: FakeBotApi, tmp_path: Path, identity: Any
 ) -> None:
@@ -61,21 +37,21 @@ async def test_operator_commands_and_crash_alert(
     env = _env(fake, tmp_path, identity, operator)
     op, stranger = Witness(fake, operator), Witness(fake, fake.user())
 
-    async with intake_run(fake, tmp_path, env) as proc:
+    async with intake_run_process(fake, tmp_path, env) as proc:
         assert "Telegram: OK" in ((await op.say("/health")).text or "")
         unknown = (await stranger.say("/nonsense")).text
         assert (await stranger.say("/health")).text == unknown
         proc.kill()  # SIGKILL: the running marker stays behind
         await proc.wait()
 
-    async with intake_run(fake, tmp_path, env) as proc:
+    async with intake_run_process(fake, tmp_path, env) as proc:
         alert = await op.reply()
         assert "restarted after an unclean shutdown" in (alert.text or "")
         proc.terminate()  # SIGTERM: a clean stop removes the marker
         assert await asyncio.wait_for(proc.wait(), 30) == 0
     assert not (tmp_path / "data" / "running").exists()
 
-    async with intake_run(fake, tmp_path, env):
+    async with intake_run_process(fake, tmp_path, env):
         queue = await op.say("/queue")
         assert (queue.text or "").startswith("Open drafts: 0")
     assert not any("unclean" in (m.text or "") for m in fake.drain_replies(operator.id))
