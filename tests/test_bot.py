@@ -17,27 +17,15 @@ import pytest
 from fakebot import FakeBotApi
 from fakebot.harness import RunningBot, Witness, running_bot
 
-import crypto
 from intake.questionnaire import load
+
+pytest_plugins = ["fakebot.fixtures"]  # fake (Bot API server), identity (classic staff key)
 
 SAMPLE = Path(__file__).parent / "questionnaires" / "sample.toml"
 CANARY_PLACE = "CanaryPlace-Okr"  # ≤ 40 characters: fits place_held
 CANARY_INJURY = "CanaryInjury-bruised-ribs-7731"
 PHOTO = b"\xff\xd8\xff\xe0" + b"canary-photo-bytes" * 5000  # ~90 KB, several chunks
 DOC = b"%PDF-1.4 canary-document " * 300
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def identity() -> Any:
-    return crypto.generate_identity(post_quantum=False)  # classic: Debian's age 1.1.1 opens it
 
 
 @pytest.fixture
