@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 QuestionType = Literal[
     "text",
@@ -22,17 +22,7 @@ QuestionType = Literal[
     "location",
     "media",
 ]
-QUESTION_TYPES: tuple[QuestionType, ...] = (
-    "text",
-    "long_text",
-    "choice",
-    "multi_choice",
-    "yes_no",
-    "date",
-    "number",
-    "location",
-    "media",
-)
+QUESTION_TYPES: tuple[QuestionType, ...] = get_args(QuestionType)
 
 #: language code -> text in that language
 Texts: TypeAlias = Mapping[str, str]
