@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,23 @@ async def _echo(w: Witness, waits: list[float]) -> None:
         waits.append(time.perf_counter() - started)
 
 
+async def _conversations(
+    fake: FakeBotApi,
+    n: int,
+    latency: float,
+    conversation: Callable[[Witness, list[float]], Awaitable[None]],
+) -> tuple[float, list[float]]:
+    """``n`` witnesses at once, each Bot API call delayed by ``latency``: elapsed s and waits."""
+    fake.latency = latency
+    waits: list[float] = []
+    witnesses = [Witness(fake, fake.user()) for _ in range(n)]
+    started = time.perf_counter()
+    await asyncio.gather(*(conversation(w, waits) for w in witnesses))
+    elapsed = time.perf_counter() - started
+    fake.latency = 0.0
+    return elapsed, waits
+
+
 def _summary(name: str, n: int, elapsed: float, waits: list[float]) -> dict[str, float]:
     ordered = sorted(waits)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -89,13 +107,7 @@ async def bench_ours(n: int, latency: float, post_quantum: bool) -> dict[str, fl
             async with running_bot(
                 fake, Path(tmp) / "data", load(SAMPLE), [identity.recipient()], limits=limits
             ):
-                fake.latency = latency
-                waits: list[float] = []
-                witnesses = [Witness(fake, fake.user()) for _ in range(n)]
-                started = time.perf_counter()
-                await asyncio.gather(*(_ours(w, waits) for w in witnesses))
-                elapsed = time.perf_counter() - started
-                fake.latency = 0.0
+                elapsed, waits = await _conversations(fake, n, latency, _ours)
     finally:
         await fake.stop()
     return _summary("ours", n, elapsed, waits)
@@ -110,13 +122,7 @@ async def bench_echo(n: int, latency: float) -> dict[str, float]:
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(timeout=10)
-            fake.latency = latency
-            waits: list[float] = []
-            witnesses = [Witness(fake, fake.user()) for _ in range(n)]
-            started = time.perf_counter()
-            await asyncio.gather(*(_echo(w, waits) for w in witnesses))
-            elapsed = time.perf_counter() - started
-            fake.latency = 0.0
+            elapsed, waits = await _conversations(fake, n, latency, _echo)
             await app.updater.stop()
             await app.stop()
     finally:
