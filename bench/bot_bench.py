@@ -31,7 +31,7 @@ from fakebot.echo import build_echo  # noqa: E402
 from fakebot.harness import Witness, running_bot  # noqa: E402
 
 import crypto  # noqa: E402 - after the path set-up above
-from intake.logging import configure_logging  # noqa: E402
+from intake.ops.logs import configure_logging  # noqa: E402
 from intake.questionnaire import load  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "questionnaires" / "sample.toml"

@@ -2,7 +2,7 @@
 """Crypto benchmark (a script, not a test): our age implementation vs stock ``age`` 1.1.1.
 
 1. Seal and open one large submission (default 200 MB; the attachment is generated on the fly,
-   never held in memory): ``intake.package.seal`` vs ``age -e``, and ``intake decrypt`` vs
+   never held in memory): ``intake.submission.seal.seal`` vs ``age -e``, and ``intake decrypt`` vs
    ``age -d | tar -x`` on the same tar. Classic X25519 keys (Debian's age has no post-quantum).
 2. Open 1,000 small submissions: one ``intake decrypt`` process over an export folder vs a loop of
    1,000 ``age -d`` processes.
@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import crypto
-from intake.submission import parse_submission
+from intake.submission.document import parse_submission
 
 if TYPE_CHECKING:
-    from intake.package import Member
+    from intake.submission.tarwriter import Member
 
 BLOCK = 1 << 20
 MTIME = 1_764_000_000
@@ -40,7 +40,7 @@ INTAKE = [sys.executable, __file__, "--child-open"]  # `intake decrypt`, timed i
 # The real command as staff run it (the console script next to this interpreter), for the
 # "process" column: the instrumented twin above also imports this script's own modules.
 _SCRIPT = Path(sys.executable).with_name("intake")
-INTAKE_CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "intake.cli"]
+INTAKE_CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "intake"]
 
 
 def blocks(size_mb: int) -> Iterator[bytes]:
@@ -84,7 +84,7 @@ def big_sha256(size_mb: int) -> str:
 
 def big_member(size_mb: int, sha: str) -> tuple[bytes, list[Member]]:
     """submission.json and the streamed attachment member of the large submission."""
-    from intake.package import Member
+    from intake.submission.tarwriter import Member
 
     size = size_mb * BLOCK
     member = Member("attachments/1-video.mp4", size, sha, lambda: blocks(size_mb))
@@ -93,7 +93,7 @@ def big_member(size_mb: int, sha: str) -> tuple[bytes, list[Member]]:
 
 def child_seal(out: str, recipient: str, size_mb: int, sha: str) -> None:
     """(child process) seal the large submission to ``out``, generating it on the fly."""
-    from intake.package import seal
+    from intake.submission.seal import seal
 
     submission_json, members = big_member(size_mb, sha)
     start = time.perf_counter()
@@ -172,7 +172,8 @@ def loop_age_decrypt(files: list[Path], key: Path, dest: Path | None) -> Timing:
 
 def make_small(folder: Path, count: int, recipient: crypto.Recipient) -> list[Path]:
     """``count`` small sealed submissions (a 4 KiB attachment each)."""
-    from intake.package import Member, seal
+    from intake.submission.seal import seal
+    from intake.submission.tarwriter import Member
 
     folder.mkdir()
     payload = random.Random(1).randbytes(4096)
@@ -279,7 +280,7 @@ def run(tmp: Path, size_mb: int, count: int, repeat: int, batch_repeat: int) -> 
     sha = big_sha256(size_mb)
     submission_json, members = big_member(size_mb, sha)
     plain = tmp / "plain.tar"
-    from intake.package import write_tar
+    from intake.submission.tarwriter import write_tar
 
     with plain.open("wb") as f:
         write_tar(f, submission_json, members, MTIME)
@@ -301,7 +302,7 @@ def run(tmp: Path, size_mb: int, count: int, repeat: int, batch_repeat: int) -> 
         lambda: once([[*me, "--child-seal", str(ours_age), r_classic, str(size_mb), sha]]),
         lambda: once([["age", "-e", "-r", r_classic, "-o", str(stock_age), str(plain)]]),
     )
-    rows.append(row(f"seal {mb} submission (intake.package) vs `age -e`", seal, stock))
+    rows.append(row(f"seal {mb} submission (intake.submission.seal) vs `age -e`", seal, stock))
     targets.append((f"seal {mb}", seal[0] / stock[0], _inner_ratio(seal, stock)))
     enc_argv = [*me, "--child-crypt", "enc", r_classic, str(plain), str(tmp / "enc.age")]
     enc, stock = duel(

@@ -25,7 +25,7 @@ from pathlib import Path
 import structlog
 
 import crypto
-from intake.conversation import Event, Press, Prompt, Start, Text
+from intake.channel import Event, Press, Prompt, Start, Text
 from intake.questionnaire import Questionnaire, load_default
 from intake.service import IntakeService
 from intake.store import Store

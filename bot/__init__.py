@@ -1,7 +1,8 @@
 """The Telegram channel: python-telegram-bot parses updates and renders the engine's prompts.
 
-This is the only package that imports ``telegram``. Entry point: :func:`bot.app.main` (``intake
-run``); wiring: :mod:`bot.application`; one witness action: :mod:`bot.flow`.
+This is the only package that imports ``telegram``. Entry point: :func:`bot.serve.run` (``intake
+run``, from :mod:`intake.cli.run_command`); wiring: :mod:`bot.wiring`; one witness action:
+:mod:`bot.actions`.
 """
 
 import importlib.util

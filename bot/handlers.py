@@ -1,5 +1,5 @@
 """One short handler per thing a witness can do. Each only parses the update into an
-:class:`~intake.conversation.Event` (or a wipe) and hands it to :class:`bot.flow.Flow`.
+:class:`~intake.channel.Event` (or a wipe) and hands it to :class:`bot.actions.Flow`.
 
 Nothing here reads or logs names, usernames, phone numbers or message text beyond passing the
 text to the engine; the Telegram user id only becomes the keyed hash inside ``Flow.key``.
@@ -15,11 +15,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot.flow import Flow, Incoming
+from bot.actions import Flow, Incoming
 from bot.media import Downloader, DownloadError, FileTooBigError, incoming_file
 from bot.texts import normalise_language
 from bot.texts import text as bot_text
-from intake.conversation import Command, CommandName, Location, Media, Press, Start, Text
+from intake.channel import Command, CommandName, Location, Media, Press, Start, Text
 
 Ctx = ContextTypes.DEFAULT_TYPE
 log = structlog.get_logger("bot.handlers")
@@ -42,7 +42,7 @@ def incoming(update: Update) -> Incoming | None:
 
 
 class Handlers:
-    """The callbacks registered with the Application (see :mod:`bot.application`)."""
+    """The callbacks registered with the Application (see :mod:`bot.wiring`)."""
 
     def __init__(self, flow: Flow, downloader: Downloader) -> None:
         self.flow = flow

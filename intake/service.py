@@ -5,7 +5,7 @@ shows the next prompt is returned, so a crash never loses an answered question. 
 witness run one at a time under that witness's lock; different witnesses run concurrently and their
 commits are grouped. On the ``submit`` outcome the draft first records its submission id and receipt
 (committed), then is sealed into the outbox, then indexed and destroyed in one transaction — see
-:class:`intake.package.Submitter` for why that order makes a crash at any point harmless.
+:class:`intake.submission.seal.Submitter` for why that order makes a crash at any point harmless.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import structlog
 
 import crypto
 from intake import engine, outbox
-from intake.conversation import AttachmentRef, Event, Media, Prompt, Reply, Start
+from intake.channel import AttachmentRef, Event, Media, Prompt, Reply, Start
 from intake.engine import DraftState
-from intake.package import SubmitFailedError, Submitter
 from intake.questionnaire import Questionnaire
 from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
+from intake.submission.seal import SubmitFailedError, Submitter
 
 log = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ from fakebot import FakeBotApi
 from fakebot.harness import Witness, running_bot
 from prometheus_client import generate_latest
 
-from intake.logging import configure_logging
+from intake.ops.logs import configure_logging
 from intake.ops.metrics import Metrics
 from intake.questionnaire import Questionnaire
 

@@ -13,7 +13,7 @@ from fakebot import FakeBotApi
 from fakebot.harness import Witness, running_bot
 
 from bot.retry import RetryPolicy
-from intake.logging import configure_logging, register_secret
+from intake.ops.logs import configure_logging, register_secret
 from intake.questionnaire import Questionnaire
 
 pytest_plugins = ["fakebot.fixtures"]

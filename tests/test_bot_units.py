@@ -9,14 +9,14 @@ from typing import get_args
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.markup import MAX_TEXT, render, split_text
 from bot.ordering import PerWitnessUpdateProcessor
 from bot.records import RecordCache
-from bot.render import MAX_TEXT, render, split_text
 from bot.retry import GaveUpError, RetryPolicy, with_retry
 from bot.texts import TextKey
 from bot.texts import text as bot_text
 from bot.traces import MAX_SPAN, ChatRecord, span
-from intake.conversation import Button, Prompt
+from intake.channel import Button, Prompt
 
 FAST = RetryPolicy(base=0.001, cap=0.002, deadline=5.0)
 

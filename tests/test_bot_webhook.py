@@ -11,9 +11,9 @@ import httpx
 from fakebot import FakeBotApi
 from fakebot.harness import settings_for
 
-from bot.application import ALLOWED_UPDATES, build_application, stop
-from bot.runtime import serve
+from bot.serve import serve
 from bot.webhook import SECRET_HEADER, WebhookServer
+from bot.wiring import ALLOWED_UPDATES, build_application, stop
 from intake.config import load_config
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService

@@ -22,7 +22,7 @@ def test_every_contract_subcommand_resolves_to_a_function(command: str) -> None:
         "questionnaire check": ["questionnaire", "check", "q.toml"],
     }.get(command, [command])
     args = cli.build_parser().parse_args(argv)
-    assert callable(cli._resolve(args))
+    assert callable(cli.parser.command_of(args))
 
 
 def test_unexpected_failure_is_one_line_without_traceback(
@@ -31,7 +31,7 @@ def test_unexpected_failure_is_one_line_without_traceback(
     def boom(_args: object) -> int:
         raise RuntimeError("secret detail from a file")
 
-    monkeypatch.setattr(cli, "_resolve", lambda _args: boom)
+    monkeypatch.setattr(cli.parser, "command_of", lambda _args: boom)
     monkeypatch.delenv("INTAKE_DEBUG", raising=False)
     assert cli.main(["status"]) == 70
     err = capsys.readouterr().err
@@ -42,7 +42,7 @@ def test_unexpected_failure_is_one_line_without_traceback(
 
 def test_help_lists_the_subcommands() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "intake.cli", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "intake", "--help"], capture_output=True, text=True, check=True
     ).stdout
     for command in ("run", "demo", "keygen", "decrypt", "export", "ack", "status", "questionnaire"):
         assert command in out

@@ -29,7 +29,7 @@ from intake.engine import DraftState
 from intake.questionnaire import load_default
 from intake.service import IntakeService
 from intake.store import Store
-from intake.submission import parse_submission
+from intake.submission.document import parse_submission
 
 TRIALS = 50
 
@@ -38,7 +38,7 @@ import asyncio, os, random, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import crypto
-from intake.conversation import Start
+from intake.channel import Start
 from intake.questionnaire import load_default
 from intake.service import IntakeService
 from intake.store import Store

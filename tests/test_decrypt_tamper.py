@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_offline_support import PHOTO, seal_bytes, submission_dict, submission_tar
 
 import crypto
-from intake.offline.errors import OpenError
+from intake.offline.open_errors import OpenError
 from intake.offline.opener import open_sealed
 from intake.offline.report import write_report
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from intake import console
-from intake.conversation import Button, Command, Location, Press, Prompt, Text
+from intake.channel import Button, Command, Location, Press, Prompt, Text
+from intake.console import terminal as console
 
 
 def _run_demo(
@@ -19,7 +19,7 @@ def _run_demo(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "intake.cli", "demo", "--keep", str(tmp_path / "demo"), *extra],
+        [sys.executable, "-m", "intake", "demo", "--keep", str(tmp_path / "demo"), *extra],
         input=stdin,
         capture_output=True,
         text=True,

@@ -97,7 +97,7 @@ async def test_kill_9_mid_conversation_then_restart_resumes(
 
 def _run(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "intake.cli", "run"],
+        [sys.executable, "-m", "intake", "run"],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
@@ -120,7 +120,7 @@ async def test_token_refused_by_telegram_exits_2_without_echoing_it(
     wrong = "999999999:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_wrong"
     env = _env(fake, tmp_path, identity, TELEGRAM_BOT_TOKEN=wrong)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "intake.cli", "run", cwd=tmp_path, env=env,
+        sys.executable, "-m", "intake", "run", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), 60)

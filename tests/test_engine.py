@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.conversation import (
+from intake.channel import (
     AttachmentRef,
     Command,
     Event,

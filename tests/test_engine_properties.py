@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.conversation import AttachmentRef, Command, Event, Location, Media, Press, Start, Text
+from intake.channel import AttachmentRef, Command, Event, Location, Media, Press, Start, Text
 from intake.engine import DraftState, Step, apply, start
 from intake.engine import tokens as tk
-from intake.engine.flow import applies
+from intake.engine.navigation import applies
 from intake.engine.repair import problems
 from intake.questionnaire import AnswerValue, Condition, Question, Questionnaire, load, load_default
 

@@ -26,8 +26,8 @@ from crypto import (
     parse_identities,
     parse_recipient,
 )
-from intake import keygen
 from intake.cli import main as cli_main
+from intake.offline import keygen
 
 DATA = os.urandom(3 * 64 * 1024 + 123)
 PHRASE = "correct horse battery staple"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crypto import HybridIdentity, X25519Identity, load_identity_file, parse_recipient
-from intake import keygen
 from intake.cli import main as cli_main
+from intake.offline import keygen
 
 PASSPHRASE = "a long enough passphrase"
 

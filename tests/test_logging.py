@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
-from intake.logging import configure_logging, redact, register_secret
+from intake.ops.logs import configure_logging, redact, register_secret
 
 TOKEN = "5550001234:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_tok"
 ODD_TOKEN = "not-a-token-shape-but-secret"

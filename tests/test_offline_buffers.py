@@ -6,7 +6,7 @@ import io
 import os
 import tarfile
 
-from intake.offline.tarstream import TarStream
+from intake.submission.tarreader import TarStream
 
 
 def _tar(members: dict[str, bytes]) -> bytes:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from test_offline_support import PHOTO, make_tar, submission_dict, submission_tar
 
-from intake.offline.errors import ArchiveError
 from intake.offline.extract import extract_submission
-from intake.offline.tarstream import parse_pax
+from intake.offline.open_errors import ArchiveError
+from intake.submission.tarreader import parse_pax
 
 RAW = json.dumps(submission_dict()).encode()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import crypto
-from intake.submission import FORMAT_V1, parse_submission
+from intake.submission.document import FORMAT_V1, parse_submission
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 

@@ -16,8 +16,8 @@ from fakebot.harness import Witness, settings_for
 from prometheus_client.parser import text_string_to_metric_families
 
 import crypto
-from bot.application import build_application, start_polling, stop
 from bot.operator import register_operator_handlers
+from bot.wiring import build_application, start_polling, stop
 from intake.config import Config, load_config
 from intake.ops.checks import standard_checks
 from intake.ops.http import HealthServer

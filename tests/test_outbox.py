@@ -12,7 +12,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from intake import outbox
-from intake.outbox_cli import ack_main, export_main, status_main
+from intake.cli.ack_command import ack as ack_main
+from intake.cli.export_command import export as export_main
+from intake.cli.status_command import status as status_main
 from intake.store import Store
 
 

@@ -17,7 +17,7 @@ import pytest
 from test_qa_support import QA_DIR, Files, Player, Skip, open_members, run_cli
 
 import crypto
-from intake.conversation import Location
+from intake.channel import Location
 from intake.questionnaire import Questionnaire, load
 from intake.service import IntakeService
 from intake.store import Store

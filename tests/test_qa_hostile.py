@@ -16,7 +16,7 @@ import pytest
 from test_qa_support import QA_DIR, Player, Skip, chunks, find, open_members, tokens
 
 import crypto
-from intake.conversation import Command, Event, Location, Media, Press, Reply, Start, Text
+from intake.channel import Command, Event, Location, Media, Press, Reply, Start, Text
 from intake.questionnaire import Questionnaire, load
 from intake.service import IntakeService
 from intake.store import Store

@@ -17,12 +17,12 @@ import pytest
 from test_qa_support import QA_DIR, Player, open_members
 
 import crypto
-import intake.package
-from intake.conversation import Command, Press, Start
+import intake.submission.seal
+from intake.channel import Command, Press, Start
 from intake.questionnaire import Questionnaire, load
 from intake.service import IntakeService
 from intake.store import Store
-from intake.submission import SubmissionFormatError
+from intake.submission.document import SubmissionFormatError
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ async def test_failed_submit_does_not_poison_the_service(
 
     victim = Player(svc, q, {"kali": "10.08.2020"}, "be", key="victim")
     review = await victim.to_review()
-    monkeypatch.setattr(intake.package, "parse_submission", broken)
+    monkeypatch.setattr(intake.submission.seal, "parse_submission", broken)
     failures: list[str] = []
     for name, call in [
         ("submit", lambda: victim.submit_from(review)),
@@ -117,7 +117,7 @@ async def test_media_with_a_foreign_attachment_id(
     FileNotFoundError out of handle() — poisoning the draft as above."""
     from test_qa_support import find
 
-    from intake.conversation import AttachmentRef, Media
+    from intake.channel import AttachmentRef, Media
 
     q = load(QA_DIR / "qa_every_type.toml")
     store = await Store.open(tmp_path / "data3")

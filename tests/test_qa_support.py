@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import crypto
-from intake.conversation import Event, Location, Media, Press, Prompt, Reply, Start, Text
+from intake.channel import Event, Location, Media, Press, Prompt, Reply, Start, Text
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 

@@ -15,7 +15,7 @@ import pytest
 from test_qa_support import QA_DIR, Player, open_members
 
 import crypto
-from intake.conversation import Start
+from intake.channel import Start
 from intake.questionnaire import load
 from intake.service import IntakeService
 from intake.store import Store

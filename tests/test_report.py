@@ -12,11 +12,11 @@ import pytest
 from test_offline_support import PHOTO, submission_dict, submission_tar
 
 from intake.offline.extract import Extracted, extract_submission
-from intake.offline.index import guard_cell, render_index, write_index
 from intake.offline.labels import labels_for, languages
 from intake.offline.receipt import ReceiptEntry, load_receipt, write_receipt
 from intake.offline.report import render_report
-from intake.submission import parse_submission
+from intake.offline.spreadsheet import guard_cell, render_index, write_index
+from intake.submission.document import parse_submission
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&</textarea>"
 

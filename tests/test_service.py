@@ -13,7 +13,7 @@ from test_service_support import Clock, Witness, chunks_of, find, open_sealed, t
 
 import crypto
 from intake import engine
-from intake.conversation import (
+from intake.channel import (
     AttachmentRef,
     Media,
     Press,
@@ -23,7 +23,7 @@ from intake.conversation import (
 from intake.questionnaire import Questionnaire, load_default
 from intake.service import IntakeService
 from intake.store import AttachmentTooLargeError, DraftNotFoundError, Store
-from intake.submission import parse_submission
+from intake.submission.document import parse_submission
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from test_service_support import open_sealed
 
 import crypto
-from intake.submission import parse_submission
+from intake.submission.document import parse_submission
 
 CHILD = r"""
 import asyncio, random, sys
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import crypto
 from intake import engine
-from intake.conversation import Start
+from intake.channel import Start
 from intake.engine import DraftState
 from intake.questionnaire import load_default
 from intake.service import IntakeService

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import crypto
-from intake.conversation import Event, Location, Media, Press, Prompt, Reply, Start, Text
+from intake.channel import Event, Location, Media, Press, Prompt, Reply, Start, Text
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 

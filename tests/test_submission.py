@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intake.submission import (
+from intake.submission.document import (
     FORMAT_V1,
     SubmissionFormatError,
     attachment_path,

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from intake.config.reader import (
     CLOUD_FILE_LIMIT_MB,
@@ -86,7 +86,7 @@ class Config:
         return self.max_file_mb * 1024 * 1024
 
     def secrets(self) -> list[str]:
-        """Every secret value, for :func:`intake.logging.register_secret`."""
+        """Every secret value, for :func:`intake.ops.logs.register_secret`."""
         return [s.get_secret_value() for s in (self.telegram_token, self.webhook_secret) if s]
 
 
@@ -147,11 +147,12 @@ def load_config(
     return config
 
 
-def print_config_error(error: ConfigError, file: IO[str] | None = None) -> int:
+def print_config_error(error: ConfigError, file: TextIO | None = None) -> int:
     """Print one ``intake: error: …`` line per problem; return the exit status 2."""
-    out = file if file is not None else sys.stderr
+    from intake import tui
+
     for problem in error.problems:
-        print(f"intake: error: {problem}", file=out)
+        tui.error(str(problem), file=file)
     return 2
 
 

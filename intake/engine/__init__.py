@@ -1,7 +1,7 @@
 """The witness conversation as a pure, deterministic state machine (no I/O).
 
-A channel turns what the witness did into an :data:`intake.conversation.Event`; :func:`apply`
-returns a :class:`Step` with the new :class:`DraftState`, the :class:`~intake.conversation.Prompt`
+A channel turns what the witness did into an :data:`intake.channel.Event`; :func:`apply`
+returns a :class:`Step` with the new :class:`DraftState`, the :class:`~intake.channel.Prompt`
 to render, and the outcome (``continue``, ``rejected``, ``submit``, ``cancelled``, ``declined``).
 The flow: language → consent → questions (branching, skip, back, validation) → review (edit any
 answer, re-review) → submit; cancel anywhere.

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from intake import i18n
-from intake.conversation import Event, Location, Media, Text
-from intake.engine import flow, tokens
+from intake.channel import Event, Location, Media, Text
+from intake.engine import navigation, tokens
 from intake.engine.dates import parse_date
 from intake.engine.inputs import read_number, read_text
-from intake.engine.render import lang_of, strings
+from intake.engine.prompts import lang_of, strings
 from intake.engine.state import DraftState, FileEntry
 from intake.questionnaire import AnswerValue, Question, Questionnaire
 
@@ -62,15 +62,17 @@ def answer(
 
     After an edit from the review only questions that newly apply are asked before returning to
     the review; otherwise the next applicable question is asked (its old answer offered to keep).
-    At the end, any applicable question never asked (see :func:`flow.unasked`) comes first.
+    At the end, any applicable question never asked (see :func:`navigation.unasked`) comes first.
     """
     answers = dict(state.answers)
     answers[question.id] = value
-    answers = flow.prune(q, answers)
-    after = flow.following(q, answers, question.id, unanswered_only=state.editing)
+    answers = navigation.prune(q, answers)
+    after = navigation.following(q, answers, question.id, unanswered_only=state.editing)
     if after is not None:
         return goto(replace(state, answers=answers), after, editing=state.editing)
-    gap = flow.unasked(q, answers)  # never show the review while an applicable question is unasked
+    gap = navigation.unasked(
+        q, answers
+    )  # never show the review while an applicable question is unasked
     if gap is not None:
         return goto(replace(state, answers=answers), gap, editing=True)
     return to_review(state, answers)
@@ -107,7 +109,7 @@ def press(q: Questionnaire, state: DraftState, question: Question, tok: tokens.T
 def _back(q: Questionnaire, state: DraftState, question: Question) -> DraftState:
     if state.editing:
         return to_review(state, state.answers)
-    before = flow.preceding(q, state.answers, question.id)
+    before = navigation.preceding(q, state.answers, question.id)
     if before is None:
         cleared = replace(state, selection=(), uploads=(), date_choices=(), cursor=None)
         return replace(cleared, stage="consent")

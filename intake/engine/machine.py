@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import replace
 
 from intake import i18n
-from intake.conversation import Command, Event, Location, Media, Press, Prompt, Start, Text
-from intake.engine import answering, flow, tokens
-from intake.engine.render import current, lang_of, strings
+from intake.channel import Command, Event, Location, Media, Press, Prompt, Start, Text
+from intake.engine import answering, navigation, tokens
+from intake.engine.prompts import current, lang_of, strings
 from intake.engine.repair import reconcile
 from intake.engine.state import DraftState, Step
 from intake.questionnaire import Questionnaire
@@ -122,7 +122,7 @@ def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.
             return i18n.render(ui, "error.first_step")
     elif stage == "consent":
         if action == tokens.ACCEPT:
-            return answering.goto(state, flow.first(q, state.answers), editing=False)
+            return answering.goto(state, navigation.first(q, state.answers), editing=False)
         if action == tokens.DECLINE:
             new = replace(state, stage="declined", rev=state.rev + 1)
             return Step(new, current(q, new), "declined")
@@ -153,13 +153,13 @@ def _review_press(
 ) -> answering.Result | Step:
     ui = strings(q, lang_of(q, state))
     if tok.action == tokens.SUBMIT:
-        missing = flow.missing_required(q, state.answers)
+        missing = navigation.missing_required(q, state.answers)
         if missing is not None:
             return answering.goto(state, missing, editing=True)
         new = replace(state, stage="submitted", rev=state.rev + 1)
         return Step(new, current(q, new), "submit")
     if tok.action == tokens.BACK:
-        return answering.goto(state, flow.last(q, state.answers), editing=False)
+        return answering.goto(state, navigation.last(q, state.answers), editing=False)
     if tok.action == tokens.EDIT and tok.arg.isdigit() and int(tok.arg) < len(q.questions):
         question = q.questions[int(tok.arg)]
         if question.id in state.answers:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from intake import i18n
-from intake.conversation import AttachmentRef, Prompt, Stage
-from intake.engine import flow
-from intake.engine.render import strings
+from intake.channel import AttachmentRef, Prompt, Stage
+from intake.engine import navigation
+from intake.engine.prompts import strings
 from intake.engine.state import DraftState
 from intake.questionnaire import Questionnaire
 
@@ -39,7 +39,7 @@ def answers_for_submission(q: Questionnaire, state: DraftState) -> list[dict[str
     """
     lang = _language(q, state.language)
     out: list[dict[str, object]] = []
-    for question in flow.listed(q, state.answers):
+    for question in navigation.listed(q, state.answers):
         value = state.answers[question.id]
         item: dict[str, object] = {
             "question_id": question.id,

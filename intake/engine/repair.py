@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from intake.engine import flow
+from intake.engine import navigation
 from intake.engine.state import DraftState
 from intake.questionnaire import AnswerValue, Question, Questionnaire
 
@@ -54,7 +54,7 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
         for qid, value in state.answers.items()
         if qid in ids and value_fits(ids[qid], value, state)
     }
-    answers = flow.prune(q, answers)
+    answers = navigation.prune(q, answers)
     fixed = replace(
         state,
         rev=state.rev + 1,  # buttons shown before the repair may mean something else now
@@ -68,10 +68,10 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
     )
     if fixed.language is None and fixed.stage not in ("language", "cancelled"):
         return replace(fixed, stage="language", cursor=None, return_stage=None, editing=False)
-    gap = flow.unasked(q, answers)
+    gap = navigation.unasked(q, answers)
     if fixed.stage == "question":
         cursor = ids.get(fixed.cursor or "")
-        if cursor is None or not flow.applies(cursor, answers):
+        if cursor is None or not navigation.applies(cursor, answers):
             if gap is None:
                 return replace(fixed, stage="review", cursor=None, editing=False)
             return replace(fixed, cursor=gap.id)
@@ -102,11 +102,11 @@ def problems(q: Questionnaire, state: DraftState) -> list[str]:
     for qid, value in state.answers.items():
         if qid not in ids or not value_fits(ids[qid], value, state):
             found.append(f"answer to {qid!r} does not fit")
-    if list(state.answers) != list(flow.prune(q, state.answers)):
+    if list(state.answers) != list(navigation.prune(q, state.answers)):
         found.append("answers out of order or on a branch that does not apply")
     question = ids.get(state.cursor or "")
     if state.stage == "question":
-        if question is None or not flow.applies(question, state.answers):
+        if question is None or not navigation.applies(question, state.answers):
             found.append("question stage without an applicable cursor")
     elif state.cursor is not None and state.stage != "language":
         found.append(f"cursor set at stage {state.stage}")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast, get_args
 
-from intake.conversation import AttachmentRef, Outcome, Prompt, Stage
+from intake.channel import AttachmentRef, Outcome, Prompt, Stage
 from intake.questionnaire import AnswerValue
 
 FORMAT = "witness-intake/draft/v1"

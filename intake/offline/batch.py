@@ -17,14 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import crypto
-from intake.offline.errors import CONFLICT, MANIFEST, OpenError
-from intake.offline.index import load_submissions, write_index
+from intake import tui
+from intake.offline.open_errors import CONFLICT, MANIFEST, OpenError
 from intake.offline.opener import TEMP_PREFIX, file_sha256, open_sealed
 from intake.offline.progress import Progress
 from intake.offline.receipt import ReceiptEntry, load_receipt, write_receipt
 from intake.offline.report import REPORT_NAME, write_report
 from intake.offline.sources import Plan, SealedFile
-from intake.submission import Submission
+from intake.offline.spreadsheet import load_submissions, write_index
+from intake.submission.document import Submission
 
 
 @dataclass(slots=True)
@@ -88,9 +89,9 @@ def _run_locked(
     _remove_stale_temps(out, ui)
     known, problem = load_receipt(out)
     if problem:
-        ui.say(f"intake: warning: {problem}", error=True)
+        ui.say(tui.line("warning", str(problem)), error=True)
     for name, reason in plan.failures:
-        ui.say(f"intake: error: {name}: {reason}", error=True)
+        ui.say(tui.line("error", f"{name}: {reason}"), error=True)
         summary.failed += 1
         ui.advance()
     done = _Done(known)
@@ -125,11 +126,11 @@ def _one(
         if exc.kind == CONFLICT and _is_repeat(exc, name, done, out, ui):
             summary.skipped += 1
             return
-        ui.say(f"intake: error: {name}: {exc}", error=True)
+        ui.say(tui.line("error", f"{name}: {exc}"), error=True)
         summary.failed += 1
         return
     except OSError as exc:
-        ui.say(f"intake: error: {name}: cannot read ({exc.strerror})", error=True)
+        ui.say(tui.line("error", f"{name}: cannot read ({exc.strerror})"), error=True)
         summary.failed += 1
         return
     sub = opened.extracted.submission
@@ -139,8 +140,11 @@ def _one(
     for check in opened.extracted.checks:
         if not check.ok:
             ui.say(
-                f"intake: warning: {name}: {check.attachment.path} does not match the sha256/size "
-                "in submission.json (marked ✗ in the report)",
+                tui.line(
+                    "warning",
+                    f"{name}: {check.attachment.path} does not match the sha256/size "
+                    "in submission.json (marked ✗ in the report)",
+                ),
                 error=True,
             )
 
@@ -198,7 +202,9 @@ def _remove_stale_temps(out: Path, ui: Progress) -> None:
             import shutil  # rarely needed: not imported at start-up
 
             shutil.rmtree(stale, ignore_errors=True)
-            ui.say(f"intake: warning: removed {stale.name} left by an interrupted run", error=True)
+            ui.say(
+                tui.line("warning", f"removed {stale.name} left by an interrupted run"), error=True
+            )
 
 
 def _rebuild(
@@ -210,7 +216,7 @@ def _rebuild(
 ) -> None:
     submissions, problems = load_submissions(out, fresh)
     for problem in problems:
-        ui.say(f"intake: warning: {problem}", error=True)
+        ui.say(tui.line("warning", str(problem)), error=True)
     if submissions:
         write_index(out, submissions)
     if known:

@@ -1,6 +1,6 @@
 """Safe streaming extraction of a submission tar into a folder.
 
-The plaintext is read once, as a stream (:class:`~intake.offline.tarstream.TarStream`), and never
+The plaintext is read once, as a stream (:class:`~intake.submission.tarreader.TarStream`), and never
 with ``tarfile.extract``: each member is checked against an allow-list before a byte is written.
 Only regular files named exactly ``submission.json`` (first) and then the ``attachments/<n>-<name>``
 listed in it, in order, are accepted; absolute paths, ``..``, links, devices, fifos and any other
@@ -15,16 +15,16 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from intake.offline.errors import ArchiveError
 from intake.offline.hashing import BackgroundHash
-from intake.offline.tarstream import Readable, TarStream
-from intake.submission import (
+from intake.offline.open_errors import ArchiveError
+from intake.submission.document import (
     MAX_SUBMISSION_JSON,
     Attachment,
     Submission,
     SubmissionFormatError,
     parse_submission,
 )
+from intake.submission.tarreader import Readable, TarStream
 
 _KINDS = {
     tarfile.SYMTYPE: "symbolic link",

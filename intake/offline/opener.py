@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import crypto
-from intake.offline.errors import (
+from intake.offline.extract import Extracted, extract_submission
+from intake.offline.hashing import HashingReader
+from intake.offline.open_errors import (
     CONFLICT,
     DAMAGED,
     INVALID,
@@ -29,9 +31,7 @@ from intake.offline.errors import (
     ArchiveError,
     OpenError,
 )
-from intake.offline.extract import Extracted, extract_submission
-from intake.offline.hashing import HashingReader
-from intake.offline.tarstream import Readable
+from intake.submission.tarreader import Readable
 
 TEMP_PREFIX = ".intake-tmp-"
 _READ_BLOCK = 64 * 1024

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from intake.offline.index import write_atomic
-from intake.submission import format_timestamp
+from intake.offline.spreadsheet import write_atomic
+from intake.submission.document import format_timestamp
 
 RECEIPT_NAME = "receipt.json"
 RECEIPT_FORMAT = "witness-intake/receipt/v1"

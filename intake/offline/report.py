@@ -16,7 +16,7 @@ from pathlib import Path
 
 from intake.offline.extract import AttachmentCheck, Extracted
 from intake.offline.labels import labels_for
-from intake.submission import Answer, format_timestamp
+from intake.submission.document import Answer, format_timestamp
 
 REPORT_NAME = "report.html"
 CSP = (

@@ -1,11 +1,12 @@
 """Durable, encrypted storage of drafts, attachments, the outbox index and rate limits.
 
 See :mod:`intake.store.store` for the :class:`Store`, :mod:`intake.store.datadir` for the on-disk
-layout and the data-dir safety policy, :mod:`intake.store.keys` for what the server key protects.
+layout and the data-dir safety policy, :mod:`intake.store.serverkey` for what the server key
+protects.
 """
 
 from intake.store.drafts import Draft
-from intake.store.errors import (
+from intake.store.exceptions import (
     AttachmentTooLargeError,
     DraftCorruptError,
     DraftNotFoundError,

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.store.datadir import fsync_dir
-from intake.store.errors import AttachmentTooLargeError, DraftCorruptError
+from intake.store.exceptions import AttachmentTooLargeError, DraftCorruptError
 
 MAGIC = b"WIBLOB1\n"
 _ID_RE = re.compile(r"[0-9a-f]{24}")

@@ -21,7 +21,7 @@ import os
 import stat
 from pathlib import Path
 
-from intake.store.errors import UnsafeDataDirError
+from intake.store.exceptions import UnsafeDataDirError
 
 DB_NAME = "intake.sqlite3"
 KEY_NAME = "server.key"

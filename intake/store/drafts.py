@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from intake.store.keys import ServerKeys, open_payload, seal_payload
+from intake.store.serverkey import ServerKeys, open_payload, seal_payload
 
 DRAFT_COLUMNS = (
     "draft_id, witness_key, version, wrapped_key, body, created_at, updated_at, expires_at,"

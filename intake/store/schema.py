@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from intake.store.errors import StoreError
+from intake.store.exceptions import StoreError
 
 MIGRATIONS: tuple[str, ...] = (
     # v1: drafts, outbox index, rate limits

@@ -18,10 +18,10 @@ import aiosqlite
 
 from intake.store import blobs, datadir, schema
 from intake.store.drafts import DRAFT_COLUMNS, UPSERT_DRAFT, Draft, new_draft_id
-from intake.store.errors import StoreError
+from intake.store.exceptions import StoreError
 from intake.store.gate import Reader, ReadGate
-from intake.store.keys import KEY_SIZE, ServerKeys
 from intake.store.outbox_index import OutboxIndex
+from intake.store.serverkey import KEY_SIZE, ServerKeys
 from intake.store.writer import GroupCommitWriter, Op
 
 DEFAULT_TTL = 24 * 3600.0
@@ -60,8 +60,8 @@ class Store:
     ) -> Store:
         """Open (creating on first run) the store in ``data_dir``.
 
-        Raises :class:`~intake.store.errors.UnsafeDataDirError` if the dir or its files are
-        accessible to other users, :class:`~intake.store.errors.StoreError` on a newer schema.
+        Raises :class:`~intake.store.exceptions.UnsafeDataDirError` if the dir or its files are
+        accessible to other users, :class:`~intake.store.exceptions.StoreError` on a newer schema.
         """
         data_dir = datadir.ensure_private_dir(Path(data_dir))
         datadir.ensure_private_dir(data_dir / datadir.DRAFTS_DIR)

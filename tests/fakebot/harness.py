@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.application import BotSettings, build_application, start_polling, stop
-from bot.flow import Flow
+from bot.actions import Flow
 from bot.retry import RetryPolicy
+from bot.wiring import BotSettings, build_application, start_polling, stop
 from fakebot.api import Msg
 from fakebot.inject import FakeBotApi, FakeUser
 from intake.ops.metrics import Metrics

@@ -26,7 +26,7 @@ async def intake_run_process(
     polls = _polls(fake)
     with (tmp_path / log_name).open("ab") as log:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "intake.cli", "run",
+            sys.executable, "-m", "intake", "run",
             cwd=tmp_path, env=env, stdout=log, stderr=log,
         )  # fmt: skip
         try:

@@ -12,7 +12,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 
-from intake.conversation import Event, Location, Press, Prompt, Text
+from intake.channel import Event, Location, Press, Prompt, Text
 from intake.engine import tokens
 from intake.questionnaire import Question, Questionnaire
 

@@ -1,6 +1,6 @@
 """The console channel: a second channel over the same service, for ``intake demo``.
 
-It renders :class:`~intake.conversation.Prompt` objects as numbered text and turns what a person
+It renders :class:`~intake.channel.Prompt` objects as numbered text and turns what a person
 types into events — which keeps the line between channels and the engine honest: anything the
 Telegram bot can do, the terminal does through the very same :class:`~intake.service.IntakeService`.
 """
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
 
-from intake.conversation import Command, Event, Location, Press, Prompt, Text
+from intake.channel import Command, Event, Location, Press, Prompt, Text
 
 _GEO = re.compile(r"^geo:\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)$")
 _COMMANDS = {"/cancel": "cancel", "/back": "back", "/skip": "skip", "/help": "help"}

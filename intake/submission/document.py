@@ -1,9 +1,10 @@
 """Submission format v1: the ``submission.json`` sealed inside every ``<submission-id>.age``.
 
-The server writes it (``intake.package``), the offline side reads it (``intake.offline``). Parsing
-is strict because the offline side treats everything inside a sealed file as untrusted: an unknown
-top-level key, a wrong type or an unknown format version is an error that names the field. Answers
-may carry extra informational keys (for instance ``display``); those are kept and round-tripped.
+The server writes it (``intake.submission.seal``), the offline side reads it
+(``intake.offline``). Parsing is strict because the offline side treats everything inside a sealed
+file as untrusted: an unknown top-level key, a wrong type or an unknown format version is an error
+that names the field. Answers may carry extra informational keys (for instance ``display``); those
+are kept and round-tripped.
 The format is documented with a full example in ``docs/submission-format.md``.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from intake.safe_names import safe_name as safe_name  # re-exported: part of this API
+from intake.submission.names import safe_name as safe_name  # re-exported: part of this API
 
 FORMAT_V1 = "witness-intake/submission/v1"
 _FORMAT_PREFIX = "witness-intake/submission/"

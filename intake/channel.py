@@ -1,9 +1,9 @@
 """Plain data that crosses the line between a channel and the engine.
 
-A channel (``bot/`` for Telegram, ``intake.demo`` for the terminal) turns what the witness did
-into an :data:`Event`, hands it to the engine (through :class:`intake.service.IntakeService`), and
-renders the :class:`Prompt` it gets back. No channel type ever crosses this line, and nothing here
-does I/O.
+A channel (``bot/`` for Telegram, ``intake.console`` for the terminal) turns what the witness
+did into an :data:`Event`, hands it to the engine (through :class:`intake.service.IntakeService`),
+and renders the :class:`Prompt` it gets back. No channel type ever crosses this line, and nothing
+here does I/O.
 """
 
 from __future__ import annotations

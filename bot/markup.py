@@ -1,4 +1,4 @@
-"""Turning the engine's :class:`~intake.conversation.Prompt` into Telegram messages.
+"""Turning the engine's :class:`~intake.channel.Prompt` into Telegram messages.
 
 The engine already speaks the witness's language; rendering only lays it out: the notice first,
 the text split into messages of at most 4096 characters, the buttons (one inline keyboard, on the
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import text as bot_text
-from intake.conversation import Prompt
+from intake.channel import Prompt
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
 

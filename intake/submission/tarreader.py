@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from typing import Protocol
 
-from intake.offline.errors import ArchiveError
+from intake.offline.open_errors import ArchiveError
 
 BLOCK = tarfile.BLOCKSIZE
 _ZERO_BLOCK = bytes(BLOCK)

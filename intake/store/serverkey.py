@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intake.store.datadir import check_private_file, write_new_file
-from intake.store.errors import DraftCorruptError, StoreError
+from intake.store.exceptions import DraftCorruptError, StoreError
 
 KEY_SIZE = 32
 NONCE_SIZE = 12

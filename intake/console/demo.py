@@ -8,7 +8,6 @@ acknowledged, and the report's path printed.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -19,13 +18,14 @@ from pathlib import Path
 from typing import TextIO
 
 import crypto
-from intake import console, outbox
-from intake.conversation import AttachmentRef, Event, Media, Reply, Start
-from intake.demo_witness import ScriptedWitness
-from intake.logging import configure_logging
+from intake import outbox, tui
+from intake.channel import AttachmentRef, Event, Media, Reply, Start
+from intake.console import terminal as console
+from intake.console.witness import ScriptedWitness
 from intake.offline.batch import run_batch
 from intake.offline.progress import Progress
 from intake.offline.sources import plan_sources
+from intake.ops.logs import configure_logging
 from intake.questionnaire import Questionnaire, QuestionnaireError, load, load_default
 from intake.service import IntakeService
 from intake.store import Store
@@ -38,21 +38,24 @@ INTERACTIVE_HELP = (
 )
 
 
-def main(args: argparse.Namespace) -> int:
-    """Run the demo; 0 when the testimony went all the way through and was read back."""
+def play(*, questionnaire: Path | None, keep: Path | None, interactive: bool) -> int:
+    """Run the demo; 0 when the testimony went all the way through and was read back.
+
+    ``questionnaire`` (else ``INTAKE_QUESTIONNAIRE``, else the bundled one) is played by the
+    scripted witness, or by the person at the terminal when ``interactive``; ``keep`` keeps the
+    demo's server data and staff output in that folder.
+    """
     try:
-        questionnaire = _questionnaire(args.questionnaire or os.environ.get("INTAKE_QUESTIONNAIRE"))
+        q = _questionnaire(questionnaire or os.environ.get("INTAKE_QUESTIONNAIRE"))
     except QuestionnaireError as exc:
         for problem in exc.problems:
-            print(f"intake: error: {problem}", file=sys.stderr)
+            tui.error(str(problem))
         return 2
-    workdir = args.keep or Path(tempfile.mkdtemp(prefix="intake-demo-"))
+    workdir = keep or Path(tempfile.mkdtemp(prefix="intake-demo-"))
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Operators' log lines would drown the transcript; the demo shows warnings only.
     configure_logging(level="WARNING", fmt="console")
-    return asyncio.run(
-        _round_trip(workdir, questionnaire, interactive=args.interactive, out=sys.stdout)
-    )
+    return asyncio.run(_round_trip(workdir, q, interactive=interactive, out=sys.stdout))
 
 
 def _questionnaire(path: str | Path | None) -> Questionnaire:

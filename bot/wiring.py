@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.flow import Flow
+from bot.actions import Flow
 from bot.handlers import Handlers
 from bot.media import Downloader
 from bot.ordering import PerWitnessUpdateProcessor
@@ -52,7 +52,7 @@ COMMANDS = [
 READ_TIMEOUT = 15.0
 # Waiting for a free connection is local queueing, not a Telegram fault: wait rather than fail.
 POOL_TIMEOUT = 30.0
-log = structlog.get_logger("bot.application")
+log = structlog.get_logger("bot.wiring")
 
 
 class _NoObserver:

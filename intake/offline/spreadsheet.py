@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from intake.submission import (
+from intake.submission.document import (
     Answer,
     Submission,
     SubmissionFormatError,

@@ -18,19 +18,19 @@ import structlog
 from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest, Forbidden
 
+from bot.markup import Chunk, render
 from bot.records import RecordCache
-from bot.render import Chunk, render
 from bot.retry import ErrorHook, RetryPolicy, with_retry
 from bot.texts import TextKey, normalise_language
 from bot.texts import text as bot_text
 from bot.traces import MAX_SPAN, ChatRecord, delete_messages, delete_traces
-from intake.conversation import Event, Reply
+from intake.channel import Event, Reply
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
 
 TERMINAL = frozenset({"submit", "cancelled", "declined"})
 CHANNEL = "telegram"
-log = structlog.get_logger("bot.flow")
+log = structlog.get_logger("bot.actions")
 
 
 @dataclass(frozen=True)

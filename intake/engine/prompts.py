@@ -1,4 +1,4 @@
-"""Building the :class:`~intake.conversation.Prompt` for the current state.
+"""Building the :class:`~intake.channel.Prompt` for the current state.
 
 Rendering is a pure function of (questionnaire, state): the same state always shows the same
 prompt, with buttons whose tokens carry the state's revision.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from intake import i18n
-from intake.conversation import Button, Expects, Prompt
-from intake.engine import flow, tokens
+from intake.channel import Button, Expects, Prompt
+from intake.engine import navigation, tokens
 from intake.engine.dates import format_date
 from intake.engine.inputs import display, show
 from intake.engine.state import DraftState
@@ -100,7 +100,7 @@ def _question(
 ) -> Prompt:
     lang = lang_of(q, state)
     ui = strings(q, lang)
-    number, total = flow.progress(q, state.answers, question.id)
+    number, total = navigation.progress(q, state.answers, question.id)
     parts = [i18n.render(ui, "question.progress", n=number, total=total)]
     if number == 1 and not state.editing:
         parts.append(i18n.render(ui, "question.reminder"))
@@ -200,7 +200,7 @@ def _nav_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> R
 def _review(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     lang = lang_of(q, state)
     ui = strings(q, lang)
-    shown = flow.listed(q, state.answers)
+    shown = navigation.listed(q, state.answers)
     for excerpt in (200, 120, 80, 50, 30):
         items = [
             i18n.render(

@@ -15,29 +15,61 @@ import signal
 from typing import Any
 
 import structlog
-from telegram.error import NetworkError
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from bot.application import (
+from bot.retry import GaveUpError, with_retry
+from bot.webhook import WebhookServer
+from bot.wiring import (
     ALLOWED_UPDATES,
     BotSettings,
     build_application,
     start_polling,
     stop,
 )
-from bot.retry import with_retry
-from bot.webhook import WebhookServer
+from intake import tui
 from intake.config import Config
 from intake.ops import checks
 from intake.ops.http import HealthServer
 from intake.ops.metrics import Metrics
 from intake.ops.monitor import Monitor, Send
 from intake.ops.runmarker import RunMarker
-from intake.questionnaire import Questionnaire, load, load_default
+from intake.questionnaire import Questionnaire, QuestionnaireError, load, load_default
 from intake.service import IntakeService
-from intake.store import Store
+from intake.store import Store, StoreError
 
-log = structlog.get_logger("bot.runtime")
+log = structlog.get_logger("bot.serve")
+
+EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
+
+
+def run(config: Config) -> int:
+    """``intake run`` after configuration: serve; problems become ``intake: error:`` lines.
+
+    An unsafe data dir, a broken questionnaire or a token Telegram refuses exit with status 2,
+    Telegram unreachable at start-up with 1 — never a traceback, never the token.
+    """
+    try:
+        return asyncio.run(serve(config))
+    except GaveUpError:
+        tui.error("Telegram could not be reached at start-up")
+        tui.hint("check the network or TELEGRAM_API_BASE_URL")
+        return EXIT_UNREACHABLE
+    except InvalidToken:
+        tui.error("Telegram refused TELEGRAM_BOT_TOKEN (revoked or mistyped?)")
+        tui.hint("get the current token from @BotFather (/mybots → API Token)")
+        return EXIT_CONFIG
+    except QuestionnaireError as err:
+        for problem in err.problems:
+            tui.error(str(problem))
+        return EXIT_CONFIG
+    except StoreError as err:
+        tui.error(str(err))
+        return EXIT_CONFIG
+    except OSError as err:
+        tui.error(str(err.strerror or err))
+        return EXIT_CONFIG
 
 
 def settings_from(config: Config) -> BotSettings:

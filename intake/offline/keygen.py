@@ -9,7 +9,6 @@ INTAKE_RECIPIENTS) and a fingerprint staff can compare aloud.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import getpass
 import io
@@ -17,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from crypto import Identity, PassphraseRecipient, encrypt, fingerprint, generate_identity
+from crypto import Identity, PassphraseRecipient, encrypt
 
 MIN_PASSPHRASE = 12
 WORK_FACTOR = 18  # scrypt log2(N): ~1 s and 256 MiB here, age's own default; tests lower it
@@ -94,27 +93,3 @@ def write_new_file(path: Path, data: bytes) -> None:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-
-
-def main(args: argparse.Namespace) -> int:
-    """Create the identity file named by ``args.out``; 0 on success, 1 on a reported error."""
-    try:
-        passphrase = (
-            read_passphrase_file(args.passphrase_file)
-            if args.passphrase_file is not None
-            else ask_passphrase()
-        )
-        check_passphrase(passphrase)
-        identity = generate_identity(post_quantum=not args.classic)
-        data = seal_identity(identity, passphrase, datetime.datetime.now(datetime.UTC))
-        write_new_file(args.out, data)
-    except KeygenError as exc:
-        print(f"intake: error: {exc}", file=sys.stderr)
-        return 1
-    recipient = identity.recipient()
-    kind = "classic X25519" if args.classic else "post-quantum (ML-KEM-768 + X25519)"
-    print(f"Created {args.out} ({kind}), protected by your passphrase.")
-    print(f"Fingerprint: {fingerprint(recipient)}")
-    print("Public recipient (put it in INTAKE_RECIPIENTS on the server):")
-    print(recipient)
-    return 0

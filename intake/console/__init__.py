@@ -1,0 +1,1 @@
+"""The console channel of ``intake demo``: terminal rendering, scripted witness, round trip."""
