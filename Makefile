@@ -37,10 +37,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Modules of the repo root (bench/ imports the tests' shared helpers from tests/support/).
 bench: $(STAMP)
-	$(BIN)/python bench/crypto_bench.py
-	$(BIN)/python bench/engine_bench.py
-	$(BIN)/python bench/bot_bench.py
+	$(BIN)/python -m bench.crypto_bench
+	$(BIN)/python -m bench.engine_bench
+	$(BIN)/python -m bench.bot_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

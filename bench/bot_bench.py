@@ -8,7 +8,7 @@ the next prompt, records message ids in the encrypted draft, and at the end seal
 second, p50/p99 time from a witness's action to the next prompt, and our throughput as a ratio of
 the echo bot's (target ≥ 0.5).
 
-    python bench/bot_bench.py [--witnesses 50] [--latency 0.05] [--rounds 2]
+    python -m bench.bot_bench [--witnesses 50] [--latency 0.05] [--rounds 2]   (from the repo root)
 """
 
 from __future__ import annotations
@@ -23,18 +23,15 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+import crypto
+from intake.ops.logs import configure_logging
+from intake.questionnaire import load
+from tests.support.channels import ChatWitness
+from tests.support.fakebot import FakeBotApi
+from tests.support.fakebot.echo import build_echo
+from tests.support.fakebot.harness import running_bot
+from tests.support.paths import SAMPLE_TOML
 
-from fakebot import FakeBotApi  # noqa: E402
-from fakebot.echo import build_echo  # noqa: E402
-from fakebot.harness import Witness, running_bot  # noqa: E402
-
-import crypto  # noqa: E402 - after the path set-up above
-from intake.ops.logs import configure_logging  # noqa: E402
-from intake.questionnaire import load  # noqa: E402
-
-SAMPLE = ROOT / "tests" / "questionnaires" / "sample.toml"
 # One conversation of the sample questionnaire: 10 witness actions, each waiting for the answer.
 SCRIPT: list[tuple[str, str]] = [
     ("say", "/start"),
@@ -50,14 +47,14 @@ SCRIPT: list[tuple[str, str]] = [
 ]
 
 
-async def _ours(w: Witness, waits: list[float]) -> None:
+async def _ours(w: ChatWitness, waits: list[float]) -> None:
     for kind, arg in SCRIPT:
         started = time.perf_counter()
         await (w.say(arg) if kind == "say" else w.press(arg))
         waits.append(time.perf_counter() - started)
 
 
-async def _echo(w: Witness, waits: list[float]) -> None:
+async def _echo(w: ChatWitness, waits: list[float]) -> None:
     for n in range(len(SCRIPT)):
         started = time.perf_counter()
         await w.say(f"message {n}")
@@ -68,12 +65,12 @@ async def _conversations(
     fake: FakeBotApi,
     n: int,
     latency: float,
-    conversation: Callable[[Witness, list[float]], Awaitable[None]],
+    conversation: Callable[[ChatWitness, list[float]], Awaitable[None]],
 ) -> tuple[float, list[float]]:
     """``n`` witnesses at once, each Bot API call delayed by ``latency``: elapsed s and waits."""
     fake.latency = latency
     waits: list[float] = []
-    witnesses = [Witness(fake, fake.user()) for _ in range(n)]
+    witnesses = [ChatWitness(fake, fake.user()) for _ in range(n)]
     started = time.perf_counter()
     await asyncio.gather(*(conversation(w, waits) for w in witnesses))
     elapsed = time.perf_counter() - started
@@ -105,7 +102,7 @@ async def bench_ours(n: int, latency: float, post_quantum: bool) -> dict[str, fl
     try:
         with tempfile.TemporaryDirectory() as tmp:
             async with running_bot(
-                fake, Path(tmp) / "data", load(SAMPLE), [identity.recipient()], limits=limits
+                fake, Path(tmp) / "data", load(SAMPLE_TOML), [identity.recipient()], limits=limits
             ):
                 elapsed, waits = await _conversations(fake, n, latency, _ours)
     finally:

@@ -10,7 +10,7 @@
 
 Every measured side runs in its own process, timed from the parent (start-up included) with its
 own peak RSS from ``os.wait4``. Targets: ratio ≤ 1.0, peak RSS < 64 MB, batch ≥ 5× faster.
-Usage: ``python bench/crypto_bench.py [--size-mb 200] [--count 1000]``.
+Usage: ``python -m bench.crypto_bench [--size-mb 200] [--count 1000]`` (from the repo root).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ witnesses run concurrently, as on a busy bot, so the store can group their commi
 rate of bare single-row commits on the same disk (the physical floor of "durable before reply"),
 measured in the same run. Pinned to one CPU core where the OS allows.
 
-    .venv/bin/python bench/engine_bench.py [--witnesses 10000] [--concurrency 500]
+    .venv/bin/python -m bench.engine_bench [--witnesses 10000] [--concurrency 500]   (repo root)
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from pathlib import Path
 import structlog
 
 import crypto
-from intake.channel import Event, Press, Prompt, Start, Text
 from intake.questionnaire import Questionnaire, load_default
 from intake.service import IntakeService
 from intake.store import Store
+from tests.support.channels import ServiceWitness
+from tests.support.witness import Witness
 
 
 def bare_commit_rate(folder: Path, seconds: float = 2.0) -> float:
@@ -48,52 +49,24 @@ def bare_commit_rate(folder: Path, seconds: float = 2.0) -> float:
     return n / elapsed
 
 
-def _token(prompt: Prompt, action: str, rng: random.Random) -> str:
-    found = [b.token for row in prompt.buttons for b in row if b.token.split(".")[1] == action]
-    return rng.choice(found) if found else ""
-
-
-def choose(q: Questionnaire, prompt: Prompt, rng: random.Random, lang: str) -> Event:
-    """A plausible witness action for ``prompt`` (text answers, choices, yes/no, skip media)."""
-    if prompt.stage == "language":
-        return Press(next(b.token for row in prompt.buttons for b in row if b.token.endswith(lang)))
-    if prompt.stage == "consent":
-        return Press(_token(prompt, "acc", rng))
-    if prompt.stage == "review":
-        return Press(_token(prompt, "sub", rng))
-    assert prompt.question_id is not None
-    if date := _token(prompt, "d", rng):
-        return Press(date)
-    kind = q.question(prompt.question_id).type
-    if kind in ("text", "long_text"):
-        return Text("They took us to the district police station at night. " * rng.randint(1, 4))
-    if kind == "date":
-        return Text("2020-08-10")
-    if kind == "number":
-        return Text(str(rng.randint(1, 30)))
-    if kind == "yes_no":
-        return Press(_token(prompt, rng.choice(["yes", "no"]), rng))
-    if kind == "choice":
-        return Press(_token(prompt, "o", rng))
-    if kind == "multi_choice":
-        if any(b.selected for row in prompt.buttons for b in row):
-            return Press(_token(prompt, "done", rng))
-        return Press(_token(prompt, "o", rng))
-    return Press(_token(prompt, "skip", rng))
+STORY = "They took us to the district police station at night. "
 
 
 async def witness(
     svc: IntakeService, q: Questionnaire, i: int, latencies: list[float], submits: list[float]
 ) -> None:
-    """One witness from /start to the receipt; records the latency of every handle()."""
+    """One witness from /start to the receipt; records the latency of every handle().
+
+    The shared simulated witness of the tests answers: random choices, a story of one to four
+    sentences in every text answer, no attachments."""
     rng = random.Random(i)
-    key = svc.witness_key("bench", i)
-    lang = rng.choice(q.languages)
-    reply = await svc.handle(key, Start())
+    tag = STORY * rng.randint(1, 4)
+    person = ServiceWitness(svc, Witness.at_random(q, rng, tag=tag), svc.witness_key("bench", i))
+    reply = await person.start()
     while reply.outcome != "submit":
-        event = choose(q, reply.prompt, rng, lang)
+        event = await person.event_for(reply.prompt)
         started = time.perf_counter()
-        reply = await svc.handle(key, event)
+        reply = await svc.handle(person.key, event)
         took = time.perf_counter() - started
         assert reply.outcome != "rejected", (event, reply.prompt.question_id, reply.prompt.stage)
         (submits if reply.outcome == "submit" else latencies).append(took)

@@ -1,0 +1,38 @@
+"""Prompts as Telegram messages: split at 4096 characters, notice first, keyboard last."""
+
+from __future__ import annotations
+
+from bot.markup import MAX_TEXT, render, split_text
+from intake.channel import Button, Prompt
+
+
+def test_long_prompt_is_split_with_notice_first_and_keyboard_last() -> None:
+    body = "\n".join(f"{n}. answer {'x' * 90}" for n in range(200))  # ~20 000 characters
+    prompt = Prompt(
+        text=body,
+        stage="review",
+        buttons=((Button("1.sub", "Send"),), (Button("1.e.0", "Edit 1", selected=True),)),
+        notice="Please check.",
+    )
+    chunks = render(prompt)
+    assert len(chunks) > 4
+    assert all(0 < len(c.text) <= MAX_TEXT for c in chunks)
+    assert chunks[0].text.startswith("Please check.")
+    assert all(c.markup is None for c in chunks[:-1])
+    last = chunks[-1].markup
+    assert last is not None
+    assert [[b.callback_data for b in row] for row in last.inline_keyboard] == [
+        ["1.sub"],
+        ["1.e.0"],
+    ]
+    assert "".join(c.text for c in chunks).count("answer") == 200  # nothing lost at the cuts
+
+
+def test_split_without_breaks_cuts_hard() -> None:
+    pieces = split_text("y" * 10_000)
+    assert [len(p) for p in pieces] == [4096, 4096, 1808]
+
+
+def test_media_prompt_carries_the_send_as_file_hint() -> None:
+    prompt = Prompt(text="Photos?", stage="question", expects="media", language="ru")
+    assert "как файл" in render(prompt)[0].text

@@ -1,0 +1,94 @@
+"""report.html: testimony is untrusted input, the page stays inert and self-contained."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from intake.offline.extract import Extracted, extract_submission
+from intake.offline.labels import labels_for
+from intake.offline.report import render_report
+from tests.support.submissions import PHOTO, submission_dict, submission_tar
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&</textarea>"
+
+
+def _extracted(tmp_path: Path, sub: dict, files: dict[str, bytes] | None = None) -> Extracted:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    return extract_submission(io.BytesIO(submission_tar(sub, files)), dest)
+
+
+def test_report_escapes_every_piece_of_testimony(tmp_path: Path) -> None:
+    sub = submission_dict(story=XSS)
+    sub["answers"][0]["prompt"] = XSS
+    sub["answers"][3]["prompt"] = "<b>photos</b>"
+    sub["attachments"][0]["filename"] = 'x"><script>alert(3)</script>.png'
+    page = render_report(_extracted(tmp_path, sub))
+    assert "<script" not in page.lower()
+    assert "onerror=" not in page.replace("onerror=alert(2)&gt;", "")
+    assert "<b>photos" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&quot;&gt;&lt;script&gt;alert(3)" in page
+
+
+def test_report_is_self_contained(tmp_path: Path) -> None:
+    page = render_report(_extracted(tmp_path, submission_dict()))
+    assert 'http-equiv="Content-Security-Policy"' in page
+    assert "default-src &#x27;none&#x27;" in page
+    assert not re.search(r"(src|href)=\"(https?:|//)", page)
+    assert "<link" not in page
+    assert "<script" not in page
+    assert 'src="attachments/1-photo.png"' in page  # the image, from the local folder
+    assert "✓" in page
+
+
+def test_report_marks_a_mismatched_attachment(tmp_path: Path) -> None:
+    files = {"attachments/1-photo.png": PHOTO + b"tampered"}
+    page = render_report(_extracted(tmp_path, submission_dict(), files))
+    assert "✗" in page
+    assert 'src="attachments/1-photo.png"' not in page  # not shown inline once it failed
+
+
+@pytest.mark.parametrize("language", ["en", "be", "ru", "uk"])
+def test_report_in_the_submission_language(tmp_path: Path, language: str) -> None:
+    labels = labels_for(language)
+    page = render_report(_extracted(tmp_path, submission_dict(language=language)))
+    assert f'<html lang="{language}">' in page
+    for key in ("answers", "attachments", "skipped", "matched", "receipt"):
+        assert labels[key] in page
+
+
+def test_option_labels_shown_escaped_with_ids(tmp_path: Path) -> None:
+    sub = submission_dict()
+    sub["answers"][1:1] = [
+        {"question_id": "kind", "type": "choice", "prompt": "Kind?", "value": "street",
+         "label": "<i>On the street</i>"},
+        {"question_id": "what", "type": "multi_choice", "prompt": "What?",
+         "value": ["beaten", "threatened"], "labels": ["Білі", "Пагражалі"]},
+        {"question_id": "bare", "type": "multi_choice", "prompt": "Bare?", "value": ["a", "b"]},
+        {"question_id": "where", "type": "location", "prompt": "Where?",
+         "value": {"latitude": 53.9, "longitude": 27.56}},
+    ]  # fmt: skip
+    page = render_report(_extracted(tmp_path, sub))
+    assert "&lt;i&gt;On the street&lt;/i&gt; <span class=id>[street]</span>" in page
+    assert "Білі, Пагражалі <span class=id>[beaten, threatened]</span>" in page
+    assert "<div class=value>a, b</div>" in page
+    assert "53.9, 27.56 (latitude, longitude)" in page
+
+
+def test_labels_are_escaped_exactly_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake.offline import report
+
+    english = labels_for("en")
+    monkeypatch.setattr(report, "labels_for", lambda _: {**english, "answers": "Q & A <1>"})
+    report._labels.cache_clear()
+    try:
+        page = render_report(_extracted(tmp_path, submission_dict()))
+    finally:
+        report._labels.cache_clear()
+    assert "<h2>Q &amp; A &lt;1&gt;</h2>" in page
+    assert "&amp;amp;" not in page

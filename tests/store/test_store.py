@@ -1,0 +1,54 @@
+"""The store's lifecycle of drafts: destroy, expiry, orphan sweeps, rate limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from intake.store import (
+    Store,
+)
+from tests.support.clock import Clock
+from tests.support.witness import chunks
+
+
+async def test_destroy_removes_row_key_and_blobs(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "d")
+    draft = store.new_draft("wk", {"a": "b"})
+    await store.save_draft(draft)
+    await store.add_attachment(draft, chunks(b"x" * 10, 7000), 100)
+    await store.destroy_draft(draft.draft_id)
+    assert await store.load_draft("wk") is None
+    assert not store.draft_dir(draft.draft_id).exists()
+    wal = tmp_path / "d" / "intake.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # checkpointed and truncated
+    await store.close()
+
+
+async def test_expiry_uses_injected_clock(tmp_path: Path) -> None:
+    clock = Clock()
+    store = await Store.open(tmp_path / "d", clock=clock, draft_ttl=100)
+    draft = store.new_draft("wk", {})
+    await store.save_draft(draft)
+    assert await store.expired_draft_ids() == []
+    clock.now += 100
+    assert await store.expired_draft_ids() == [draft.draft_id]
+    await store.close()
+
+
+async def test_orphan_blob_folders_are_swept(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "d")
+    draft = store.new_draft("wk", {})
+    await store.add_attachment(draft, chunks(b"abc", 7000), 100)  # never saved: an orphan
+    assert await store.sweep_orphans() == 1
+    assert not store.draft_dir(draft.draft_id).exists()
+    await store.close()
+
+
+async def test_rate_limit_counts_per_window(tmp_path: Path) -> None:
+    clock = Clock(1000.0)
+    store = await Store.open(tmp_path / "d", clock=clock)
+    assert [await store.hit_rate("wk", "msg", 60) for _ in range(3)] == [1, 2, 3]
+    assert await store.hit_rate("other", "msg", 60) == 1
+    clock.now += 60
+    assert await store.hit_rate("wk", "msg", 60) == 1
+    await store.close()

@@ -1,0 +1,12 @@
+"""Where the repository and the test data are, for tests that read files by path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+QUESTIONNAIRES = DATA / "questionnaires"
+SAMPLE_TOML = QUESTIONNAIRES / "sample.toml"  # every question type and branch kind, en + ru
+BAD = QUESTIONNAIRES / "bad"  # one specific problem per file
+VECTORS = DATA / "vectors" / "age"  # the C2SP CCTV age test vectors
