@@ -78,7 +78,9 @@ def service(store: Store, staff: crypto.Identity) -> Callable[[Questionnaire], I
 
 
 @pytest.fixture
-def svc(service: Callable[[Questionnaire], IntakeService], every_type: Questionnaire) -> IntakeService:
+def svc(
+    service: Callable[[Questionnaire], IntakeService], every_type: Questionnaire
+) -> IntakeService:
     """The service most QA tests talk to: ``every_type`` on a fresh store."""
     return service(every_type)
 

@@ -52,30 +52,12 @@ def test_post_quantum_key_protected_by_passphrase(tmp_path: Path, capsys) -> Non
     )
     (tmp_path / "pass").write_text("correct horse battery\n")
     sealed = seal_submission(tmp_path, [identity.recipient()])
-    rc, _, err = run_main(
-        capsys,
-        "decrypt",
-        sealed,
-        "-i",
-        protected,
-        "--passphrase-file",
-        tmp_path / "pass",
-        "-o",
-        tmp_path / "out",
-    )
+    rc, _, err = run_main(capsys, "decrypt", sealed, "-i", protected, "--passphrase-file",
+                          tmp_path / "pass", "-o", tmp_path / "out")  # fmt: skip
     assert rc == 0, err
     (tmp_path / "pass").write_text("wrong passphrase!!\n")
-    rc, _, err = run_main(
-        capsys,
-        "decrypt",
-        sealed,
-        "-i",
-        protected,
-        "--passphrase-file",
-        tmp_path / "pass",
-        "-o",
-        tmp_path / "out2",
-    )
+    rc, _, err = run_main(capsys, "decrypt", sealed, "-i", protected, "--passphrase-file",
+                          tmp_path / "pass", "-o", tmp_path / "out2")  # fmt: skip
     assert rc == 2
     assert "staff.key: wrong passphrase" in err
     assert not (tmp_path / "out2").exists()

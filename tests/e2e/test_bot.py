@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from intake.questionnaire import Questionnaire
+from intake.questionnaire import Questionnaire, load, load_default
 from tests.support.channels import ChatWitness
 from tests.support.fakebot import FakeBotApi
 from tests.support.fakebot.harness import RunningBot, running_bot
-from tests.support.sealing import write_identity
+from tests.support.paths import QUESTIONNAIRES
+from tests.support.sealing import open_sealed, sealed_files, write_identity
+from tests.support.witness import Witness
 
 CANARY_PLACE = "CanaryPlace-Okr"  # ≤ 40 characters: fits place_held
 
@@ -186,3 +188,25 @@ async def test_a_message_too_old_to_delete_does_not_save_the_rest(
     await w.say("10.08.2020")
     await fake.send_text(w.user, "/x")  # wipes the whole chat; the batch with `old` is refused
     await w.wiped(keep=old)
+
+
+@pytest.mark.parametrize(
+    "name", ["default", "sample", "qa_be_only", "qa_every_type", "qa_tiny", "qa_unicode"]
+)
+async def test_the_scripted_witness_submits_any_questionnaire_in_a_chat(
+    fake: FakeBotApi, tmp_path: Path, staff: Any, name: str
+) -> None:
+    """The demo's witness reads only the chat (text and buttons) and answers: files, places,
+    choices and an edit at the review all go through Telegram, and the testimony is sealed."""
+    q = load_default() if name == "default" else load(QUESTIONNAIRES / f"{name}.toml")
+    language = "en" if "en" in q.languages else q.default_language
+    limits = {"message": (1000, 60), "submission": (10, 86400)}  # a fast typist is no flood
+    async with running_bot(fake, tmp_path / "data", q, [staff.recipient()], limits=limits) as rb:
+        w = ChatWitness(fake, fake.user(language))
+        receipt = await w.play(Witness(q, language))
+        (sealed,) = sealed_files(rb.store)
+        sub = json.loads(open_sealed(sealed, staff)["submission.json"])
+        assert sub["receipt"] in (receipt.text or "")
+        assert sub["language"] == language
+        assert len(sub["attachments"]) == 2 * sum(x.type == "media" for x in q.questions)
+        await w.wiped(keep=receipt)

@@ -28,19 +28,12 @@ CANARY = "CanaryAnswer-faults-5521"
 WITNESSES = 50
 
 
-async def _to_first_question(w: ChatWitness) -> None:
-    await w.say("/start")
-    await w.press("English")
-    await w.press("agree")
-
-
 async def test_burst_of_429_and_502_mid_conversation_loses_nothing(
     fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
 ) -> None:
     retry = RetryPolicy(base=0.05, cap=1.0, deadline=FAULT_WINDOW * 3 + 30)
     async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()], retry=retry) as rb:
-        w = ChatWitness(fake, fake.user())
-        await _to_first_question(w)
+        w = await ChatWitness.agreed(fake)
         await w.press("Yes")
         await w.say("10.08.2020")
         started = time.monotonic()
@@ -68,8 +61,7 @@ async def test_fifty_witnesses_at_once(
     fake.latency = 0.02  # every Bot API call takes a network round trip
 
     async def one(n: int) -> str:
-        w = ChatWitness(fake, fake.user())
-        await _to_first_question(w)
+        w = await ChatWitness.agreed(fake)
         await w.press("No")
         await w.press("Skip")  # treatment
         await w.press("A witness")
@@ -90,9 +82,7 @@ async def test_witnesses_do_not_wait_for_each_other(
     fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
 ) -> None:
     async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]):
-        witnesses = [ChatWitness(fake, fake.user()) for _ in range(10)]
-        for w in witnesses:
-            await _to_first_question(w)
+        witnesses = [await ChatWitness.agreed(fake) for _ in range(10)]
         fake.latency = 0.3  # a slow network: each press costs an edit and a callback answer
         started = time.monotonic()
         await asyncio.gather(*(w.press("Yes") for w in witnesses))
@@ -109,8 +99,7 @@ async def test_no_token_no_answer_no_update_dump_in_debug_logs(
     configure_logging("DEBUG", "json", stream=out)
     try:
         async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]):
-            w = ChatWitness(fake, fake.user())
-            await _to_first_question(w)
+            w = await ChatWitness.agreed(fake)
             await w.press("Yes")
             fake.faults.add("502", calls=2, methods={"sendMessage"})
             await w.say("10.08.2020")

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from intake.channel import Command, Location, Press, Text
-from tests.support.steps import (
-    at_first_question,
-    at_question,
-    file,
-    press,
-    send,
-    token,
-)
+from tests.support.steps import at_first_question, at_question, file, press, send, token
 
 
 def test_validation_messages() -> None:

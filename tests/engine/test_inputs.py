@@ -12,6 +12,7 @@ from intake.channel import Text
 from intake.engine.inputs import clean_text, is_blank
 from intake.service import IntakeService
 from tests.support.channels import scripted
+from tests.support.questionnaires import VICTIM
 from tests.support.sealing import open_members, sealed_files
 
 
@@ -44,9 +45,6 @@ def test_invisible_text_is_blank(text: str) -> None:
 @pytest.mark.parametrize("text", ["a", "\u200ba", "ش"])
 def test_visible_text_is_not_blank(text: str) -> None:
     assert not is_blank(clean_text(text))
-
-
-VICTIM = {"role": ("choice", "victim"), "detained": True}
 
 
 @pytest.mark.parametrize("text", ["\x00", "\u202e\u202e", "\x1b\x07", "\u200b\u200b"])

@@ -8,15 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.channel import Command, Event, Location, Media, Press, Start, Text
-from intake.engine import (
-    Step,
-    apply,
-    start,
-)
+from intake.engine import Step, apply, start
 from intake.engine.repair import problems
 from intake.questionnaire import loads
 from intake.service import IntakeService
 from tests.support.channels import scripted
+from tests.support.questionnaires import VICTIM
 from tests.support.steps import (
     QUESTIONNAIRES,
     SAMPLE,
@@ -149,9 +146,6 @@ def test_one_language_starts_at_the_consent() -> None:
     assert send(question, Command("language"), ONE_LANGUAGE).prompt.question_id == "q"
     assert press(question, "Назад", ONE_LANGUAGE).prompt.stage == "consent"
     assert send(step, Command("back"), ONE_LANGUAGE).outcome == "rejected"
-
-
-VICTIM = {"role": ("choice", "victim"), "detained": True}
 
 
 async def test_typed_submit_on_a_question_is_not_called_a_stale_button(svc: IntakeService) -> None:

@@ -11,16 +11,13 @@ from hypothesis import strategies as st
 
 import crypto
 from intake.channel import Command, Event, Media, Press, Text
-from intake.engine import (
-    Step,
-    apply,
-    start,
-)
+from intake.engine import Step, apply, start
 from intake.engine import tokens as tk
 from intake.engine.navigation import applies
 from intake.questionnaire import AnswerValue, Condition, Question, Questionnaire
 from intake.service import IntakeService
 from tests.support.channels import scripted
+from tests.support.questionnaires import VICTIM
 from tests.support.sealing import open_members, sealed_files
 from tests.support.steps import (
     QUESTIONNAIRES,
@@ -79,9 +76,6 @@ def test_keep_and_back_to_review() -> None:
     assert kept.state.answers == answers
     back = press(press(step, "Edit 3"), "Back to review")
     assert back.state.answers == answers
-
-
-VICTIM = {"role": ("choice", "victim"), "detained": True}
 
 
 async def test_editing_at_review_drops_and_opens_branches(

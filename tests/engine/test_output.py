@@ -5,19 +5,8 @@ from __future__ import annotations
 import json
 
 from intake.channel import Text
-from intake.engine import (
-    answers_for_submission,
-    attachments_of,
-    closing_prompt,
-    submitted_prompt,
-)
-from tests.support.steps import (
-    SAMPLE,
-    at_first_question,
-    full_run,
-    press,
-    send,
-)
+from intake.engine import answers_for_submission, attachments_of, closing_prompt, submitted_prompt
+from tests.support.steps import SAMPLE, at_first_question, full_run, press, send
 
 
 def test_full_flow_review_and_submission() -> None:

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from intake.engine import (
-    start,
-)
-from tests.support.steps import (
-    SAMPLE,
-    at_first_question,
-    press,
-)
+from intake.engine import start
+from tests.support.steps import SAMPLE, at_first_question, press
 
 
 def test_language_hint_preselects_and_orders() -> None:

@@ -10,12 +10,7 @@ import pytest
 
 import crypto
 from intake.channel import Command, Start, Text
-from intake.engine import (
-    DraftState,
-    answers_for_submission,
-    apply,
-    resume,
-)
+from intake.engine import DraftState, answers_for_submission, apply, resume
 from intake.engine.repair import problems
 from intake.questionnaire import Questionnaire, load, loads
 from intake.service import IntakeService
@@ -23,14 +18,7 @@ from intake.store import Store
 from tests.support.channels import scripted
 from tests.support.paths import QUESTIONNAIRES, SAMPLE_TOML
 from tests.support.sealing import open_members
-from tests.support.steps import (
-    SAMPLE,
-    TODAY,
-    at_first_question,
-    full_run,
-    press,
-    send,
-)
+from tests.support.steps import SAMPLE, TODAY, at_first_question, full_run, press, send
 
 
 def test_draft_of_another_version_is_carried_over() -> None:

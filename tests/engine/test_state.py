@@ -7,16 +7,8 @@ import json
 import pytest
 
 from intake.channel import Command
-from intake.engine import (
-    DraftFormatError,
-    DraftState,
-    resume,
-)
-from tests.support.steps import (
-    SAMPLE,
-    full_run,
-    send,
-)
+from intake.engine import DraftFormatError, DraftState, resume
+from tests.support.steps import SAMPLE, full_run, send
 
 
 def test_draft_json_round_trip_and_rejection() -> None:

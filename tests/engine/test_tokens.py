@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.steps import (
-    full_run,
-)
+from tests.support.steps import full_run
 
 
 def test_tokens_are_short_ascii_and_carry_the_revision() -> None:

@@ -17,7 +17,7 @@ from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 from intake.store import AttachmentTooLargeError, DraftNotFoundError, Store
 from intake.submission.document import parse_submission
-from tests.support.channels import ServiceWitness
+from tests.support.channels import ServiceFactory, ServiceWitness
 from tests.support.clock import Clock
 from tests.support.sealing import open_sealed
 from tests.support.witness import Witness, chunks, find, tokens_of
@@ -87,10 +87,9 @@ async def test_restart_between_every_step_resumes(
 
 
 async def test_start_mid_conversation_resumes_same_question(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("telegram", 8)
     witness = ServiceWitness(svc, Witness.at_random(questionnaire, random.Random(3), tag="T"), key)
     reply = await svc.handle(key, Start())
@@ -99,14 +98,12 @@ async def test_start_mid_conversation_resumes_same_question(
     again = await svc.handle(key, Start())
     assert again.prompt.question_id == reply.prompt.question_id
     assert again.prompt.text == reply.prompt.text
-    await store.close()
 
 
 async def test_cancel_and_wipe_destroy_the_draft(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    store: Store, service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("telegram", 9)
     reply = await svc.handle(key, Start())
     await svc.set_channel_data(key, {"chat": 1, "ids": [1, 2]})
@@ -123,7 +120,6 @@ async def test_cancel_and_wipe_destroy_the_draft(
     assert await svc.wipe(key) == {}
     assert await svc.get_channel_data(key) == {}
     await svc.set_channel_data(key, {"x": 1})  # no draft: nothing to attach to, no error
-    await store.close()
 
 
 async def test_expire_destroys_drafts_and_their_blobs(
@@ -151,10 +147,9 @@ async def test_expire_destroys_drafts_and_their_blobs(
 
 
 async def test_attachment_limits_and_mime(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("t", 1)
     with pytest.raises(DraftNotFoundError):
         await svc.add_attachment(key, chunks(b"x"), filename="a", mime="a/b", max_bytes=10)
@@ -164,7 +159,6 @@ async def test_attachment_limits_and_mime(
     ref = await svc.add_attachment(key, chunks(b"x"), filename="a", mime="bad mime", max_bytes=10)
     assert ref.mime == "application/octet-stream"
     assert ref.size == 1
-    await store.close()
 
 
 async def test_rate_limits(tmp_path: Path, questionnaire: Questionnaire) -> None:
@@ -181,10 +175,9 @@ async def test_rate_limits(tmp_path: Path, questionnaire: Questionnaire) -> None
 
 
 async def test_concurrent_witnesses_each_in_order(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    store: Store, service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     witnesses = [
         ServiceWitness(
             svc,
@@ -198,21 +191,18 @@ async def test_concurrent_witnesses_each_in_order(
     assert len({r.receipt for r in replies}) == 20
     assert len(await store.outbox.rows()) == 20
     assert store.writer.batches < store.writer.items  # commits were grouped
-    await store.close()
 
 
 async def test_events_of_one_witness_are_serialised(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("t", 1)
     reply = await svc.handle(key, Start())
     token = tokens_of(reply.prompt)[0]
     # the same button pressed twice at once: exactly one is applied, the other is stale
     a, b = await asyncio.gather(svc.handle(key, Press(token)), svc.handle(key, Press(token)))
     assert sorted([a.outcome, b.outcome]) == ["continue", "rejected"]
-    await store.close()
 
 
 def test_resume_prompt_matches_engine(questionnaire: Questionnaire) -> None:

@@ -11,23 +11,19 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-import crypto
 import intake.submission.seal
 from intake.channel import AttachmentRef, Command, Event, Location, Media, Press, Start, Text
-from intake.questionnaire import Questionnaire, load
+from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 from intake.store import Store
 from intake.submission.document import SubmissionFormatError
-from tests.support.channels import ServiceWitness, scripted
-from tests.support.paths import QUESTIONNAIRES
+from tests.support.channels import ServiceFactory, ServiceWitness, scripted
+from tests.support.questionnaires import VICTIM
 from tests.support.sealing import sealed_files
 from tests.support.witness import Witness, chunks, find, tokens_of
-
-VICTIM = {"role": ("choice", "victim"), "detained": True}
 
 
 async def test_garbage_everywhere_never_raises(svc: IntakeService) -> None:
@@ -110,10 +106,9 @@ async def test_stale_press_after_submit_leaves_no_draft(svc: IntakeService) -> N
 
 
 async def test_unreadable_draft_is_destroyed_and_the_witness_starts_over(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    store: Store, service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("t", 1)
     await svc.handle(key, Start())
     sql = "UPDATE drafts SET body = zeroblob(40) WHERE witness_key = ?"
@@ -122,14 +117,12 @@ async def test_unreadable_draft_is_destroyed_and_the_witness_starts_over(
     assert reply.outcome == "rejected"
     assert await store.load_draft(key) is None
     assert (await svc.handle(key, Start())).prompt.stage == "language"
-    await store.close()
 
 
 async def test_failed_seal_returns_to_review_and_leaves_nothing(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    store: Store, service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("t", 1)
     witness = ServiceWitness(
         svc,
@@ -151,14 +144,12 @@ async def test_failed_seal_returns_to_review_and_leaves_nothing(
     assert await svc.expire() == []  # nothing stuck, nothing raised
     await svc.wipe(key)
     assert await store.load_draft(key) is None
-    await store.close()
 
 
 async def test_media_must_name_a_file_this_draft_stored(
-    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+    service: ServiceFactory, questionnaire: Questionnaire
 ) -> None:
-    store = await Store.open(tmp_path / "d")
-    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    svc = service(questionnaire)
     key = svc.witness_key("t", 1)
     witness = ServiceWitness(svc, Witness.at_random(questionnaire, random.Random(6), tag="T"), key)
     reply = await svc.handle(key, Start())
@@ -173,7 +164,6 @@ async def test_media_must_name_a_file_this_draft_stored(
     ):
         assert (await svc.handle(key, Media(forged))).outcome == "rejected"
     assert (await svc.handle(key, Media(ref))).outcome == "continue"
-    await store.close()
 
 
 async def test_failed_submit_does_not_poison_the_service(
@@ -212,27 +202,17 @@ async def test_failed_submit_does_not_poison_the_service(
 
 
 @pytest.mark.parametrize("attachment_id", ["deadbeef" * 4, "../../server.key"])
-async def test_media_with_a_foreign_attachment_id(
-    tmp_path: Path, staff: crypto.Identity, attachment_id: str
-) -> None:
+async def test_media_with_a_foreign_attachment_id(svc: IntakeService, attachment_id: str) -> None:
     """Media(ref) whose id this draft never stored is accepted (service.handle does not check it
     against the draft; blobs.blob_path joins it unchecked) and Submit then raises
     FileNotFoundError out of handle() — poisoning the draft as above."""
-    q = load(QUESTIONNAIRES / "qa_every_type.toml")
-    store = await Store.open(tmp_path / "data3")
-    try:
-        svc = IntakeService(store, q, [staff.recipient()])
-        player = scripted(svc, {"treatment": ["beaten"], "injuries": "x"}, "en")
-        reply = await player.start()
-        while reply.prompt.question_id != "evidence":
-            reply = await player.send(await player.event_for(reply.prompt))
-        forged = AttachmentRef(attachment_id, "f.jpg", "image/jpeg", 3, "0" * 64)
-        media = await svc.handle(player.key, Media(forged))
-        if media.outcome == "rejected":
-            return  # refused up front: fine
-        done = await svc.handle(player.key, Press(find(media.prompt, "done") or ""))
-        review = await player.continue_to_review(done)
-        reply = await player.submit_from(review)  # must not raise
-        assert reply.outcome in ("submit", "rejected")
-    finally:
-        await store.close()
+    player = scripted(svc, {"treatment": ["beaten"], "injuries": "x"}, "en")
+    reply = await player.to_question("evidence")
+    forged = AttachmentRef(attachment_id, "f.jpg", "image/jpeg", 3, "0" * 64)
+    media = await svc.handle(player.key, Media(forged))
+    if media.outcome == "rejected":
+        return  # refused up front: fine
+    done = await svc.handle(player.key, Press(find(media.prompt, "done") or ""))
+    review = await player.continue_to_review(done)
+    reply = await player.submit_from(review)  # must not raise
+    assert reply.outcome in ("submit", "rejected")

@@ -10,12 +10,7 @@ import shutil
 from pathlib import Path
 
 from tests.support.cli import run_main
-from tests.support.submissions import (
-    ID,
-    seal_submission,
-    sha256_of,
-    write_manifest,
-)
+from tests.support.submissions import ID, seal_submission, sha256_of, write_manifest
 
 
 def test_idempotent_rerun(tmp_path: Path, staff_key: Path, staff, capsys) -> None:

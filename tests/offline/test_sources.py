@@ -6,10 +6,7 @@ import shutil
 from pathlib import Path
 
 from tests.support.cli import run_main
-from tests.support.submissions import (
-    seal_submission,
-    write_manifest,
-)
+from tests.support.submissions import seal_submission, write_manifest
 
 
 def test_manifest_mismatches(tmp_path: Path, staff_key: Path, staff, capsys) -> None:

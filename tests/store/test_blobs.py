@@ -8,11 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.store import (
-    AttachmentTooLargeError,
-    DraftCorruptError,
-    Store,
-)
+from intake.store import AttachmentTooLargeError, DraftCorruptError, Store
 from tests.support.witness import chunks
 
 

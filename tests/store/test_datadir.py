@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.store import (
-    Store,
-    UnsafeDataDirError,
-)
+from intake.store import Store, UnsafeDataDirError
 
 
 async def test_first_run_creates_private_layout(tmp_path: Path) -> None:

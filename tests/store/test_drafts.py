@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake.store import (
-    Store,
-)
+from intake.store import Store
 
 
 async def test_draft_roundtrip_across_reopen_and_ciphertext_only(tmp_path: Path) -> None:

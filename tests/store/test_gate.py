@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from intake.store import (
-    Store,
-)
+from intake.store import Store
 
 
 async def test_reads_see_every_commit_under_concurrency(tmp_path: Path) -> None:

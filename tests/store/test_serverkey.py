@@ -6,11 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.store import (
-    DraftCorruptError,
-    Store,
-    StoreError,
-)
+from intake.store import DraftCorruptError, Store, StoreError
 
 
 async def test_tampered_draft_is_detected(tmp_path: Path) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake.store import (
-    Store,
-)
+from intake.store import Store
 from tests.support.clock import Clock
 from tests.support.witness import chunks
 

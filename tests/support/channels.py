@@ -20,10 +20,13 @@ from intake.channel import Text as TextEvent
 from intake.console import terminal
 from intake.console.witness import SampleFile
 from intake.engine import tokens
+from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 from tests.support.fakebot.api import Msg
 from tests.support.fakebot.inject import FakeBotApi, FakeUser
 from tests.support.witness import Answer, Witness, chunks, find
+
+ServiceFactory = Callable[[Questionnaire], IntakeService]  # the ``service`` fixture
 
 MAX_FILE = 20 << 20
 MAX_STEPS = 300
@@ -197,6 +200,15 @@ class ChatWitness:
     user: FakeUser
     last: Msg | None = None
     sent: list[int] = field(default_factory=list)
+
+    @classmethod
+    async def agreed(cls, fake: FakeBotApi, language_code: str = "en") -> ChatWitness:
+        """A new person who sent /start, chose English and agreed: the first question shows."""
+        w = cls(fake, fake.user(language_code))
+        await w.say("/start")
+        await w.press("English")
+        await w.press("agree")
+        return w
 
     @property
     def chat_id(self) -> int:

@@ -1,4 +1,4 @@
-"""Questionnaire text for tests that build their own: the smallest valid header."""
+"""Questionnaire text for tests that build their own, and scripts for the QA questionnaires."""
 
 from __future__ import annotations
 
@@ -13,3 +13,6 @@ text.en = "t"
 accept.en = "a"
 decline.en = "d"
 """
+
+# A script for qa_every_type.toml: it happened to me, and I was detained.
+VICTIM = {"role": ("choice", "victim"), "detained": True}
