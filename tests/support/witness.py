@@ -143,7 +143,9 @@ class Witness(ScriptedWitness):
         assert self.rng is not None
         if question.type == "yes_no":
             return _press(prompt, self.rng.choice([tokens.YES, tokens.NO]))
-        options = [t for t in tokens_of(prompt) if (p := tokens.parse(t)) and p.action == "o"]
+        options = [
+            t for t in tokens_of(prompt) if (p := tokens.parse(t)) and p.action == tokens.OPTION
+        ]
         chosen = any(b.selected for row in prompt.buttons for b in row)
         if question.type == "multi_choice" and chosen and find(prompt, tokens.DONE):
             return _press(prompt, tokens.DONE)
