@@ -11,6 +11,7 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -72,6 +73,11 @@ class IntakeService:
             if users[0] == 0:
                 del self._locks[key]
 
+    def _today(self) -> dt.date:
+        """The latest date a witness may give: today in UTC by the injected clock, plus one day
+        of slack (it is already tomorrow for a witness east of UTC)."""
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC).date() + dt.timedelta(days=1)
+
     def witness_key(self, channel: str, user_id: int | str) -> str:
         """The keyed hash standing for a witness (HMAC-SHA256 under the server secret)."""
         return self.store.witness_key(channel, user_id)
@@ -93,7 +99,7 @@ class IntakeService:
             state = DraftState.from_json(draft.body["state"])
             if isinstance(event, Media) and not _ours(draft, event.attachment):
                 return self._rejected(state, "error.not_here")  # not a file this draft stored
-            step = engine.apply(self.questionnaire, state, event)
+            step = engine.apply(self.questionnaire, state, event, today=self._today())
             channel = dict(draft.body.get("channel", {}))
             if step.outcome == "rejected":
                 return Reply(step.prompt, "rejected")

@@ -8,7 +8,6 @@ the state untouched.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -19,7 +18,7 @@ from intake.engine.dates import parse_date
 from intake.engine.inputs import read_number, read_text
 from intake.engine.prompts import lang_of, strings
 from intake.engine.state import DraftState, FileEntry
-from intake.questionnaire import AnswerValue, Question, Questionnaire
+from intake.questionnaire import AnswerValue, Question, Questionnaire, values
 
 Result = DraftState | str
 
@@ -148,9 +147,9 @@ def typed(
     if isinstance(event, Media):
         return _media(state, question, event, ui)
     if isinstance(event, Location):
-        if kind != "location" or not _valid_point(event):
+        point = values.point(event.latitude, event.longitude) if kind == "location" else None
+        if point is None:
             return i18n.render(ui, "error.not_here")
-        point: dict[str, float] = {"latitude": event.latitude, "longitude": event.longitude}
         return answer(q, state, question, point)
     if not isinstance(event, Text):
         return i18n.render(ui, "error.not_here")
@@ -158,7 +157,7 @@ def typed(
         read = read_text(question, event.text, ui)
         if read.notice is not None:
             return read.notice
-        value: AnswerValue = {"text": str(read.value)} if kind == "location" else read.value
+        value: AnswerValue = values.place(str(read.value)) if kind == "location" else read.value
         return answer(q, state, question, value)
     if kind == "number":
         read = read_number(question, event.text, ui)
@@ -198,10 +197,3 @@ def _media(state: DraftState, question: Question, event: Media, ui: Mapping[str,
     files = dict(state.files)
     files[ref.attachment_id] = FileEntry(question.id, ref)
     return replace(state, uploads=(*state.uploads, ref.attachment_id), files=files)
-
-
-def _valid_point(event: Location) -> bool:
-    lat, lon = event.latitude, event.longitude
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        return False
-    return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0

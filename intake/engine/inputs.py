@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from intake import i18n
 from intake.engine.dates import format_date
-from intake.questionnaire import AnswerValue, Question
-from intake.questionnaire.model import DEFAULT_MAX_LENGTH
+from intake.questionnaire import AnswerValue, Question, values
 
 _NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 and DEL, but not \t \n
@@ -23,7 +22,6 @@ _BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
 _BIDI_OPENERS = frozenset("\u202a\u202b\u202d\u202e") | _ISOLATES  # LRE RLE LRO RLO + isolates
 _PDF, _PDI = "\u202c", "\u2069"
-_MAX_MAGNITUDE = 1e12
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +80,7 @@ def read_text(question: Question, text: str, strings: Mapping[str, str]) -> Read
     if is_blank(cleaned):
         key = "error.empty_required" if question.required else "error.empty"
         return Read(notice=i18n.render(strings, key))
-    limit = question.max_length or DEFAULT_MAX_LENGTH.get(question.type, 500)
+    limit = values.max_length(question)
     if len(cleaned) > limit:
         notice = i18n.render(strings, "error.too_long", length=len(cleaned), max=limit)
         return Read(notice=notice)
@@ -99,7 +97,7 @@ def read_number(question: Question, text: str, strings: Mapping[str, str]) -> Re
     number: int | float = float(cleaned) if "." in cleaned else int(cleaned)
     if isinstance(number, float) and number.is_integer():
         number = int(number)
-    if not math.isfinite(number) or abs(number) > _MAX_MAGNITUDE:
+    if not math.isfinite(number) or abs(number) > values.MAX_MAGNITUDE:
         return Read(notice=i18n.render(strings, "error.not_a_number"))
     if question.min is not None and number < question.min:
         return Read(notice=i18n.render(strings, "error.number_too_small", min=show(question.min)))
@@ -137,10 +135,10 @@ def display(
     if question.type == "date" and isinstance(value, str):
         return format_date(value, strings)
     if isinstance(value, dict):
-        place = value.get("text")
+        place = values.place_text(value)
         if place is None:
             return i18n.render(strings, "review.location")
-        text = str(place)
+        text = place
     else:
         text = show(value) if isinstance(value, int | float) else str(value)
     if excerpt is not None and len(text) > excerpt:

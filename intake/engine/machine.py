@@ -44,11 +44,9 @@ def resume(q: Questionnaire, state: DraftState) -> Prompt:
     return current(q, reconcile(q, state))
 
 
-def apply(
-    q: Questionnaire, state: DraftState, event: Event, *, today: dt.date | None = None
-) -> Step:
-    """Apply one event. ``today`` is the reference for refusing future dates (default: UTC today
-    plus one day of slack for the witness's time zone)."""
+def apply(q: Questionnaire, state: DraftState, event: Event, *, today: dt.date) -> Step:
+    """Apply one event. ``today`` is the latest date a witness may give (the caller's clock
+    decides it, with whatever slack for time zones: the engine never reads a clock)."""
     state = reconcile(q, state)
     ui = strings(q, lang_of(q, state))
     if state.stage in TERMINAL:
@@ -66,8 +64,6 @@ def apply(
         if tok is None or tok.rev != state.rev:
             return _rejected(q, state, i18n.render(ui, "error.stale"))
         return _finish(q, state, _press(q, state, tok))
-    if today is None:
-        today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
     return _finish(q, state, _typed(q, state, event, today))
 
 

@@ -13,32 +13,17 @@ from dataclasses import replace
 
 from intake.engine import navigation
 from intake.engine.state import DraftState
-from intake.questionnaire import AnswerValue, Question, Questionnaire
+from intake.questionnaire import AnswerValue, Question, Questionnaire, values
 
 
 def value_fits(question: Question, value: AnswerValue, state: DraftState | None = None) -> bool:
-    """Whether ``value`` has the shape an answer to ``question`` must have (None = skipped)."""
-    if value is None:
-        return not question.required
-    kind = question.type
-    if kind in ("text", "long_text"):
-        return isinstance(value, str) and 0 < len(value) <= (question.max_length or 4096)
-    if kind == "choice":
-        return isinstance(value, str) and question.option(value) is not None
-    if kind == "multi_choice":
-        ids = [o.id for o in question.options]
-        return isinstance(value, list) and bool(value) and all(v in ids for v in value)
-    if kind == "yes_no":
-        return isinstance(value, bool)
-    if kind == "date":
-        return isinstance(value, str) and len(value) in (4, 7, 10)
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "location":
-        return isinstance(value, dict) and (set(value) in ({"text"}, {"latitude", "longitude"}))
-    if not isinstance(value, list) or not value:
+    """Whether ``value`` still answers ``question`` (:func:`intake.questionnaire.values.fits`);
+    with ``state``, a media answer must also name files the draft received for that question."""
+    if not values.fits(question, value):
         return False
-    return state is None or all(
+    if question.type != "media" or value is None or state is None:
+        return True
+    return isinstance(value, list) and all(
         aid in state.files and state.files[aid].question_id == question.id for aid in value
     )
 

@@ -7,13 +7,12 @@ token, which is how stale and forged presses are told apart.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast, get_args
 
 from intake.channel import AttachmentRef, Outcome, Prompt, Stage
-from intake.questionnaire import AnswerValue
+from intake.questionnaire import AnswerValue, values
 
 FORMAT = "witness-intake/draft/v1"
 
@@ -162,24 +161,10 @@ def _answers(data: Mapping[str, object]) -> list[tuple[str, AnswerValue]]:
     for item in _get(data, "answers", list):
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
             raise DraftFormatError("draft: field 'answers' must hold [question_id, value] pairs")
-        if not _answer_ok(item[1]):
+        if not values.is_answer_value(item[1]):
             raise DraftFormatError(f"draft: answer to '{item[0]}' has an unexpected shape")
         out.append((item[0], _copy(item[1])))
     return out
-
-
-def _answer_ok(value: object) -> bool:
-    if value is None or isinstance(value, str | bool | int):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, list):
-        return all(isinstance(item, str) for item in value)
-    if isinstance(value, dict):
-        return all(
-            isinstance(k, str) and isinstance(v, str | int | float) for k, v in value.items()
-        )
-    return False
 
 
 def _files(data: Mapping[str, object]) -> list[tuple[str, FileEntry]]:

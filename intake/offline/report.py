@@ -16,6 +16,7 @@ from pathlib import Path
 
 from intake.offline.extract import AttachmentCheck, Extracted
 from intake.offline.labels import labels_for
+from intake.questionnaire import values
 from intake.submission.document import Answer, format_timestamp
 
 REPORT_NAME = "report.html"
@@ -141,6 +142,9 @@ def _value(answer: Answer, t: Mapping[str, str], checks: Mapping[str, Attachment
     if answer.type == "yes_no":
         return t["yes"] if value else t["no"]
     if answer.type == "location":
+        place = values.place_text(value)
+        if place is not None:
+            return _e(place)
         return _e(f"{value['latitude']}, {value['longitude']}") + f" ({t['lat_lon']})"
     if answer.type == "media":
         return "".join(_media(checks[p], t) for p in value if p in checks)

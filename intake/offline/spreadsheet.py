@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from intake.questionnaire import values
 from intake.submission.document import (
     Answer,
     Submission,
@@ -73,7 +74,8 @@ def cell_value(answer: Answer) -> str:
     if answer.type == "yes_no":
         return "yes" if value else "no"
     if answer.type == "location":
-        return f"{value['latitude']}, {value['longitude']}"
+        place = values.place_text(value)
+        return place if place is not None else f"{value['latitude']}, {value['longitude']}"
     if isinstance(value, list):
         return "; ".join(value)
     return str(value)

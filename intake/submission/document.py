@@ -11,21 +11,18 @@ The format is documented with a full example in ``docs/submission-format.md``.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from intake.questionnaire import QUESTION_TYPES, values
 from intake.submission.names import safe_name as safe_name  # re-exported: part of this API
 
 FORMAT_V1 = "witness-intake/submission/v1"
 _FORMAT_PREFIX = "witness-intake/submission/"
 
-QUESTION_TYPES = frozenset(
-    {"text", "long_text", "choice", "multi_choice", "yes_no", "date", "number", "location", "media"}
-)
 MAX_SUBMISSION_JSON = 16 * 1024 * 1024  # far above any real testimony; bounds a hostile file
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
@@ -36,7 +33,6 @@ _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
 
 _TOP_KEYS = (
     "format",
@@ -195,7 +191,9 @@ def _decode(data: bytes | bytearray) -> Any:
         )
     except UnicodeDecodeError as exc:
         raise SubmissionFormatError(f"submission.json: not UTF-8 ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
+    except SubmissionFormatError:
+        raise
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
         raise SubmissionFormatError(f"submission.json: invalid JSON ({exc})") from None
 
 
@@ -304,50 +302,9 @@ def _parse_answer(value: Any, where: str) -> Answer:
 
 
 def _check_value(qtype: str, value: Any, where: str) -> None:
-    """Each question type has one JSON shape for its value (documented in the format doc)."""
-    ok: bool
-    if qtype in ("text", "long_text", "choice"):
-        ok = isinstance(value, str)
-    elif qtype in ("multi_choice", "media"):
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    elif qtype == "yes_no":
-        ok = isinstance(value, bool)
-    elif qtype == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    elif qtype == "date":
-        ok = isinstance(value, str) and _is_date(value)
-    else:  # location
-        ok = _is_location(value)
-    if not ok:
+    """Each question type has one JSON shape for its value (:mod:`intake.questionnaire.values`)."""
+    if not values.has_shape(qtype, value):
         raise SubmissionFormatError(f"{where}: not a valid {qtype} value")
-
-
-def _is_date(text: str) -> bool:
-    """``YYYY-MM-DD``, or a partial date the witness gave: ``YYYY-MM`` or ``YYYY``."""
-    match = _DATE_RE.fullmatch(text)
-    if match is None:
-        return False
-    year, month, day = match.groups()
-    if int(year) < 1:
-        return False
-    if month is not None and not 1 <= int(month) <= 12:
-        return False
-    if day is None:
-        return True
-    try:
-        date(int(year), int(month), int(day))
-    except ValueError:
-        return False
-    return True
-
-
-def _is_location(value: Any) -> bool:
-    if not isinstance(value, Mapping) or set(value) != {"latitude", "longitude"}:
-        return False
-    lat, lon = value["latitude"], value["longitude"]
-    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (lat, lon)):
-        return False
-    return bool(-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
 
 
 def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
