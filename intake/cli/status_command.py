@@ -1,4 +1,8 @@
-"""``intake status``: counts of drafts and queued submissions, oldest unexported, free disk."""
+"""``intake status``: counts of drafts and queued submissions, oldest unexported, free disk.
+
+The lines are the bot's ``/queue`` lines (:func:`intake.ops.status.queue_lines`, one reader and
+one wording for both), plus what only the server's shell can act on: the data dir, missing files.
+"""
 
 from __future__ import annotations
 
@@ -22,24 +26,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def status(args: argparse.Namespace) -> int:
     """Print the queue's counts and ages (never content); 1 if a sealed file is missing."""
     from intake import outbox
-    from intake.ops.status import age, queue_counts
+    from intake.ops.status import disk_line, queue_counts, queue_lines
 
     async def command(store: Store) -> int:
         now = time.time()
         counts = await queue_counts(store, now)
         missing = await outbox.missing_files(store)
-        print(f"open drafts: {counts.open_drafts}")
-        print(f"queued: {counts.queued}")
-        print(f"exported: {counts.exported}")
-        print(f"acknowledged: {counts.acknowledged}")
-        if counts.oldest_unexported_age is not None:
-            sealed = outbox.iso(now - counts.oldest_unexported_age)
-            print(f"oldest unexported: {age(counts.oldest_unexported_age)} (sealed {sealed})")
-        else:
-            print("oldest unexported: none")
-        free = counts.disk_free_bytes
-        shown = "unknown" if free is None else f"{free / 2**30:.1f} GiB"
-        print(f"free disk: {shown} in {store.data_dir}")
+        oldest = counts.oldest_unexported_age
+        sealed = None if oldest is None else outbox.iso(now - oldest)
+        for line in queue_lines(counts, sealed_at=sealed):
+            print(line)
+        print(f"{disk_line(counts.disk_free_bytes)} in {store.data_dir}")
         for row in missing:
             tui.error(f"sealed file of {row.submission_id} ({row.state}) is missing")
         return 1 if missing else 0

@@ -1,7 +1,9 @@
 """One snapshot of what operators may know: counts, ages, free space, readiness — never content.
 
-Feeds ``/health`` and ``/queue`` in the bot, the queue gauges before each scrape, and the alert
-loop. Everything here is a number or a short reason string.
+The one reader of the queue (:func:`queue_counts`) and the one way of saying it
+(:func:`queue_lines`, :func:`age`): ``intake status`` on the server and ``/queue`` in the bot print
+the same lines; the same snapshot feeds ``/health``, the queue gauges before each scrape, and the
+alert loop. Everything here is a number or a short reason string.
 """
 
 from __future__ import annotations
@@ -81,8 +83,7 @@ def health_text(status: OpsStatus, fingerprints: Sequence[str] = ()) -> str:
     last = status.telegram_last_ok_age
     lines.append("Telegram: not reached yet" if last is None else f"Telegram: OK {age(last)} ago")
     lines.append(f"Telegram timeouts/5xx/429 since start: {status.telegram_errors_total}")
-    free = status.queue.disk_free_bytes
-    lines.append("Disk free: unknown" if free is None else f"Disk free: {free / 2**30:.1f} GiB")
+    lines.append(disk_line(status.queue.disk_free_bytes))
     lines.append(f"Up: {age(status.uptime)}")
     if fingerprints:
         lines.append(f"Sealing to {len(fingerprints)} staff key(s): {', '.join(fingerprints)}")
@@ -91,16 +92,28 @@ def health_text(status: OpsStatus, fingerprints: Sequence[str] = ()) -> str:
 
 def queue_text(status: OpsStatus) -> str:
     """The operator's ``/queue`` answer: counts and ages, nothing else."""
-    q = status.queue
-    oldest = "" if q.oldest_unexported_age is None else f" (oldest {age(q.oldest_unexported_age)})"
-    return "\n".join(
-        [
-            f"Open drafts: {q.open_drafts}",
-            f"Waiting for export: {q.queued}{oldest}",
-            f"Exported, waiting for ack: {q.exported}",
-            f"Acknowledged: {q.acknowledged}",
-        ]
-    )
+    return "\n".join(queue_lines(status.queue))
+
+
+def queue_lines(q: QueueCounts, *, sealed_at: str | None = None) -> list[str]:
+    """The queue as ``/queue`` and ``intake status`` say it; ``sealed_at`` (the oldest waiting
+    submission's UTC time) is added where the reader can act on it, on the server."""
+    oldest = ""
+    if q.oldest_unexported_age is not None:
+        when = f", sealed {sealed_at}" if sealed_at else ""
+        oldest = f" (oldest {age(q.oldest_unexported_age)}{when})"
+    return [
+        f"Open drafts: {q.open_drafts}",
+        f"Waiting for export: {q.queued}{oldest}",
+        f"Exported, waiting for ack: {q.exported}",
+        f"Acknowledged: {q.acknowledged}",
+    ]
+
+
+def disk_line(free_bytes: int | None) -> str:
+    """``Disk free: 12.3 GiB`` (or ``unknown``)."""
+    shown = "unknown" if free_bytes is None else f"{free_bytes / 2**30:.1f} GiB"
+    return f"Disk free: {shown}"
 
 
 def age(seconds: float) -> str:

@@ -34,7 +34,7 @@ def test_export_decrypt_twice_then_ack(
     assert not list((server / "outbox").glob("*.age"))
     proc = run_cli("status", env=env)
     assert proc.returncode == 0
-    assert "acknowledged: 1" in proc.stdout
+    assert "Acknowledged: 1" in proc.stdout
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,10 @@ async def test_cli_round_trip(
 
     assert await _in_thread(status_main, argparse.Namespace()) == 0
     out = capsys.readouterr().out
-    assert "open drafts: 0" in out
-    assert "queued: 1" in out
-    assert "free disk:" in out
-    assert "oldest unexported:" in out
-    assert "none" not in out.split("oldest unexported:")[1][:6]
+    assert "Open drafts: 0" in out  # the bot's /queue lines (intake.ops.status.queue_lines)
+    assert "Waiting for export: 1 (oldest " in out
+    assert ", sealed 20" in out
+    assert f" GiB in {data}\n" in out
 
     usb = tmp_path / "usb"
     assert await _in_thread(export_main, argparse.Namespace(out=usb, all=False)) == 0
@@ -50,8 +49,8 @@ async def test_cli_round_trip(
 
     assert await _in_thread(status_main, argparse.Namespace()) == 0
     out = capsys.readouterr().out
-    assert "acknowledged: 1" in out
-    assert "oldest unexported: none" in out
+    assert "Acknowledged: 1" in out
+    assert "Waiting for export: 0\n" in out  # no oldest when nothing waits
 
 
 async def test_cli_missing_data_dir_and_bad_receipt(
