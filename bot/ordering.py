@@ -2,22 +2,24 @@
 
 PTB's ``ConversationHandler`` needs ``concurrent_updates=1``, which would queue every witness
 behind every other witness's Bot API round trips. Instead updates run concurrently, and this
-processor serialises only the updates of the same Telegram user: one lock per user, taken in the
-order PTB hands the updates over (PTB starts one task per update in arrival order, and
-:class:`asyncio.Lock` wakes waiters first-in first-out). The lock covers everything the bot does
+processor serialises only the updates of the same Telegram user: one lock per user
+(:class:`intake.keylocks.KeyLocks`, the service's helper too), taken in the order PTB hands the
+updates over (PTB starts one task per update in arrival order, and waiters are woken first-in
+first-out). The lock covers everything the bot does
 for an update — commit through the service, reply, record the message ids — so a witness's second
 message can never overtake the first.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from intake.keylocks import KeyLocks
 
 
 def ordering_key(update: object) -> int | None:
@@ -36,7 +38,7 @@ class PerWitnessUpdateProcessor(BaseUpdateProcessor):
         observe_latency: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # user -> (lock, users of it)
+        self._locks: KeyLocks[int] = KeyLocks()  # one per Telegram user, while in use
         self._observe = observe_latency
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -52,17 +54,8 @@ class PerWitnessUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        async with self._locks.hold(key):
+            await coroutine
 
     @property
     def active_witnesses(self) -> int:

@@ -10,11 +10,9 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +22,7 @@ import crypto
 from intake import engine, outbox
 from intake.channel import AttachmentRef, Event, Media, Prompt, Reply, Start
 from intake.engine import DraftState
+from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire
 from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
 from intake.submission.seal import SubmitFailedError, Submitter
@@ -58,20 +57,7 @@ class IntakeService:
         self.clock = clock or store.clock
         self.limits = dict(limits)
         self._submitter = Submitter(store, questionnaire, list(recipients), self.clock)
-        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
-
-    @asynccontextmanager
-    async def _locked(self, key: str) -> AsyncIterator[None]:
-        """Hold the witness's lock; the lock object lives only while someone uses it."""
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[key]
+        self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
 
     def _today(self) -> dt.date:
         """The latest date a witness may give: today in UTC by the injected clock, plus one day
@@ -84,7 +70,7 @@ class IntakeService:
 
     async def handle(self, key: str, event: Event) -> Reply:
         """Apply one event of one witness; the new state is on disk before this returns."""
-        async with self._locked(key):
+        async with self._locks.hold(key):
             draft = await self._current(key)
             if draft is not None and draft.sealing_id is not None:
                 return await self._finish(draft)  # an interrupted submit: complete it first
@@ -170,7 +156,7 @@ class IntakeService:
         Raises :class:`~intake.store.DraftNotFoundError` without an open draft and
         :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes`` (nothing is kept).
         """
-        async with self._locked(key):
+        async with self._locks.hold(key):
             draft = await self._current(key)
             if draft is None or draft.sealing_id is not None:
                 raise DraftNotFoundError("no open draft to attach a file to")
@@ -183,7 +169,7 @@ class IntakeService:
 
     async def set_channel_data(self, key: str, data: dict[str, Any]) -> None:
         """Store the channel's data with the draft (encrypted); a no-op if there is no draft."""
-        async with self._locked(key):
+        async with self._locks.hold(key):
             draft = await self.store.load_draft(key)
             if draft is None:
                 return
@@ -192,7 +178,7 @@ class IntakeService:
 
     async def get_channel_data(self, key: str) -> dict[str, Any]:
         """The channel's data stored with the draft ({} without one)."""
-        async with self._locked(key):
+        async with self._locks.hold(key):
             draft = await self.store.load_draft(key)
             return {} if draft is None else dict(draft.body.get("channel", {}))
 
@@ -201,7 +187,7 @@ class IntakeService:
 
         A draft whose submit already began is completed instead (the witness chose to submit).
         """
-        async with self._locked(key):
+        async with self._locks.hold(key):
             draft = await self.store.load_draft(key)
             if draft is None:
                 return {}
@@ -226,7 +212,7 @@ class IntakeService:
             found = await self.store.load_draft_by_id(draft_id)
             if found is None:
                 continue
-            async with self._locked(found.witness_key):
+            async with self._locks.hold(found.witness_key):
                 draft = await self.store.load_draft_by_id(draft_id)
                 if draft is None or draft.sealing_id is not None:
                     continue
@@ -246,7 +232,7 @@ class IntakeService:
             found = await self.store.load_draft_by_id(draft_id)
             if found is None:
                 continue
-            async with self._locked(found.witness_key):
+            async with self._locks.hold(found.witness_key):
                 draft = await self.store.load_draft_by_id(draft_id)
                 if draft is None or draft.sealing_id is None:
                     continue
