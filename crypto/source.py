@@ -7,21 +7,15 @@ byte by byte and without losing bytes read ahead.
 Why it looks like this: the payload is read in large blocks (fewer calls into ``src``, and a
 hashing wrapper such as the offline side's gets big contiguous buffers) and chunks are handed to
 the cipher as views into the block (:meth:`Source.read_view`), not copies; only a chunk that
-straddles two blocks is joined. When ``src`` has ``readinto`` the blocks are a few reused
-buffers: a fresh 1 MiB buffer per read costs page faults that took longer than decrypting it. A
-buffer is reused only once nothing references it any more (CPython reference counts: no view of
-it is alive, e.g. in a hashing queue), so a view handed out never changes under its holder.
+straddles two blocks is joined. When ``src`` has ``readinto`` the blocks are reused buffers of
+:mod:`crypto.buffers` (a view handed out never changes under its holder).
 """
 
 from __future__ import annotations
 
-import sys
-import threading
 from typing import Protocol
 
-BLOCK = 1024 * 1024
-_POOL = 8  # reused blocks at most; more live views than that fall back to fresh buffers
-_LOCAL = threading.local()  # one pool per thread, shared by every file that thread opens
+from crypto.buffers import BLOCK, free_buffer
 
 
 class Readable(Protocol):
@@ -47,7 +41,7 @@ class Source:
             return b"", 0
         buf: bytes | bytearray
         if self._readinto is not None and want <= BLOCK:
-            buf = self._free_buffer()
+            buf = free_buffer()
             n = self._readinto(buf) or 0
         else:
             data = self._src.read(max(BLOCK, want))
@@ -55,21 +49,6 @@ class Source:
         if not n:
             self._eof = True
         return buf, n
-
-    @staticmethod
-    def _free_buffer() -> bytearray:
-        pool: list[bytearray] | None = getattr(_LOCAL, "pool", None)
-        if pool is None:
-            pool = _LOCAL.pool = []
-        for buf in pool:
-            # Referenced by the pool, this loop and getrefcount's argument only: nothing else
-            # (no view, no block of a live Source) can see it change.
-            if sys.getrefcount(buf) <= 3:
-                return buf
-        buf = bytearray(BLOCK)
-        if len(pool) < _POOL and hasattr(sys, "getrefcount"):
-            pool.append(buf)
-        return buf
 
     def _fill(self, want: int) -> None:
         """Make ``want`` unconsumed bytes contiguous in the current block (fewer at EOF)."""

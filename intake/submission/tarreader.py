@@ -2,12 +2,12 @@
 
 ``tarfile``'s stream mode copies every byte two or three times through its internal buffer; this
 reader hands member data out as views of the decrypted plaintext. With a source that has
-``readinto`` (crypto's ``DecryptReader``) the plaintext is decrypted straight into a fresh buffer
-of up to 1 MiB per read, so a large attachment reaches its file and its hash in big contiguous
-pieces (one write and one hand-off to the hashing thread per MiB, not per 64 KiB chunk). A buffer
-is reused only once no view of it is alive anywhere (a worker thread may still be hashing one), so
-a view handed out stays valid and unchanged; reuse matters because a fresh 1 MiB buffer costs page
-faults and zeroing that took a quarter of the time of opening a large file. Headers are parsed by
+``readinto`` (crypto's ``DecryptReader``) the plaintext is decrypted straight into a 1 MiB buffer
+per read, so a large attachment reaches its file and its hash in big contiguous pieces (one write
+and one hand-off to the hashing thread per MiB, not per 64 KiB chunk). The buffers are
+:mod:`crypto.buffers`' reused ones — the same pool the decryption reads into: one is handed out
+again only once no view of it is alive anywhere (a worker thread may still be hashing one), so a
+view handed out stays valid and unchanged. Headers are parsed by
 ``tarfile.TarInfo.frombuf`` (ustar, checksum, base-256 numbers); local PAX headers (``x``) are
 applied for ``path`` and ``size``. Global PAX headers, GNU long names and sparse files are refused:
 the sealer never writes them, and refusing keeps the allow-list in :mod:`.extract` exact.
@@ -15,20 +15,16 @@ the sealer never writes them, and refusing keeps the allow-list in :mod:`.extrac
 
 from __future__ import annotations
 
-import sys
 import tarfile
-import threading
 from collections.abc import Iterator
 from typing import Protocol
 
+from crypto.buffers import free_buffer
 from intake.offline.open_errors import ArchiveError
 
 BLOCK = tarfile.BLOCKSIZE
 _ZERO_BLOCK = bytes(BLOCK)
 MAX_PAX = 64 * 1024  # a PAX header of our own tars is a few dozen bytes
-_READ = 1024 * 1024  # large reads: fewer writes and thread hand-offs per byte
-_POOL = 8  # 1 MiB buffers kept for reuse (a hashing queue holds at most 4)
-_LOCAL = threading.local()  # one pool per thread, shared by every archive that thread reads
 
 
 class Readable(Protocol):
@@ -51,7 +47,7 @@ class TarStream:
         if readinto is None:
             return memoryview(self._src.read(64 * 1024))
         self._chunk = memoryview(b"")  # release our own view of the previous buffer
-        buf = _free_buffer()
+        buf = free_buffer()
         return memoryview(buf)[: readinto(buf)]
 
     def _view(self, limit: int) -> memoryview:
@@ -123,20 +119,6 @@ class TarStream:
             remaining -= len(view)
             yield view
         self._skip(-info.size % BLOCK)
-
-
-def _free_buffer() -> bytearray:
-    pool: list[bytearray] | None = getattr(_LOCAL, "pool", None)
-    if pool is None:
-        pool = _LOCAL.pool = []
-    for buf in pool:
-        # Referenced by the pool, this loop and getrefcount's argument only: no view is alive.
-        if sys.getrefcount(buf) <= 3:
-            return buf
-    buf = bytearray(_READ)
-    if len(pool) < _POOL and hasattr(sys, "getrefcount"):
-        pool.append(buf)
-    return buf
 
 
 def parse_pax(data: bytes) -> dict[str, str]:
