@@ -21,8 +21,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.markup import Chunk, render
 from bot.records import RecordCache
 from bot.retry import ErrorHook, RetryPolicy, with_retry
-from bot.texts import TextKey, normalise_language
-from bot.texts import text as bot_text
+from bot.texts import BotTexts, TextKey
 from bot.traces import MAX_SPAN, ChatRecord, delete_messages, delete_traces
 from intake.channel import Event, Reply
 from intake.ops.metrics import Metrics
@@ -62,6 +61,7 @@ class Flow:
         self.on_error = on_error
         self.metrics = metrics
         self.records = RecordCache(svc)
+        self.texts = BotTexts(svc.questionnaire)  # the channel's own lines, in its catalogue
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
         """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
@@ -87,7 +87,7 @@ class Flow:
         """Apply ``event`` for the witness and show what comes next."""
         key = self.key(inc)
         if not await self.allowed(key, "message"):
-            await self.notice(inc, "rate_limited")
+            await self.notice(inc, "telegram.rate_limited")
             return
         rec = await self.record(key)
         await self.apply(inc, key, rec, event)
@@ -106,7 +106,8 @@ class Flow:
         if self.replayed(inc, rec):
             return
         if rec.chat_id is None and not await self.allowed(key, "submission"):
-            await self.notice(inc, "too_many_submissions")  # this event would open a new draft
+            # this event would open a new draft
+            await self.notice(inc, "telegram.too_many_submissions")
             return
         reply = await self.svc.handle(key, event)  # committed before any reply is attempted
         if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
@@ -126,11 +127,11 @@ class Flow:
         rec.language = prompt.language or rec.language
         if inc.message_id is not None:
             rec.add([inc.message_id])
-        chunks = render(prompt)
+        chunks = render(prompt, self.texts)
         query = inc.callback
         notice = None
         if reply.outcome == "rejected":
-            notice = prompt.notice or bot_text("stale_button", rec.language)
+            notice = prompt.notice or self.texts("telegram.stale_button", rec.language)
         if query is not None:
             pressed = query.message.message_id if query.message else None
             if reply.outcome == "rejected" and pressed not in rec.prompt_ids:
@@ -181,7 +182,7 @@ class Flow:
         done.chat_id = done.chat_id or rec.chat_id or inc.chat_id
         # The closing line goes first: its id bounds the conversation, so messages the bot
         # sent but never recorded (killed in between) are deleted too.
-        chunk = render(reply.prompt)[-1]
+        chunk = render(reply.prompt, self.texts)[-1]
         (kept,) = await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons to press later
         await delete_traces(self.bot, done, self.policy, extra, self.on_error, upto=kept - 1)
         self.records.forget(key)
@@ -197,7 +198,7 @@ class Flow:
         key = self.key(inc)
         self.records.forget(key)
         rec = ChatRecord.from_data(await self.svc.wipe(key))
-        language = rec.language or normalise_language(inc.language_code)
+        language = rec.language or inc.language_code
         rec.chat_id = rec.chat_id or inc.chat_id
         extra = [inc.message_id] if inc.message_id is not None else []
         if quick and inc.message_id is not None:
@@ -205,7 +206,7 @@ class Flow:
             extra.append(max(1, inc.message_id - MAX_SPAN))
         await delete_traces(self.bot, rec, self.policy, extra, self.on_error, upto=inc.message_id)
         if not quick:
-            await self.send(inc.chat_id, [Chunk(bot_text("deleted", language))])
+            await self.send(inc.chat_id, [Chunk(self.texts("telegram.deleted", language))])
         log.info("conversation_wiped", quick=quick)
         if self.metrics is not None and rec.message_ids:
             self.metrics.conversations_cancelled.inc()
@@ -230,11 +231,11 @@ class Flow:
         exists; the witness's message that caused it is remembered too."""
         key = self.key(inc)
         rec = await self.record(key)
-        language = rec.language or normalise_language(inc.language_code)
+        language = rec.language or inc.language_code
         if inc.callback is not None:
-            await self.answer(inc.callback, bot_text(what, language, **fields))
+            await self.answer(inc.callback, self.texts(what, language, **fields))
             return
-        ids = await self.send(inc.chat_id, [Chunk(bot_text(what, language, **fields))])
+        ids = await self.send(inc.chat_id, [Chunk(self.texts(what, language, **fields))])
         if rec.chat_id is not None:
             rec.add([*([inc.message_id] if inc.message_id is not None else []), *ids])
             await self.save(key, rec)

@@ -17,8 +17,6 @@ from telegram.ext import ContextTypes
 
 from bot.actions import Flow, Incoming
 from bot.media import Downloader, DownloadError, FileTooBigError, incoming_file
-from bot.texts import normalise_language
-from bot.texts import text as bot_text
 from intake.channel import Command, CommandName, Location, Media, Press, Start, Text
 
 Ctx = ContextTypes.DEFAULT_TYPE
@@ -54,11 +52,10 @@ class Handlers:
             return
         key = self.flow.key(inc)
         if not await self.flow.allowed(key, "message"):
-            await self.flow.notice(inc, "rate_limited")
+            await self.flow.notice(inc, "telegram.rate_limited")
             return
         rec = await self.flow.record(key)
-        hint = normalise_language(inc.language_code)
-        await self.flow.apply(inc, key, rec, Start(language_hint=hint))
+        await self.flow.apply(inc, key, rec, Start(language_hint=inc.language_code))
 
     async def _command(self, update: Update, name: CommandName) -> None:
         if (inc := incoming(update)) is not None:
@@ -92,7 +89,7 @@ class Handlers:
         if inc is None or message is None or message.text is None:
             return
         if message.forward_origin is not None:
-            await self.flow.notice(inc, "forwarded")
+            await self.flow.notice(inc, "telegram.forwarded")
             return
         await self.flow.event(inc, Text(message.text))
 
@@ -121,13 +118,13 @@ class Handlers:
             return
         key = self.flow.key(inc)
         if not await self.flow.allowed(key, "message"):
-            await self.flow.notice(inc, "rate_limited")
+            await self.flow.notice(inc, "telegram.rate_limited")
             return
         rec = await self.flow.record(key)
         if self.flow.replayed(inc, rec):
             return
         if rec.expects != "media":
-            await self.flow.notice(inc, "not_now")
+            await self.flow.notice(inc, "telegram.not_now")
             return
         try:
             url = await self.downloader.url_of(item, self.flow.on_error)
@@ -140,23 +137,24 @@ class Handlers:
             )
         except FileTooBigError:
             mb = self.downloader.max_bytes // (1024 * 1024)
-            await self.flow.notice(inc, "file_too_big", mb=mb)
+            await self.flow.notice(inc, "telegram.file_too_big", mb=mb)
             return
         except DownloadError as exc:
             log.warning("media_download_failed", kind=type(exc).__name__, media=item.kind)
-            await self.flow.notice(inc, "file_failed")
+            await self.flow.notice(inc, "telegram.file_failed")
             return
         await self.flow.apply(inc, key, rec, Media(ref))
 
     async def edited(self, update: Update, context: Ctx) -> None:
         """An edited message: not used (the answer was already committed as first sent)."""
         if (inc := incoming(update)) is not None:
-            await self.flow.notice(inc, "edited")
+            await self.flow.notice(inc, "telegram.edited")
 
     async def other(self, update: Update, context: Ctx) -> None:
         """Stickers, contacts, polls, unknown commands…: a polite line, nothing stored."""
         if (inc := incoming(update)) is not None and update.message is not None:
-            await self.flow.notice(inc, "not_now" if update.message.sticker else "unsupported")
+            sticker = update.message.sticker is not None
+            await self.flow.notice(inc, "telegram.not_now" if sticker else "telegram.unsupported")
 
     async def not_private(self, update: Update, context: Ctx) -> None:
         """Groups and channels: a polite refusal, then leave. Nothing is read or stored."""
@@ -168,7 +166,8 @@ class Handlers:
             return  # we were removed: nothing to say, nowhere to say it
         language = update.effective_user.language_code if update.effective_user else None
         with contextlib.suppress(BadRequest, Forbidden):  # channels may not let us post
-            await context.bot.send_message(chat.id, bot_text("private_only", language))
+            refusal = self.flow.texts("telegram.private_only", language)
+            await context.bot.send_message(chat.id, refusal)
         with contextlib.suppress(BadRequest, Forbidden):
             await context.bot.leave_chat(chat.id)
         log.info("left_non_private_chat", chat_type=str(chat.type))

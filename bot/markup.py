@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.texts import text as bot_text
+from bot.texts import BotTexts
 from intake.channel import Prompt
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
@@ -38,11 +38,11 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-def full_text(prompt: Prompt) -> str:
+def full_text(prompt: Prompt, texts: BotTexts) -> str:
     """Everything the witness reads for ``prompt``: notice, text, and the media hint if any."""
     parts = [p for p in (prompt.notice, prompt.text) if p and p.strip()]
     if prompt.expects == "media":
-        parts.append(bot_text("media_hint", prompt.language))
+        parts.append(texts("telegram.media_hint", prompt.language))
     return "\n\n".join(parts) or "…"
 
 
@@ -62,8 +62,8 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [p for p in pieces if p.strip()] or ["…"]
 
 
-def render(prompt: Prompt) -> list[Chunk]:
+def render(prompt: Prompt, texts: BotTexts) -> list[Chunk]:
     """The messages that show ``prompt``; the keyboard rides on the last one."""
-    texts = split_text(full_text(prompt))
+    pieces = split_text(full_text(prompt, texts))
     markup = keyboard(prompt)
-    return [Chunk(t, markup if i == len(texts) - 1 else None) for i, t in enumerate(texts)]
+    return [Chunk(t, markup if i == len(pieces) - 1 else None) for i, t in enumerate(pieces)]

@@ -22,6 +22,7 @@ import httpx
 from telegram import Bot, Message
 
 from bot.retry import ErrorHook, RetryPolicy, with_retry
+from intake.submission.names import FALLBACK_MIME
 
 CHUNK = 64 * 1024
 
@@ -53,7 +54,7 @@ def incoming_file(message: Message) -> IncomingFile | None:
             d.file_id,
             d.file_size,
             d.file_name or "document",
-            d.mime_type or "application/octet-stream",
+            d.mime_type or FALLBACK_MIME,
             "document",
         )
     if message.photo:

@@ -116,6 +116,14 @@ def untranslated(lang: str, overrides: Mapping[str, str] | None = None) -> tuple
     return tuple(key for key in catalogue(REFERENCE) if key not in own)
 
 
+def normalise_language(code: str | None) -> str | None:
+    """A language tag as a channel or a file gives it (``"ru"``, ``"en-US"``, ``"pt_BR"``) reduced
+    to its primary subtag in lower case (``"ru"``, ``"en"``, ``"pt"``); None for nothing."""
+    if not code:
+        return None
+    return code.split("-")[0].split("_")[0].lower()[:8] or None
+
+
 def render(strings: Mapping[str, str], key: str, **values: object) -> str:
     """Format the template ``key`` with ``values``.
 

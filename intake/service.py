@@ -11,7 +11,6 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -25,6 +24,7 @@ from intake.engine import DraftState
 from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire
 from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
+from intake.submission.names import safe_mime
 from intake.submission.seal import SubmitFailedError, Submitter
 
 log = structlog.get_logger(__name__)
@@ -34,7 +34,6 @@ DEFAULT_LIMITS: Mapping[str, tuple[int, int]] = {
     "message": (30, 60),
     "submission": (5, 24 * 3600),
 }
-_MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 
 
 class IntakeService:
@@ -164,8 +163,7 @@ class IntakeService:
             # remembered (encrypted, committed) so a Media event can only name this very file
             draft.body.setdefault("blobs", {})[attachment_id] = [size, sha256]
             await self.store.save_draft(draft)
-        safe_mime = mime if _MIME_RE.fullmatch(mime or "") else "application/octet-stream"
-        return AttachmentRef(attachment_id, filename, safe_mime, size, sha256)
+        return AttachmentRef(attachment_id, filename, safe_mime(mime), size, sha256)
 
     async def set_channel_data(self, key: str, data: dict[str, Any]) -> None:
         """Store the channel's data with the draft (encrypted); a no-op if there is no draft."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from intake.channel import Command, Event, Location, Press, Prompt, Text
+from intake.submission.names import FALLBACK_MIME
 
 _GEO = re.compile(r"^geo:\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)$")
 _COMMANDS = {"/cancel": "cancel", "/back": "back", "/skip": "skip", "/help": "help"}
@@ -65,7 +66,7 @@ def parse_line(line: str, prompt: Prompt) -> Event | Path | None:
 
 def guess_mime(path: Path) -> str:
     """The file's MIME type by its name (the server never trusts it for anything but display)."""
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return mimetypes.guess_type(path.name)[0] or FALLBACK_MIME
 
 
 async def file_chunks(path: Path) -> AsyncIterator[bytes]:

@@ -16,7 +16,7 @@ from intake.channel import Event, Location, Media, Text
 from intake.engine import navigation, tokens
 from intake.engine.dates import parse_date
 from intake.engine.inputs import read_number, read_text
-from intake.engine.prompts import lang_of, strings
+from intake.engine.prompts import lang_of
 from intake.engine.state import DraftState, FileEntry
 from intake.questionnaire import AnswerValue, Question, Questionnaire, values
 
@@ -79,7 +79,7 @@ def answer(
 
 def press(q: Questionnaire, state: DraftState, question: Question, tok: tokens.Token) -> Result:
     """A button (or command) on the question being asked."""
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     action = tok.action
     if action == tokens.SKIP:
         if question.required:
@@ -117,7 +117,7 @@ def _back(q: Questionnaire, state: DraftState, question: Question) -> DraftState
 
 def _option(q: Questionnaire, state: DraftState, question: Question, arg: str) -> Result:
     if not arg.isdigit() or int(arg) >= len(question.options):
-        return i18n.render(strings(q, lang_of(q, state)), "error.stale")
+        return i18n.render(q.strings(lang_of(q, state)), "error.stale")
     option = question.options[int(arg)]
     if question.type == "choice":
         return answer(q, state, question, option.id)
@@ -142,7 +142,7 @@ def typed(
     q: Questionnaire, state: DraftState, question: Question, event: Event, today: dt.date
 ) -> Result:
     """Free input (text, a shared location, a file) on the question being asked."""
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     kind = question.type
     if isinstance(event, Media):
         return _media(state, question, event, ui)

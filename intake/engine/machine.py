@@ -13,7 +13,7 @@ from dataclasses import replace
 from intake import i18n
 from intake.channel import Command, Event, Location, Media, Press, Prompt, Start, Text
 from intake.engine import answering, navigation, tokens
-from intake.engine.prompts import current, lang_of, strings
+from intake.engine.prompts import current, lang_of
 from intake.engine.repair import reconcile
 from intake.engine.state import DraftState, Step
 from intake.questionnaire import Questionnaire
@@ -32,7 +32,7 @@ def start(q: Questionnaire, hint: str | None) -> Step:
 
     A questionnaire in one language has nothing to choose: the draft starts at the consent.
     """
-    code = hint.split("-")[0].split("_")[0].lower()[:8] if hint else None
+    code = i18n.normalise_language(hint)
     state = DraftState(q.id, q.version, hint=code if code in q.languages else None)
     if len(q.languages) == 1:
         state = replace(state, stage="consent", language=q.languages[0])
@@ -48,7 +48,7 @@ def apply(q: Questionnaire, state: DraftState, event: Event, *, today: dt.date) 
     """Apply one event. ``today`` is the latest date a witness may give (the caller's clock
     decides it, with whatever slack for time zones: the engine never reads a clock)."""
     state = reconcile(q, state)
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     if state.stage in TERMINAL:
         return Step(state, current(q, state, i18n.render(ui, "error.finished")), "rejected")
     if isinstance(event, Start):
@@ -87,7 +87,7 @@ def _cancel(q: Questionnaire, state: DraftState) -> Step:
 
 
 def _command(q: Questionnaire, state: DraftState, event: Command) -> Step:
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     name = event.name
     if name == "cancel":
         return _cancel(q, state)
@@ -109,7 +109,7 @@ def _command(q: Questionnaire, state: DraftState, event: Command) -> Step:
 
 
 def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.Result | Step:
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     stage, action = state.stage, tok.action
     if stage == "language":
         if action == tokens.LANGUAGE and tok.arg in q.languages:
@@ -147,7 +147,7 @@ def _choose_language(state: DraftState, lang: str) -> DraftState:
 def _review_press(
     q: Questionnaire, state: DraftState, tok: tokens.Token
 ) -> answering.Result | Step:
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     if tok.action == tokens.SUBMIT:
         missing = navigation.missing_required(q, state.answers)
         if missing is not None:
@@ -164,7 +164,7 @@ def _review_press(
 
 
 def _typed(q: Questionnaire, state: DraftState, event: Event, today: dt.date) -> answering.Result:
-    ui = strings(q, lang_of(q, state))
+    ui = q.strings(lang_of(q, state))
     if state.stage == "question" and state.cursor is not None:
         return answering.typed(q, state, q.question(state.cursor), event, today)
     if state.stage == "language" and isinstance(event, Text):

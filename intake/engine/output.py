@@ -5,7 +5,6 @@ from __future__ import annotations
 from intake import i18n
 from intake.channel import AttachmentRef, Prompt, Stage
 from intake.engine import navigation
-from intake.engine.prompts import strings
 from intake.engine.state import DraftState
 from intake.questionnaire import Questionnaire
 
@@ -19,7 +18,7 @@ def _language(q: Questionnaire, language: str | None) -> str:
 def submitted_prompt(q: Questionnaire, language: str, receipt: str) -> Prompt:
     """The thank-you with the receipt code, shown after the service sealed the submission."""
     lang = _language(q, language)
-    text = i18n.render(strings(q, lang), "submit.receipt", receipt=receipt)
+    text = i18n.render(q.strings(lang), "submit.receipt", receipt=receipt)
     return Prompt(text, "submitted", language=lang)
 
 
@@ -28,7 +27,7 @@ def closing_prompt(q: Questionnaire, language: str | None, outcome: str) -> Prom
     lang = _language(q, language)
     kind = outcome if outcome in CLOSING_OUTCOMES else "cancelled"
     stage: Stage = "declined" if kind == "declined" else "cancelled"
-    return Prompt(i18n.render(strings(q, lang), f"closing.{kind}"), stage, language=lang)
+    return Prompt(i18n.render(q.strings(lang), f"closing.{kind}"), stage, language=lang)
 
 
 def answers_for_submission(q: Questionnaire, state: DraftState) -> list[dict[str, object]]:

@@ -31,13 +31,6 @@ _EXPECTS: Mapping[str, Expects] = {
 EDITS_PER_ROW = 3
 
 
-def strings(q: Questionnaire, language: str | None) -> Mapping[str, str]:
-    """The interface strings for ``language`` (the default language if unknown)."""
-    if language is not None and language in q.ui:
-        return q.ui[language]
-    return q.ui[q.default_language]
-
-
 def lang_of(q: Questionnaire, state: DraftState) -> str:
     """The language to speak now: chosen, else the usable hint, else the default."""
     for candidate in (state.language, state.hint):
@@ -60,7 +53,7 @@ def current(q: Questionnaire, state: DraftState, notice: str | None = None) -> P
     key = "submit.sending" if state.stage == "submitted" else f"closing.{state.stage}"
     if state.stage == "question":  # pragma: no cover - a question stage always has a cursor
         key = "closing.cancelled"
-    return Prompt(i18n.render(strings(q, lang), key), state.stage, notice=notice, language=lang)
+    return Prompt(i18n.render(q.strings(lang), key), state.stage, notice=notice, language=lang)
 
 
 def _button(state: DraftState, label: str, action: str, arg: str | int = "") -> Button:
@@ -85,7 +78,7 @@ def _language(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt
 
 def _consent(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     lang = lang_of(q, state)
-    ui = strings(q, lang)
+    ui = q.strings(lang)
     rows: Rows = (
         (_button(state, q.consent.accept[lang], tokens.ACCEPT),),
         (_button(state, q.consent.decline[lang], tokens.DECLINE),),
@@ -99,7 +92,7 @@ def _question(
     q: Questionnaire, state: DraftState, question: Question, notice: str | None
 ) -> Prompt:
     lang = lang_of(q, state)
-    ui = strings(q, lang)
+    ui = q.strings(lang)
     number, total = navigation.progress(q, state.answers, question.id)
     parts = [i18n.render(ui, "question.progress", n=number, total=total)]
     if number == 1 and not state.editing:
@@ -199,7 +192,7 @@ def _nav_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> R
 
 def _review(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     lang = lang_of(q, state)
-    ui = strings(q, lang)
+    ui = q.strings(lang)
     shown = navigation.listed(q, state.answers)
     for excerpt in (200, 120, 80, 50, 30):
         items = [

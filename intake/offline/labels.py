@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
+from intake.i18n import normalise_language
+
 REFERENCE = "en"
 
 
@@ -29,5 +31,5 @@ def languages() -> frozenset[str]:
 def labels_for(language: str) -> Mapping[str, str]:
     """Labels in ``language`` (its base language if a regional variant), English for the rest."""
     catalogue = _catalogue()
-    base = language.split("-", 1)[0].lower()
+    base = normalise_language(language) or REFERENCE
     return {**catalogue[REFERENCE], **catalogue.get(base, {})}

@@ -145,6 +145,13 @@ class Questionnaire:
     #: language -> interface keys that fall back to English (no catalogue, no ``[ui.<lang>]``)
     untranslated: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def strings(self, language: str | None) -> Mapping[str, str]:
+        """The interface strings to speak ``language`` with: its table if the questionnaire has
+        that language, else the default language's (every channel line goes through here)."""
+        if language is not None and language in self.ui:
+            return self.ui[language]
+        return self.ui[self.default_language]
+
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if there is none)."""
         for question in self.questions:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from intake.questionnaire import QUESTION_TYPES, values
+from intake.submission.names import MIME_RE
 from intake.submission.names import safe_name as safe_name  # re-exported: part of this API
 
 FORMAT_V1 = "witness-intake/submission/v1"
@@ -30,7 +31,6 @@ _RECEIPT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 _QID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -318,7 +318,7 @@ def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
     return Attachment(
         path=path,
         filename=_str(value, "filename", f"{where}.filename"),
-        mime=_match(value, "mime", _MIME_RE, f"{where}.mime"),
+        mime=_match(value, "mime", MIME_RE, f"{where}.mime"),
         size=_int(value["size"], f"{where}.size", 0),
         sha256=_match(value, "sha256", _SHA256_RE, f"{where}.sha256"),
         question_id=_match(value, "question_id", _QID_RE, f"{where}.question_id"),

@@ -1,10 +1,12 @@
-"""Portable ASCII file names for attachments inside the sealed tar.
+"""Portable ASCII file names for attachments inside the sealed tar, and their MIME types.
 
 The witness's file name is untrusted and often Cyrillic ("фото травм.png"). Staff open the tar on
 ordinary laptops, so the stored name must be plain ASCII, short, free of path tricks, and keep its
 extension (otherwise the file cannot be opened by double-click). Belarusian, Russian and Ukrainian
 letters are transliterated so the name stays readable; accents are stripped; anything else is
-replaced. The original name is kept in ``submission.json`` (``filename``).
+replaced. The original name is kept in ``submission.json`` (``filename``). The MIME type a channel
+reports is untrusted too: it is kept only if it has the shape of one (:data:`MIME_RE`, which the
+submission validator also applies), else it becomes :data:`FALLBACK_MIME`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import re
 import unicodedata
 
 MAX_NAME = 64
-MAX_EXTENSION = 10
 FALLBACK = "file"
+FALLBACK_MIME = "application/octet-stream"
+MIME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 
 _UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXTENSION_RE = re.compile(r"[A-Za-z0-9]{1,10}")
@@ -52,3 +55,8 @@ def safe_name(filename: str) -> str:
     room = MAX_NAME - (len(ext) + 1 if ext else 0)
     cleaned = cleaned[:room].rstrip("._-") or FALLBACK
     return f"{cleaned}.{ext}" if ext else cleaned
+
+
+def safe_mime(mime: str | None) -> str:
+    """``mime`` if it has the shape of a MIME type (``type/subtype``), else ``FALLBACK_MIME``."""
+    return mime if mime and MIME_RE.fullmatch(mime) else FALLBACK_MIME

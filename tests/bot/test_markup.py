@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from bot.markup import MAX_TEXT, render, split_text
+from bot.texts import BotTexts
 from intake.channel import Button, Prompt
+from intake.questionnaire import load_default
+
+TEXTS = BotTexts(load_default())  # the bot's own lines, through the default questionnaire
 
 
 def test_long_prompt_is_split_with_notice_first_and_keyboard_last() -> None:
@@ -14,7 +18,7 @@ def test_long_prompt_is_split_with_notice_first_and_keyboard_last() -> None:
         buttons=((Button("1.sub", "Send"),), (Button("1.e.0", "Edit 1", selected=True),)),
         notice="Please check.",
     )
-    chunks = render(prompt)
+    chunks = render(prompt, TEXTS)
     assert len(chunks) > 4
     assert all(0 < len(c.text) <= MAX_TEXT for c in chunks)
     assert chunks[0].text.startswith("Please check.")
@@ -35,4 +39,4 @@ def test_split_without_breaks_cuts_hard() -> None:
 
 def test_media_prompt_carries_the_send_as_file_hint() -> None:
     prompt = Prompt(text="Photos?", stage="question", expects="media", language="ru")
-    assert "как файл" in render(prompt)[0].text
+    assert "как файл" in render(prompt, TEXTS)[0].text

@@ -77,7 +77,7 @@ def test_complete_ui_override_silences_the_warning(
 ) -> None:
     english = tomllib.loads((ROOT / "intake" / "data" / "ui" / "en.toml").read_text("utf-8"))
     lines = ["[ui.pl]"] + [
-        f"{table}.{key} = {json.dumps(text)}"
+        f"{table}.{key} = {json.dumps(text, ensure_ascii=False)}"  # (TOML: no surrogate escapes)
         for table, keys in english.items()
         for key, text in keys.items()
     ]
