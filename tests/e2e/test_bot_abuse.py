@@ -120,7 +120,9 @@ async def test_expired_draft_is_destroyed_and_its_chat_wiped(
         await w.press("Yes")
         assert w.visible()
         now[0] += 48 * 3600
-        assert await rb.flow.expire() == 1
+        with capture_logs() as logs:
+            assert await rb.flow.expire() == 1
+        assert [e["count"] for e in logs if e["event"] == "drafts_expired"] == [1]  # once a sweep
         assert w.visible() == []
         assert await rb.store.count_drafts() == 0
 
