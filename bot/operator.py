@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from intake.config import Config
 
 log = structlog.get_logger("bot.operator")
-OPERATOR_COMMANDS = ("health", "queue")
 # After the update counter (group -1) and beside the group-chat refusal (group 0, non-private
 # chats only), before the witness flow (group 1), which never sees an operator's command.
 OPERATOR_GROUP = 0

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import inspect
 import signal
-from typing import Any
 
 import structlog
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
+from bot.operator import register_operator_handlers
 from bot.retry import GaveUpError, with_retry
 from bot.webhook import WebhookServer
 from bot.wiring import (
@@ -32,7 +30,7 @@ from intake.config import Config
 from intake.ops import checks
 from intake.ops.http import HealthServer
 from intake.ops.metrics import Metrics
-from intake.ops.monitor import Monitor, Send
+from intake.ops.monitor import Monitor
 from intake.ops.runmarker import RunMarker
 from intake.questionnaire import Questionnaire, QuestionnaireError, load, load_default
 from intake.service import IntakeService
@@ -89,22 +87,11 @@ def questionnaire_of(config: Config) -> Questionnaire:
     return load(config.questionnaire) if config.questionnaire else load_default()
 
 
-def _wire_operator(app: Application, **parts: Any) -> Send | None:  # type: ignore[type-arg]
-    """Operator commands (``bot/operator.py``, when present), given the parts it asks for.
-    Returns what it returns if that is callable: the coroutine that alerts every operator."""
-    try:
-        operator = importlib.import_module("bot.operator")
-    except ModuleNotFoundError:
-        return None
-    register = getattr(operator, "register_operator_handlers", None)
-    if register is None:
-        return None
-    accepted = inspect.signature(register).parameters
-    send = register(app, **{k: v for k, v in parts.items() if k in accepted})
-    return send if callable(send) else None
-
-
-async def _start_telegram(app: Application, config: Config, settings: BotSettings) -> Any:  # type: ignore[type-arg]
+async def _start_telegram(
+    app: Application,  # type: ignore[type-arg]
+    config: Config,
+    settings: BotSettings,
+) -> WebhookServer | None:
     """Polling (default) or webhook; returns the webhook server, if any."""
     # getMe at start-up: retried while the network is not there yet; a bad token is not retried.
     await with_retry(app.initialize, settings.retry, what="getMe")
@@ -159,9 +146,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
     try:
         await svc.recover()
         await health.start()
-        send = _wire_operator(
-            app, config=config, monitor=monitor, metrics=metrics, svc=svc, store=store
-        )
+        send = register_operator_handlers(app, config=config, monitor=monitor)
         webhook = await _start_telegram(app, config, settings)
         # in webhook mode nothing calls Telegram while witnesses are quiet: probe it
         monitor.start(send, probe=app.bot.get_me if webhook is not None else None)

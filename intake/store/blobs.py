@@ -125,24 +125,3 @@ def read_blob(draft_dir: Path, draft_key: bytes, attachment_id: str) -> Iterator
                 return
             current = following
             counter += 1
-
-
-class BlobReader:
-    """A read()-able view of :func:`read_blob`, for ``tarfile.addfile`` (which copies by read)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buf = b""
-
-    def read(self, n: int = -1) -> bytes:
-        """Return up to ``n`` bytes (all remaining if ``n < 0``); b"" at the end."""
-        while n < 0 or len(self._buf) < n:
-            nxt = next(self._chunks, None)
-            if nxt is None:
-                break
-            self._buf += nxt
-        if n < 0:
-            out, self._buf = self._buf, b""
-        else:
-            out, self._buf = self._buf[:n], self._buf[n:]
-        return out
