@@ -1,2 +1,4 @@
-"""Operations: Prometheus metrics, the /healthz /readyz /metrics HTTP server, readiness checks and
-operator alerts. Nothing here ever sees witness data: only counts, ages and states."""
+"""Operations: metrics, the health and webhook HTTP responder, readiness, status, alerts, logs.
+
+Nothing here ever sees witness data: only counts, ages and states.
+"""
