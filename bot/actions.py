@@ -85,12 +85,17 @@ class Flow:
     # -- the main path ------------------------------------------------------------------------
     async def event(self, inc: Incoming, event: Event) -> None:
         """Apply ``event`` for the witness and show what comes next."""
+        if (admitted := await self.admit(inc)) is not None:
+            await self.apply(inc, *admitted, event)
+
+    async def admit(self, inc: Incoming) -> tuple[str, ChatRecord] | None:
+        """The witness's key and chat record — or None, after saying so, past the message rate
+        limit (every update that can change a draft passes here first)."""
         key = self.key(inc)
         if not await self.allowed(key, "message"):
             await self.notice(inc, "telegram.rate_limited")
-            return
-        rec = await self.record(key)
-        await self.apply(inc, key, rec, event)
+            return None
+        return key, await self.record(key)
 
     @staticmethod
     def replayed(inc: Incoming, rec: ChatRecord) -> bool:

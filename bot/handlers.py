@@ -48,14 +48,8 @@ class Handlers:
 
     async def start(self, update: Update, context: Ctx) -> None:
         """/start: open (or resume) the conversation, language preselected from Telegram's."""
-        if (inc := incoming(update)) is None:
-            return
-        key = self.flow.key(inc)
-        if not await self.flow.allowed(key, "message"):
-            await self.flow.notice(inc, "telegram.rate_limited")
-            return
-        rec = await self.flow.record(key)
-        await self.flow.apply(inc, key, rec, Start(language_hint=inc.language_code))
+        if (inc := incoming(update)) is not None:
+            await self.flow.event(inc, Start(language_hint=inc.language_code))
 
     async def _command(self, update: Update, name: CommandName) -> None:
         if (inc := incoming(update)) is not None:
@@ -116,11 +110,9 @@ class Handlers:
         inc, message = incoming(update), update.message
         if inc is None or message is None or (item := incoming_file(message)) is None:
             return
-        key = self.flow.key(inc)
-        if not await self.flow.allowed(key, "message"):
-            await self.flow.notice(inc, "telegram.rate_limited")
+        if (admitted := await self.flow.admit(inc)) is None:
             return
-        rec = await self.flow.record(key)
+        key, rec = admitted
         if self.flow.replayed(inc, rec):
             return
         if rec.expects != "media":

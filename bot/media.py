@@ -46,36 +46,28 @@ class FileTooBigError(DownloadError):
     """The file is larger than the configured limit."""
 
 
+# Message attribute (also the kind) -> the name and type to record when Telegram gives none.
+_KINDS = (
+    ("document", "document", FALLBACK_MIME),
+    ("photo", "photo.jpg", "image/jpeg"),
+    ("video", "video.mp4", "video/mp4"),
+    ("voice", "voice.ogg", "audio/ogg"),
+    ("audio", "audio.mp3", "audio/mpeg"),
+    ("video_note", "video_note.mp4", "video/mp4"),
+)
+
+
 def incoming_file(message: Message) -> IncomingFile | None:
     """The file a message carries (the largest size of a photo), or None."""
-    if message.document:
-        d = message.document
-        return IncomingFile(
-            d.file_id,
-            d.file_size,
-            d.file_name or "document",
-            d.mime_type or FALLBACK_MIME,
-            "document",
-        )
-    if message.photo:
-        p = max(message.photo, key=lambda s: (s.file_size or 0, s.width * s.height))
-        return IncomingFile(p.file_id, p.file_size, "photo.jpg", "image/jpeg", "photo")
-    if message.video:
-        v = message.video
-        name, mime = v.file_name or "video.mp4", v.mime_type or "video/mp4"
-        return IncomingFile(v.file_id, v.file_size, name, mime, "video")
-    if message.voice:
-        a = message.voice
-        return IncomingFile(
-            a.file_id, a.file_size, "voice.ogg", a.mime_type or "audio/ogg", "voice"
-        )
-    if message.audio:
-        u = message.audio
-        name, mime = u.file_name or "audio.mp3", u.mime_type or "audio/mpeg"
-        return IncomingFile(u.file_id, u.file_size, name, mime, "audio")
-    if message.video_note:
-        n = message.video_note
-        return IncomingFile(n.file_id, n.file_size, "video_note.mp4", "video/mp4", "video_note")
+    for kind, default_name, default_mime in _KINDS:
+        item = getattr(message, kind)
+        if item:
+            if kind == "photo":  # the sizes of one photo: take the largest
+                item = max(item, key=lambda s: (s.file_size or 0, s.width * s.height))
+            # photos, voice and video notes have no file name; photos and video notes no type
+            name = getattr(item, "file_name", None) or default_name
+            mime = getattr(item, "mime_type", None) or default_mime
+            return IncomingFile(item.file_id, item.file_size, name, mime, kind)
     return None
 
 

@@ -27,8 +27,9 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name,
 log = structlog.get_logger("bot.webhook")
 
 
-class WebhookServer:
-    """Receives updates for ``app`` on ``host:port`` at the path of ``url``."""
+class WebhookServer(HttpResponder):
+    """Receives updates for ``app`` on ``host:port`` at the path of ``url``; ``start``, ``stop``
+    and ``port`` are the responder's."""
 
     def __init__(
         self,
@@ -41,26 +42,13 @@ class WebhookServer:
         self._app = app
         self._path = urlsplit(url).path or "/"
         self._secret = secret.encode()
-        self._responder = HttpResponder(
+        super().__init__(
             (host, port),
             self._receive,
             event="webhook_listening",
             read_timeout=READ_TIMEOUT,
             max_connections=MAX_CONNECTIONS,
         )
-
-    @property
-    def port(self) -> int:
-        """The bound port (after :meth:`start`)."""
-        return self._responder.port
-
-    async def start(self) -> None:
-        """Listen; raises OSError naming the address if it cannot bind."""
-        await self._responder.start()
-
-    async def stop(self) -> None:
-        """Stop accepting requests."""
-        await self._responder.stop()
 
     async def _receive(self, request: Request) -> Response:
         if request.path != self._path:

@@ -11,7 +11,8 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
 
@@ -206,17 +207,11 @@ class IntakeService:
         """
         await self.finish_interrupted()
         channels: list[dict[str, Any]] = []
-        for draft_id in await self.store.expired_draft_ids():
-            found = await self.store.load_draft_by_id(draft_id)
-            if found is None:
-                continue
-            async with self._locks.hold(found.witness_key):
-                draft = await self.store.load_draft_by_id(draft_id)
-                if draft is None or draft.sealing_id is not None:
+        async with aclosing(self._each_locked(await self.store.expired_draft_ids())) as drafts:
+            async for draft in drafts:
+                if draft.sealing_id is not None or draft.expires_at > self.clock():
                     continue
-                if draft.expires_at > self.clock():
-                    continue
-                await self.store.destroy_draft(draft_id)
+                await self.store.destroy_draft(draft.draft_id)
                 channels.append(dict(draft.body.get("channel", {})))
         if channels:
             log.info("drafts_expired", count=len(channels))
@@ -226,21 +221,31 @@ class IntakeService:
     async def finish_interrupted(self) -> int:
         """Complete every submit that began but did not finish (e.g. before a crash)."""
         done = 0
-        for draft_id in await self.store.sealing_draft_ids():
+        async with aclosing(self._each_locked(await self.store.sealing_draft_ids())) as drafts:
+            async for draft in drafts:
+                if draft.sealing_id is None:
+                    continue
+                try:
+                    await self._submitter.finish(draft)
+                except Exception as exc:  # one bad draft must not block the others or expiry
+                    error = type(exc).__name__
+                    log.error("submit_retry_failed", draft_id=draft.draft_id, error=error)
+                    continue
+                done += 1
+        return done
+
+    async def _each_locked(self, draft_ids: Sequence[str]) -> AsyncGenerator[Draft, None]:
+        """Each draft of ``draft_ids`` as it stands once its witness's lock is held (read again
+        under the lock: an event may have changed or ended it meanwhile); the loop body runs
+        under the lock. Drafts gone by then are skipped."""
+        for draft_id in draft_ids:
             found = await self.store.load_draft_by_id(draft_id)
             if found is None:
                 continue
             async with self._locks.hold(found.witness_key):
                 draft = await self.store.load_draft_by_id(draft_id)
-                if draft is None or draft.sealing_id is None:
-                    continue
-                try:
-                    await self._submitter.finish(draft)
-                except Exception as exc:  # one bad draft must not block the others or expiry
-                    log.error("submit_retry_failed", draft_id=draft_id, error=type(exc).__name__)
-                    continue
-                done += 1
-        return done
+                if draft is not None:
+                    yield draft
 
     async def recover(self) -> outbox.Recovery:
         """Start-up recovery: finish interrupted submits, reconcile the outbox, sweep orphans."""

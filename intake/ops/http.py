@@ -24,8 +24,9 @@ ReadinessCheck = Callable[[], Awaitable[str | None]]
 MAX_REQUEST_HEAD = MAX_HEAD
 
 
-class HealthServer:
-    """Serves health, readiness and metrics on ``addr`` (host, port; port 0 picks a free one)."""
+class HealthServer(HttpResponder):
+    """Serves health, readiness and metrics on ``addr`` (host, port; port 0 picks a free one);
+    ``start``, ``stop`` and ``port`` are the responder's."""
 
     def __init__(
         self,
@@ -41,20 +42,7 @@ class HealthServer:
         self.registry = registry
         self.before_metrics = before_metrics
         self.check_timeout = check_timeout
-        self._responder = HttpResponder(addr, self._route, event="http_listening")
-
-    @property
-    def port(self) -> int:
-        """The bound port (useful after binding port 0)."""
-        return self._responder.port
-
-    async def start(self) -> None:
-        """Bind and start serving; raises OSError naming the address if it cannot bind."""
-        await self._responder.start()
-
-    async def stop(self) -> None:
-        """Stop accepting connections and close the server."""
-        await self._responder.stop()
+        super().__init__(addr, self._route, event="http_listening")
 
     async def readiness(self) -> list[str]:
         """Run every check concurrently; return the reasons the bot is not ready (empty: ready)."""
