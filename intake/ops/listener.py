@@ -1,4 +1,4 @@
-"""One asyncio TCP listener, shared by the health/metrics server and the webhook receiver.
+"""One asyncio TCP listener: what :class:`intake.ops.responder.HttpResponder` serves HTTP on.
 
 Binding failures name the address (an operator's first question), the port is readable after
 binding port 0 (tests), and stopping never hangs shutdown on a client that will not go away.
