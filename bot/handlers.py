@@ -126,6 +126,7 @@ class Handlers:
                 filename=item.filename,
                 mime=item.mime,
                 max_bytes=self.downloader.max_bytes,
+                received_as=item.kind,  # photo = recompressed by Telegram; document = original
             )
         except FileTooBigError:
             mb = self.downloader.max_bytes // (1024 * 1024)

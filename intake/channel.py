@@ -17,7 +17,10 @@ class AttachmentRef:
     """A file the witness sent, already stored encrypted in the draft.
 
     ``attachment_id`` names the encrypted blob in the store; the rest is what goes into
-    ``submission.json``. ``filename`` is the original name as sent (untrusted text).
+    ``submission.json``. ``filename`` is the original name as sent (untrusted text). For the
+    chain of custody, ``received_at`` is the server's UTC time when the file was stored (ISO 8601,
+    ``Z``) and ``received_as`` how it arrived (``photo``: re-encoded by Telegram, ``document``: the
+    original file…; docs/submission-format.md lists them); ``None`` where unknown.
     """
 
     attachment_id: str
@@ -25,6 +28,8 @@ class AttachmentRef:
     mime: str
     size: int
     sha256: str
+    received_at: str | None = None
+    received_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

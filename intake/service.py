@@ -11,6 +11,7 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
@@ -25,6 +26,7 @@ from intake.engine import DraftState
 from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire
 from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
+from intake.submission.document import format_timestamp
 from intake.submission.names import safe_mime
 from intake.submission.seal import SubmitFailedError, Submitter
 
@@ -35,6 +37,7 @@ DEFAULT_LIMITS: Mapping[str, tuple[int, int]] = {
     "message": (30, 60),
     "submission": (5, 24 * 3600),
 }
+_KIND_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 class IntakeService:
@@ -150,10 +153,13 @@ class IntakeService:
         filename: str,
         mime: str,
         max_bytes: int,
+        received_as: str | None = None,
     ) -> AttachmentRef:
         """Stream a file into the witness's draft, encrypted; then send ``Media(ref)`` to handle.
 
-        Raises :class:`~intake.store.DraftNotFoundError` without an open draft and
+        ``received_as`` says how the channel got the file (``photo``, ``document``…); the ref also
+        records the server time of reception, for the chain of custody. Raises
+        :class:`~intake.store.DraftNotFoundError` without an open draft and
         :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes`` (nothing is kept).
         """
         async with self._locks.hold(key):
@@ -164,7 +170,11 @@ class IntakeService:
             # remembered (encrypted, committed) so a Media event can only name this very file
             draft.body.setdefault("blobs", {})[attachment_id] = [size, sha256]
             await self.store.save_draft(draft)
-        return AttachmentRef(attachment_id, filename, safe_mime(mime), size, sha256)
+        received_at = format_timestamp(dt.datetime.fromtimestamp(int(self.clock()), dt.UTC))
+        kind = received_as if received_as and _KIND_RE.fullmatch(received_as) else None
+        return AttachmentRef(
+            attachment_id, filename, safe_mime(mime), size, sha256, received_at, kind
+        )
 
     async def set_channel_data(self, key: str, data: dict[str, Any]) -> None:
         """Store the channel's data with the draft (encrypted); a no-op if there is no draft."""

@@ -116,6 +116,7 @@ async def _converse(
                     filename=sample.filename,
                     mime=sample.mime,
                     max_bytes=MAX_FILE_BYTES,
+                    received_as="console",
                 )
                 out.write(f"witness │ 📎 {sample.filename} ({ref.size} bytes)\n")
                 console.render((await service.handle(key, Media(ref))).prompt, out)
@@ -155,6 +156,7 @@ async def _attach(
         filename=path.name,
         mime=console.guess_mime(path),
         max_bytes=MAX_FILE_BYTES,
+        received_as="console",
     )
 
 

@@ -15,6 +15,7 @@ from intake.channel import AttachmentRef, Outcome, Prompt, Stage
 from intake.questionnaire import AnswerValue, values
 
 FORMAT = "witness-intake/draft/v1"
+_CUSTODY_KEYS = ("received_at", "received_as")  # optional keys of a file entry
 
 
 class DraftFormatError(ValueError):
@@ -118,7 +119,7 @@ def _copy(value: AnswerValue) -> AnswerValue:
 
 def _file_json(attachment_id: str, entry: FileEntry) -> dict[str, object]:
     ref = entry.ref
-    return {
+    out: dict[str, object] = {
         "question_id": entry.question_id,
         "attachment_id": attachment_id,
         "filename": ref.filename,
@@ -126,6 +127,10 @@ def _file_json(attachment_id: str, entry: FileEntry) -> dict[str, object]:
         "size": ref.size,
         "sha256": ref.sha256,
     }
+    for key in _CUSTODY_KEYS:  # optional: drafts saved before they existed lack them
+        if getattr(ref, key) is not None:
+            out[key] = getattr(ref, key)
+    return out
 
 
 def _get(data: Mapping[str, object], key: str, kind: type[Any]) -> Any:
@@ -178,6 +183,8 @@ def _files(data: Mapping[str, object]) -> list[tuple[str, FileEntry]]:
             mime=_get(item, "mime", str),
             size=_get(item, "size", int),
             sha256=_get(item, "sha256", str),
+            received_at=_opt(item, "received_at"),
+            received_as=_opt(item, "received_as"),
         )
         out.append((ref.attachment_id, FileEntry(_get(item, "question_id", str), ref)))
     return out

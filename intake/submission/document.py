@@ -46,6 +46,9 @@ _TOP_KEYS = (
 )
 _ANSWER_KEYS = frozenset({"question_id", "type", "prompt", "value", "skipped"})
 _ATTACHMENT_KEYS = ("path", "filename", "mime", "size", "sha256", "question_id")
+# Chain of custody, added to v1 (optional: submissions sealed before them still open).
+_ATTACHMENT_OPTIONAL = ("received_at", "received_as")
+_RECEIVED_AS_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 class SubmissionFormatError(ValueError):
@@ -74,7 +77,12 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """One file inside the tar at ``path``; ``filename`` is the witness's original (untrusted)."""
+    """One file inside the tar at ``path``; ``filename`` is the witness's original (untrusted).
+
+    ``sha256`` was taken by the server as the file arrived, at ``received_at`` (server clock, UTC),
+    ``received_as`` says how (``photo``: recompressed by Telegram, ``document``: the original
+    file…); both are ``None`` in submissions sealed before the server recorded them.
+    """
 
     path: str
     filename: str
@@ -82,6 +90,8 @@ class Attachment:
     size: int
     sha256: str
     question_id: str
+    received_at: datetime | None = None
+    received_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +116,21 @@ class Submission:
             "language": self.language,
             "submitted_at": format_timestamp(self.submitted_at),
             "answers": [_answer_json(a) for a in self.answers],
-            "attachments": [
-                {k: getattr(att, k) for k in _ATTACHMENT_KEYS} for att in self.attachments
-            ],
+            "attachments": [_attachment_json(att) for att in self.attachments],
         }
 
     def to_bytes(self) -> bytes:
         """UTF-8 JSON as written into the tar (indented, non-ASCII kept readable)."""
         return (json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _attachment_json(att: Attachment) -> dict[str, Any]:
+    out: dict[str, Any] = {k: getattr(att, k) for k in _ATTACHMENT_KEYS}
+    if att.received_at is not None:
+        out["received_at"] = format_timestamp(att.received_at)
+    if att.received_as is not None:
+        out["received_as"] = att.received_as
+    return out
 
 
 def _answer_json(answer: Answer) -> dict[str, Any]:
@@ -258,15 +275,15 @@ def _parse_questionnaire(value: Any) -> QuestionnaireRef:
     )
 
 
-def _parse_timestamp(value: Any) -> datetime:
+def _parse_timestamp(value: Any, where: str = "submitted_at") -> datetime:
     if not isinstance(value, str):
-        raise SubmissionFormatError("submitted_at: expected a UTC ISO 8601 string")
+        raise SubmissionFormatError(f"{where}: expected a UTC ISO 8601 string")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise SubmissionFormatError(f"submitted_at: {value[:40]!r} is not ISO 8601") from None
+        raise SubmissionFormatError(f"{where}: {value[:40]!r} is not ISO 8601") from None
     if moment.utcoffset() is None or moment.utcoffset() != UTC.utcoffset(None):
-        raise SubmissionFormatError(f"submitted_at: {value[:40]!r} is not in UTC")
+        raise SubmissionFormatError(f"{where}: {value[:40]!r} is not in UTC")
     return moment.astimezone(UTC)
 
 
@@ -310,7 +327,7 @@ def _check_value(qtype: str, value: Any, where: str) -> None:
 def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
     if not isinstance(value, Mapping):
         raise SubmissionFormatError(f"{where}: expected an object")
-    _check_keys(value, set(_ATTACHMENT_KEYS), set(_ATTACHMENT_KEYS), where)
+    _check_keys(value, set(_ATTACHMENT_KEYS), {*_ATTACHMENT_KEYS, *_ATTACHMENT_OPTIONAL}, where)
     path = _match(value, "path", _ATTACHMENT_PATH_RE, f"{where}.path")
     number = _ATTACHMENT_PATH_RE.fullmatch(path)
     if number is None or int(number.group(1)) != n:
@@ -322,6 +339,16 @@ def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
         size=_int(value["size"], f"{where}.size", 0),
         sha256=_match(value, "sha256", _SHA256_RE, f"{where}.sha256"),
         question_id=_match(value, "question_id", _QID_RE, f"{where}.question_id"),
+        received_at=(
+            _parse_timestamp(value["received_at"], f"{where}.received_at")
+            if "received_at" in value
+            else None
+        ),
+        received_as=(
+            _match(value, "received_as", _RECEIVED_AS_RE, f"{where}.received_as")
+            if "received_as" in value
+            else None
+        ),
     )
 
 

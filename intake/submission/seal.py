@@ -64,16 +64,19 @@ def build_submission(
     for n, (question_id, ref) in enumerate(refs, start=1):
         path = attachment_path(n, ref.filename)
         path_of[ref.attachment_id] = path
-        attachments.append(
-            {
-                "path": path,
-                "filename": ref.filename,
-                "mime": ref.mime,
-                "size": ref.size,
-                "sha256": ref.sha256,
-                "question_id": question_id,
-            }
-        )
+        entry: dict[str, Any] = {
+            "path": path,
+            "filename": ref.filename,
+            "mime": ref.mime,
+            "size": ref.size,
+            "sha256": ref.sha256,
+            "question_id": question_id,
+        }
+        if ref.received_at is not None:  # chain of custody (optional keys of format v1)
+            entry["received_at"] = ref.received_at
+        if ref.received_as is not None:
+            entry["received_as"] = ref.received_as
+        attachments.append(entry)
         members.append(Member(path, ref.size, ref.sha256, partial(read, ref.attachment_id)))
     answers = engine.answers_for_submission(q, state)
     for answer in answers:
