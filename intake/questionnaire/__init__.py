@@ -11,11 +11,13 @@ Loading never stops at the first problem: :class:`QuestionnaireError` carries ev
 
 from intake.questionnaire.loader import check, check_text, load, load_default, loads
 from intake.questionnaire.model import (
+    PURPOSES,
     QUESTION_TYPES,
     AnswerValue,
     Condition,
     Consent,
     Option,
+    Purpose,
     Question,
     Questionnaire,
     QuestionType,
@@ -24,12 +26,14 @@ from intake.questionnaire.model import (
 from intake.questionnaire.problems import Problem, QuestionnaireError
 
 __all__ = [
+    "PURPOSES",
     "QUESTION_TYPES",
     "AnswerValue",
     "Condition",
     "Consent",
     "Option",
     "Problem",
+    "Purpose",
     "Question",
     "QuestionType",
     "Questionnaire",

@@ -17,10 +17,13 @@ from intake.questionnaire.model import (
     DEFAULT_MAX_FILES,
     DEFAULT_MAX_LENGTH,
     MAX_FILES_LIMIT,
+    PURPOSE_TYPES,
+    PURPOSES,
     QUESTION_TYPES,
     TELEGRAM_TEXT_LIMIT,
     Condition,
     Option,
+    Purpose,
     Question,
     QuestionType,
 )
@@ -32,7 +35,7 @@ MAX_OPTIONS = 30
 
 _TEXT_FIELDS = {"prompt", "help", "short"}
 _QUESTION_KEYS = {"id", "type", "required", "max_length", "min", "max", "max_files", "when"}
-_QUESTION_KEYS |= _TEXT_FIELDS | {"options"}
+_QUESTION_KEYS |= _TEXT_FIELDS | {"options", "sensitive", "purpose"}
 _LENGTH_TYPES = {"text", "long_text", "location"}
 
 
@@ -136,6 +139,10 @@ def parse_question(
     required = raw.get("required", False)
     if not isinstance(required, bool):
         c.add("required", "must be true or false", qid)
+    sensitive = raw.get("sensitive", False)
+    if not isinstance(sensitive, bool):
+        c.add("sensitive", "must be true or false", qid)
+    purpose = _parse_purpose(c, raw, qid, qtype)
     options: tuple[Option, ...] | None = ()
     if qtype in ("choice", "multi_choice"):
         options = parse_options(c, raw.get("options"), qid, languages)
@@ -157,6 +164,8 @@ def parse_question(
         help=extra.get("help"),
         short=extra.get("short"),
         required=bool(required),
+        sensitive=bool(sensitive),
+        purpose=purpose,
         options=options,
         when=when if isinstance(when, Condition) else None,
         max_length=limits.max_length,
@@ -203,6 +212,25 @@ def _parse_limits(
         min=limits.get("min"),
         max=limits.get("max"),
     )
+
+
+def _parse_purpose(
+    c: Collector, raw: dict[str, object], qid: str, qtype: QuestionType | None
+) -> Purpose | None:
+    """``purpose = "consent_scope" | "contact" | "incident_date" | "place"``, on a fitting type."""
+    if "purpose" not in raw:
+        return None
+    value = raw["purpose"]
+    if value not in PURPOSES:
+        c.add("purpose", f"{describe(value)} is not one of {', '.join(PURPOSES)}", qid)
+        return None
+    purpose: Purpose = value
+    allowed = PURPOSE_TYPES[purpose]
+    if qtype is not None and qtype not in allowed:
+        kinds = ", ".join(sorted(allowed))
+        c.add("purpose", f"'{purpose}' needs a question of type {kinds}, not {qtype}", qid)
+        return None
+    return purpose
 
 
 def _as_int(value: float | None) -> int | None:

@@ -155,7 +155,21 @@ def _questions(c: Collector, raw: object, languages: Sequence[str]) -> tuple[Que
         elif isinstance(item_id, str) and item_id not in earlier:
             # Broken but named: later questions may still refer to it without a second error.
             earlier[item_id] = Question(item_id, "text", {})
+    _unique_purposes(c, out)
     return tuple(out)
+
+
+def _unique_purposes(c: Collector, questions: Sequence[Question]) -> None:
+    """Each ``purpose`` names one question: staff must know which answer governs consent."""
+    owner: dict[str, str] = {}
+    for question in questions:
+        if question.purpose is None:
+            continue
+        first = owner.setdefault(question.purpose, question.id)
+        if first != question.id:
+            c.add(
+                "purpose", f"'{question.purpose}' is already the purpose of '{first}'", question.id
+            )
 
 
 def _ui(c: Collector, raw: object, languages: Sequence[str]) -> dict[str, dict[str, str]]:

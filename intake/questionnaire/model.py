@@ -50,6 +50,17 @@ class Option:
 
 ConditionKind = Literal["equals", "in", "answered"]
 
+#: What a question means to staff (``purpose = "…"``): the overview and reports show these first.
+Purpose = Literal["consent_scope", "contact", "incident_date", "place"]
+PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
+#: The question types each purpose may be given to.
+PURPOSE_TYPES: Mapping[str, frozenset[str]] = {
+    "consent_scope": frozenset({"choice", "multi_choice"}),
+    "contact": frozenset({"choice", "yes_no"}),
+    "incident_date": frozenset({"date"}),
+    "place": frozenset({"text", "location"}),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -107,6 +118,9 @@ class Question:
     max: float | None = None
     max_files: int | None = None
     when: Condition | None = None
+    #: staff side only: answers that need care (torture, sexual violence, health) are marked
+    sensitive: bool = False
+    purpose: Purpose | None = None
 
     def option(self, option_id: str) -> Option | None:
         """The option with this id, or None."""
