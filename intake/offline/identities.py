@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import crypto
+from intake.offline import passphrase as passphrase_file
 
 _MAX_IDENTITY_FILE = 1024 * 1024
 
@@ -22,12 +23,12 @@ class IdentityLoadError(Exception):
 
 
 def read_passphrase_file(path: Path) -> str:
-    """The passphrase in ``path`` (one trailing newline removed)."""
+    """The passphrase in ``path``, read as every command reads it (first line, see
+    :mod:`intake.offline.passphrase`)."""
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IdentityLoadError(f"{path}: cannot read passphrase file ({exc})") from None
-    return text.removesuffix("\n").removesuffix("\r")
+        return passphrase_file.read_passphrase_file(path)
+    except passphrase_file.PassphraseFileError as exc:
+        raise IdentityLoadError(str(exc)) from None
 
 
 def ask_tty() -> str:

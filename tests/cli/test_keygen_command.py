@@ -79,7 +79,7 @@ def test_missing_passphrase_file_is_a_clear_error(
 def test_tty_prompts_twice_and_must_match(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answers = iter([PASSPHRASE, PASSPHRASE + "x"])
+    answers = iter([PASSPHRASE, PASSPHRASE + "x"] * keygen.ATTEMPTS)
     monkeypatch.setattr(keygen, "_stdin_is_tty", lambda: True)
     monkeypatch.setattr(keygen.getpass, "getpass", lambda prompt: next(answers))
     out = tmp_path / "staff.key"
