@@ -24,6 +24,7 @@ from intake.cli import (
     questionnaire_command,
     run_command,
     status_command,
+    uwazi_command,
 )
 
 Command = Callable[[argparse.Namespace], int]
@@ -36,6 +37,7 @@ _MODULES = (
     ack_command,
     status_command,
     questionnaire_command,
+    uwazi_command,
 )
 
 

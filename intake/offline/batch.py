@@ -1,9 +1,12 @@
-"""One ``intake decrypt`` run over a plan of sealed files: open each, then rebuild the indexes.
+"""One ``intake decrypt`` run over a plan of sealed files: open each, then update the indexes.
 
 A failed file prints one line and the run goes on; the caller exits non-zero if any failed. A file
 already decrypted into the output folder (same ciphertext sha256, per ``receipt.json``) is reported
-and skipped, so re-runs are idempotent. Outputs are not fsynced one by one; the whole output folder
-is flushed once, before ``receipt.json`` names them (the server deletes what the receipt lists).
+and skipped, so re-runs are idempotent. Each released folder gets its report, custody record and
+summary before it is renamed into place; the indexes are then brought up to date from the
+summaries of this run only (:mod:`intake.offline.indexes`). Outputs are not fsynced one by one;
+the whole output folder is flushed once, before ``receipt.json`` names them (the server deletes
+what the receipt lists).
 """
 
 from __future__ import annotations
@@ -12,20 +15,45 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import crypto
 from intake import tui
+from intake.offline.custody import (
+    KeyWitness,
+    Provenance,
+    custody_record,
+    tool_version,
+    write_custody,
+)
+from intake.offline.custody import file_sha256 as small_file_sha256
+from intake.offline.extract import Extracted
+from intake.offline.indexes import IndexSettings, update_indexes
 from intake.offline.open_errors import CONFLICT, MANIFEST, OpenError
 from intake.offline.opener import TEMP_PREFIX, file_sha256, open_sealed
 from intake.offline.progress import Progress
+from intake.offline.questions import QuestionBook
 from intake.offline.receipt import ReceiptEntry, load_receipt, write_receipt
 from intake.offline.report import REPORT_NAME, write_report
 from intake.offline.sources import Plan, SealedFile
-from intake.offline.spreadsheet import load_submissions, write_index
-from intake.submission.document import Submission
+from intake.offline.summary import build_summary, write_summary
+
+
+@dataclass(frozen=True, slots=True)
+class Casework:
+    """How this run writes for staff: language, CSV header style, questionnaires, Uwazi."""
+
+    language: str = "en"
+    ids: bool = False
+    book: QuestionBook = field(default_factory=QuestionBook.load)
+    uwazi: bool = False
+
+    def index_settings(self) -> IndexSettings:
+        """The part the indexes need."""
+        return IndexSettings(language=self.language, ids=self.ids, book=self.book)
 
 
 @dataclass(slots=True)
@@ -48,12 +76,14 @@ def run_batch(
     ui: Progress,
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    casework: Casework | None = None,
 ) -> Summary:
-    """Open every file of ``plan`` into ``out``; write index.csv and receipt.json at the end."""
+    """Open every file of ``plan`` into ``out``; update the indexes and receipt.json at the end."""
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    with _exclusive(out):
-        summary = _run_locked(plan, identities, out, ui, clock())
+    run = _Run(identities, out, ui, clock, casework or Casework())
+    with exclusive(out):
+        summary = _run_locked(plan, run)
     if created and not any(out.iterdir()):
         out.rmdir()  # every file failed: leave no trace, not even the folder
     return summary
@@ -64,7 +94,7 @@ class BusyError(OSError):
 
 
 @contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
+def exclusive(out: Path) -> Iterator[None]:
     """Hold an advisory lock on the output folder itself (no lock file is left behind)."""
     if sys.platform == "win32":  # pragma: no cover - no flock; staff laptops are usually Linux
         yield
@@ -82,10 +112,53 @@ def _exclusive(out: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _run_locked(
-    plan: Plan, identities: Sequence[crypto.Identity], out: Path, ui: Progress, now: datetime
-) -> Summary:
+class _Run:
+    """What every file of one run shares: keys (each wrapped to tell which one opened a file),
+    the output folder, the clock and the staff settings."""
+
+    def __init__(
+        self,
+        identities: Sequence[crypto.Identity],
+        out: Path,
+        ui: Progress,
+        clock: Callable[[], datetime],
+        casework: Casework,
+    ) -> None:
+        self.keys = [KeyWitness(i) for i in identities]
+        self.out, self.ui, self.clock, self.casework = out, ui, clock, casework
+
+    def finisher(self, sealed: SealedFile, into: dict[str, Any]) -> Callable[..., None]:
+        """Writes custody.json, report.html and summary.json into the folder being released."""
+
+        def finish(extracted: Extracted, folder: Path, sha256: str) -> None:
+            key = next(k for k in self.keys if k.used)
+            fingerprint, kind = key.description()
+            provenance = Provenance(
+                file=sealed.path.name,
+                sha256=sha256,
+                size=sealed.path.stat().st_size,
+                listed_sha256=sealed.sha256,
+                key_fingerprint=fingerprint,
+                key_type=kind,
+                decrypted_at=self.clock(),
+                tool_version=tool_version(),
+            )
+            json_sha = small_file_sha256(folder / "submission.json")
+            record = custody_record(extracted, provenance, json_sha)
+            write_custody(folder, record)
+            cw = self.casework
+            write_report(extracted, folder, language=cw.language, book=cw.book, custody=record)
+            into["summary"] = build_summary(extracted, record)
+            write_summary(folder, into["summary"])
+
+        for key in self.keys:
+            key.used = False
+        return finish
+
+
+def _run_locked(plan: Plan, run: _Run) -> Summary:
     summary = Summary()
+    out, ui = run.out, run.ui
     _remove_stale_temps(out, ui)
     known, problem = load_receipt(out)
     if problem:
@@ -97,22 +170,16 @@ def _run_locked(
     done = _Done(known)
     try:
         for sealed in plan.files:
-            _one(sealed, identities, out, done, ui, summary)
+            _one(sealed, run, done, summary)
             ui.advance()
     finally:  # even when interrupted: list what was released so far
-        _rebuild(out, known, done.fresh, ui, now)
+        _rebuild(run, known, done.fresh)
     return summary
 
 
-def _one(
-    sealed: SealedFile,
-    identities: Sequence[crypto.Identity],
-    out: Path,
-    done: _Done,
-    ui: Progress,
-    summary: Summary,
-) -> None:
-    name = sealed.path.name
+def _one(sealed: SealedFile, run: _Run, done: _Done, summary: Summary) -> None:
+    name, out, ui = sealed.path.name, run.out, run.ui
+    released: dict[str, Any] = {}
     try:
         earlier = done.find(sealed)
         if earlier is not None:
@@ -120,7 +187,11 @@ def _one(
             summary.skipped += 1
             return
         opened = open_sealed(
-            sealed.path, identities, out, expected_sha256=sealed.sha256, finish=write_report
+            sealed.path,
+            run.keys,
+            out,
+            expected_sha256=sealed.sha256,
+            finish=run.finisher(sealed, released),
         )
     except OpenError as exc:
         if exc.kind == CONFLICT and _is_repeat(exc, name, done, out, ui):
@@ -134,7 +205,7 @@ def _one(
         summary.failed += 1
         return
     sub = opened.extracted.submission
-    done.add(ReceiptEntry(id=sub.submission_id, file=name, sha256=opened.sha256), sub)
+    done.add(ReceiptEntry(id=sub.submission_id, file=name, sha256=opened.sha256), released)
     summary.decrypted += 1
     ui.say(f"{name}: decrypted → {opened.folder / REPORT_NAME}")
     for check in opened.extracted.checks:
@@ -156,11 +227,11 @@ class _Done:
         self.known = known
         self._by_file = {e.file: e for e in known.values()}
         self._by_sha = {e.sha256: e for e in known.values()}
-        self.fresh: dict[str, Submission] = {}  # decrypted by this run, by id
+        self.fresh: dict[str, dict[str, Any]] = {}  # summaries decrypted by this run, by id
 
-    def add(self, entry: ReceiptEntry, submission: Submission | None) -> None:
-        if submission is not None:
-            self.fresh[entry.id] = submission
+    def add(self, entry: ReceiptEntry, released: dict[str, Any] | None) -> None:
+        if released is not None:
+            self.fresh[entry.id] = released["summary"]
         self.known[entry.id] = entry
         self._by_file[entry.file] = entry
         self._by_sha[entry.sha256] = entry
@@ -207,22 +278,20 @@ def _remove_stale_temps(out: Path, ui: Progress) -> None:
             )
 
 
-def _rebuild(
-    out: Path,
-    known: dict[str, ReceiptEntry],
-    fresh: dict[str, Submission],
-    ui: Progress,
-    now: datetime,
-) -> None:
-    submissions, problems = load_submissions(out, fresh)
-    for problem in problems:
+def _rebuild(run: _Run, known: dict[str, ReceiptEntry], fresh: dict[str, dict[str, Any]]) -> None:
+    out, ui, now = run.out, run.ui, run.clock()
+    result = update_indexes(out, fresh, run.casework.index_settings(), now)
+    for problem in result.problems:
         ui.say(tui.line("warning", str(problem)), error=True)
-    if submissions:
-        write_index(out, submissions)
+    if run.casework.uwazi:
+        from intake.offline.uwazi import export_uwazi
+
+        for line in export_uwazi(out, run.casework.language, run.casework.book, now):
+            ui.say(line)
     if known:
         if fresh:
             flush_to_disk(out)  # the receipt lets the server delete: list only durable outputs
-        present = {s.submission_id for s in submissions}
+        present = result.indexed
         write_receipt(out, {k: v for k, v in known.items() if k in present}, now)
 
 

@@ -1,4 +1,9 @@
-"""The few labels of ``report.html`` per language, from ``intake/data/report/labels.toml``."""
+"""Staff-side labels per language, from ``intake/data/report/labels.toml``, and the staff language.
+
+The staff language is the language of the person reading the reports, not of the witness:
+``intake decrypt --language be|ru|uk|en``, else the first language of ``INTAKE_STAFF_LANGUAGE``
+(a comma-separated preference list, e.g. ``uk,ru``) that has labels, else English.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,11 @@ from importlib import resources
 from intake.i18n import normalise_language
 
 REFERENCE = "en"
+ENV_VAR = "INTAKE_STAFF_LANGUAGE"
+
+
+class StaffLanguageError(ValueError):
+    """A staff language was asked for that has no labels; the message lists those that do."""
 
 
 @lru_cache(maxsize=1)
@@ -33,3 +43,27 @@ def labels_for(language: str) -> Mapping[str, str]:
     catalogue = _catalogue()
     base = normalise_language(language) or REFERENCE
     return {**catalogue[REFERENCE], **catalogue.get(base, {})}
+
+
+def staff_language(requested: str | None, environment: Mapping[str, str]) -> str:
+    """The staff language: ``requested`` (must have labels), else ``INTAKE_STAFF_LANGUAGE``'s
+    first language that has labels, else English."""
+    known = languages()
+    if requested is not None:
+        base = requested.strip().split("-", 1)[0].lower()
+        if base not in known:
+            raise StaffLanguageError(
+                f"--language {requested!r}: no staff labels in that language "
+                f"(available: {', '.join(sorted(known))})"
+            )
+        return base
+    for item in environment.get(ENV_VAR, "").split(","):
+        base = item.strip().split("-", 1)[0].lower()
+        if base in known:
+            return base
+    return REFERENCE
+
+
+def language_name(code: str, labels: Mapping[str, str]) -> str:
+    """``be`` → "Belarusian" in the staff language (the code itself for other languages)."""
+    return labels.get(f"lang_{code.split('-', 1)[0].lower()}", code)

@@ -37,8 +37,9 @@ TEMP_PREFIX = ".intake-tmp-"
 _READ_BLOCK = 64 * 1024
 _AGE_MAGIC = (b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTED FILE-----")
 
-# Writes extra files (the report) into the temp folder before it is released.
-Finisher = Callable[[Extracted, Path], object]
+# Writes extra files (report, custody record…) into the temp folder before it is released; gets
+# the sealed file's sha256 too (computed in the same pass as the decryption).
+Finisher = Callable[[Extracted, Path, str], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ def open_sealed(
         if expected_sha256 is not None and sha != expected_sha256:
             raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
         if finish is not None:
-            finish(extracted, tmp)
+            finish(extracted, tmp, sha)
         folder = out / extracted.submission.submission_id
         if folder.exists():
             raise OpenError(

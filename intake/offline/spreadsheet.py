@@ -1,9 +1,18 @@
-"""``<out>/index.csv``: one row per submission in the output folder, rebuilt on every run.
+"""``<out>/index.csv``: one row per submission, ready for a spreadsheet or a pivot table.
 
-Columns: ``submission_id, receipt, submitted_at, language``, then one per question id (the union,
-in the order first asked, submissions taken oldest first). Cells are neutral (option ids, ``yes`` /
-``no``), so rows in different languages line up. The file is UTF-8 with a BOM so spreadsheets
-show Cyrillic correctly, and cells a spreadsheet would run as a formula get a leading apostrophe.
+Headers are human (the question's short text in the staff language; ``--ids`` gives the question
+ids instead, stable across languages). Fixed columns first (receipt, id, submitted, language,
+questionnaire, sensitive answers, attachment count, their sha256, whether all verified, skipped
+questions), then one group per question, consent scope and contact first:
+
+- text: the witness's words; number: a number; yes/no: label and code;
+- choice: label (staff language) and code; multi-choice: labels, codes, and one 0/1 column per
+  option; date: ``YYYY-MM-DD`` plus its precision (a witness's ``2020-08`` is ``2020-08-01``,
+  precision ``month``); location: ``lat, lon`` and one column each; files: their names.
+
+A skipped answer is an empty cell (and listed in the skipped column); not asked is empty too.
+UTF-8 with a BOM so spreadsheets show Cyrillic; every text cell that a spreadsheet would run as a
+formula gets a leading apostrophe; numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -11,98 +20,169 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from intake.questionnaire import values
-from intake.submission.document import (
-    Answer,
-    Submission,
-    SubmissionFormatError,
-    format_timestamp,
-    parse_submission,
-)
+from intake.offline.labels import labels_for
+from intake.offline.layout import Layout
+from intake.offline.questions import QuestionBook, StaffQuestion
+from intake.offline.summary import summary_from_folder
+from intake.submission.document import Submission
 
 INDEX_NAME = "index.csv"
-FIXED_COLUMNS = ("submission_id", "receipt", "submitted_at", "language")
-SKIPPED = "(skipped)"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def load_submissions(
-    out: Path, cached: Mapping[str, Submission] | None = None
-) -> tuple[list[Submission], list[str]]:
-    """Every ``<out>/<id>/submission.json`` (oldest first), and a problem line for each bad one.
-
-    ``cached`` holds submissions this run just wrote (by id): those are not read again.
-    """
-    cached = cached or {}
-    found: list[Submission] = []
-    problems: list[str] = []
-    if not out.is_dir():
-        return found, problems
-    for folder in sorted(out.iterdir()):
-        path = folder / "submission.json"
-        if folder.name in cached:
-            found.append(cached[folder.name])
-            continue
-        if folder.name.startswith(".") or not folder.is_dir() or not path.is_file():
-            continue
-        try:
-            sub = parse_submission(path.read_bytes())
-        except (OSError, SubmissionFormatError) as exc:
-            problems.append(f"{path}: skipped in index.csv ({exc})")
-            continue
-        if sub.submission_id != folder.name:
-            problems.append(f"{path}: skipped in index.csv (folder name differs from its id)")
-            continue
-        found.append(sub)
-    found.sort(key=lambda s: (s.submitted_at, s.submission_id))
-    return found, problems
+BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: (id header, label key of the human header) of the fixed columns, in order
+_FIXED = (
+    ("receipt", "receipt"),
+    ("submission_id", "submission_id"),
+    ("submitted_at", "submitted"),
+    ("language", "language"),
+    ("questionnaire", "csv_questionnaire"),
+    ("sensitive", "csv_sensitive"),
+    ("attachments", "csv_files"),
+    ("attachments_sha256", "csv_files_sha"),
+    ("attachments_verified", "csv_files_ok"),
+    ("skipped", "csv_skipped"),
+)
+FIXED = tuple(name for name, _ in _FIXED)
+Cell = str | int | float
 
 
 def guard_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ TAB CR LF gets a ``'``."""
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ TAB CR LF (or their
+    full-width forms, which some spreadsheets also accept) gets a leading ``'``."""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def cell_value(answer: Answer) -> str:
-    """One answer as a language-neutral spreadsheet cell (before formula guarding)."""
-    if answer.skipped:
-        return SKIPPED
-    value = answer.value
-    if answer.type == "yes_no":
-        return "yes" if value else "no"
-    if answer.type == "location":
-        place = values.place_text(value)
-        return place if place is not None else f"{value['latitude']}, {value['longitude']}"
+def header(layout: Layout) -> list[str]:
+    """The header row for ``layout`` (human or ids)."""
+    t = labels_for(layout.language)
+    cells = list(FIXED) if layout.ids else [t[key] for _, key in _FIXED]
+    for q in layout.ordered():
+        cells.extend(_question_headers(q, layout.ids, t))
+    return [guard_cell(c) for c in cells]
+
+
+def _question_headers(q: StaffQuestion, ids: bool, t: Mapping[str, str]) -> list[str]:
+    name = q.id if ids else q.short
+
+    def sub(key: str) -> str:
+        return f"{q.id}.{key}" if ids else f"{q.short} ({t['csv_' + key]})"
+
+    if q.type in ("choice", "yes_no"):
+        return [name, sub("code")]
+    if q.type == "multi_choice":
+        per_option = [f"{q.id}.{o}" if ids else f"{q.short}: {label}" for o, label in q.options]
+        return [name, sub("code"), *per_option]
+    if q.type == "date":
+        return [name, sub("precision")]
+    if q.type == "location":
+        return [name, sub("latitude"), sub("longitude")]
+    return [name]
+
+
+def csv_row(row: Mapping[str, Any], layout: Layout) -> list[Cell]:
+    """One summary row as CSV cells (text cells formula-guarded)."""
+    t = labels_for(layout.language)
+    answers = {a[0]: a for a in row["a"]}
+    files = row["f"]
+    skipped = [a[0] for a in row["a"] if a[4]]
+    sensitive = [
+        (q.id if layout.ids else q.short)
+        for q in layout.questions.values()
+        if q.sensitive and q.id in answers and not answers[q.id][4]
+    ]
+    verified = [f[5] for f in files]
+    cells: list[Cell] = [
+        row["r"],
+        row["id"],
+        row["t"].replace("T", " ").removesuffix("Z"),
+        row["l"],
+        f"{row['q']} v{row['qv']}",
+        "; ".join(sensitive),
+        len(files),
+        "; ".join(f[4] for f in files),
+        "" if not files or None in verified else int(all(verified)),
+        ", ".join(skipped),
+    ]
+    names = {f[0]: f[1] for f in files}
+    for q in layout.ordered():
+        width = len(_question_headers(q, True, t))
+        answer = answers.get(q.id)
+        if answer is None or answer[4]:
+            cells.extend([""] * width)
+            continue
+        group = _cells(q, answer[2], answer[3], t, names)
+        cells.extend((group + [""] * width)[:width])
+    return [guard_cell(c) if isinstance(c, str) else c for c in cells]
+
+
+def _cells(
+    q: StaffQuestion, value: Any, labels: Any, t: Mapping[str, str], names: Mapping[str, str]
+) -> list[Cell]:
+    if q.type == "yes_no" and isinstance(value, bool):
+        return [t["yes"] if value else t["no"], "yes" if value else "no"]
+    if q.type in ("choice", "multi_choice"):
+        ids = value if isinstance(value, list) else [value]
+        shown = labels if isinstance(labels, list) and len(labels) == len(ids) else ids
+        text = [q.label(str(i)) or str(w) for i, w in zip(ids, shown, strict=True)]
+        group: list[Cell] = ["; ".join(text), "; ".join(map(str, ids))]
+        if q.type == "multi_choice":
+            group.extend(int(o in ids) for o, _ in q.options)
+        return group
+    if q.type == "date" and isinstance(value, str):
+        return list(split_date(value, t))
+    if q.type == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        return [value]
+    if q.type == "location" and isinstance(value, dict):
+        lat, lon = value.get("latitude"), value.get("longitude")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            return [f"{lat}, {lon}", lat, lon]
+        return [str(value.get("text", ""))]
+    if q.type == "media" and isinstance(value, list):
+        return ["; ".join(names.get(p, p) for p in value)]
+    return [value if isinstance(value, str) else _plain(value)]
+
+
+def _plain(value: Any) -> str:
     if isinstance(value, list):
-        return "; ".join(value)
-    return str(value)
+        return "; ".join(map(str, value))
+    return "" if value is None else str(value)
 
 
-def render_index(submissions: list[Submission]) -> str:
-    """The CSV text (without BOM)."""
-    question_ids: dict[str, None] = {}
-    for sub in submissions:
-        for answer in sub.answers:
-            question_ids.setdefault(answer.question_id, None)
+def split_date(value: str, t: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """``2020-08`` → (``2020-08-01``, month): one date format, the precision beside it."""
+    parts = value.split("-")
+    full = "-".join([*parts, "01", "01"][:3])
+    precision = ("year", "month", "day")[min(len(parts), 3) - 1]
+    return full, (t[f"precision_{precision}"] if t else precision)
+
+
+def write_rows(rows: Iterable[Sequence[Cell]]) -> str:
+    """CSV text of ``rows`` (CRLF line ends, as RFC 4180 and spreadsheets expect)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*FIXED_COLUMNS, *(guard_cell(q) for q in question_ids)])
-    for sub in submissions:
-        by_id = {a.question_id: cell_value(a) for a in sub.answers}
-        fixed = [sub.submission_id, sub.receipt, format_timestamp(sub.submitted_at), sub.language]
-        row = fixed + [by_id.get(q, "") for q in question_ids]
-        writer.writerow([guard_cell(c) for c in row])
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 
-def write_index(out: Path, submissions: list[Submission]) -> Path:
-    """Atomically (re)write ``<out>/index.csv``."""
-    path = out / INDEX_NAME
-    write_atomic(path, render_index(submissions).encode("utf-8-sig"))
-    return path
+def render_index(
+    submissions: Sequence[Submission],
+    *,
+    language: str = "en",
+    ids: bool = False,
+    book: QuestionBook | None = None,
+) -> str:
+    """The whole CSV text (without BOM) for ``submissions``, oldest first (for tests and tools;
+    ``intake decrypt`` streams the same rows from its index cache)."""
+    book = book or QuestionBook.load()
+    layout = Layout(language=language, ids=ids)
+    ordered = sorted(submissions, key=lambda s: (s.submitted_at, s.submission_id))
+    summaries = [summary_from_folder(s, None) for s in ordered]
+    for summary in summaries:
+        layout.absorb(summary, book)
+    return write_rows([header(layout), *(csv_row(s["row"], layout) for s in summaries)])
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -118,3 +198,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_index(out: Path, submissions: Sequence[Submission], **options: Any) -> Path:
+    """Atomically write ``<out>/index.csv`` for ``submissions`` (see :func:`render_index`)."""
+    path = out / INDEX_NAME
+    write_atomic(path, (BOM + render_index(submissions, **options)).encode("utf-8"))
+    return path
