@@ -1,15 +1,22 @@
-"""index.csv: formulas are defused, Cyrillic kept, multi-line answers stay in a cell."""
+"""index.csv: formulas are defused, Cyrillic kept, multi-line answers stay in a cell; and ready
+for spreadsheets and pivot tables: human headers, labels and codes, real numbers, one date format
+with its precision, 0/1 per option, files and their hashes."""
 
 from __future__ import annotations
 
 import csv
 import io
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from intake.offline.spreadsheet import guard_cell, render_index, write_index
+from intake.offline.summary import MAX_TEXT
+from intake.questionnaire import load_default
 from intake.submission.document import parse_submission
+from tests.offline.casework_data import make_testimony
 from tests.support.submissions import submission_dict
 
 
@@ -39,22 +46,109 @@ def test_index_guards_formulas_and_keeps_cyrillic(tmp_path: Path) -> None:
     )
     second["submitted_at"] = "2026-11-26T00:00:00Z"
     subs = [parse_submission(evil), parse_submission(second)]
-    path = write_index(tmp_path, subs)
+    path = write_index(tmp_path, subs, ids=True)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["submission_id", "receipt", "submitted_at", "language",
-                       "detained", "story", "age", "photos", "extra_q"]  # fmt: skip
-    assert rows[1][5] == '\'=cmd|" /C calc"!A0'
-    assert rows[1][8] == ""  # not asked
-    assert rows[1][6] == "(skipped)"
-    assert rows[2][5] == "Нас трымалі тры дні"
-    assert rows[2][8] == "'@here"
+    assert rows[0][10:] == ["detained", "detained.code", "story", "age", "photos", "extra_q"]
+    assert rows[1][12] == '\'=cmd|" /C calc"!A0'
+    assert rows[1][15] == ""  # not asked
+    assert rows[1][13] == ""  # skipped: empty, and listed in the skipped column
+    assert rows[1][9] == "age"
+    assert rows[2][12] == "Нас трымалі тры дні"
+    assert rows[2][15] == "'@here"
     assert all(not c.startswith(("=", "+", "-", "@")) for row in rows for c in row)
 
 
 def test_index_multiline_answers_stay_in_one_cell() -> None:
     sub = parse_submission(submission_dict(story="line one\n=line two"))
     rows = list(csv.reader(io.StringIO(render_index([sub]))))
-    assert rows[1][5] == "line one\n=line two"
+    assert rows[1][12] == "line one\n=line two"
     assert len(rows) == 2
+
+
+def _subs(count: int = 30, seed: int = 4, **kw: Any) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [make_testimony(n, rng, **kw)[0] for n in range(count)]
+
+
+def _table(subs: list[dict[str, Any]], **kw: Any) -> list[dict[str, str]]:
+    text = render_index([parse_submission(s) for s in subs], ids=True, **kw)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _answers(sub: dict[str, Any]) -> dict[str, Any]:
+    return {a["question_id"]: a for a in sub["answers"]}
+
+
+def test_cells_are_ready_for_a_pivot_table() -> None:
+    subs = _subs(hostile=0)
+    rows = {r["submission_id"]: r for r in _table(subs)}
+    q = load_default()
+    for sub in subs:
+        row, answers = rows[sub["submission_id"]], _answers(sub)
+        days = answers.get("days_held")
+        if days is None or days.get("skipped"):
+            assert row["days_held"] == ""
+        else:
+            assert int(row["days_held"]) == days["value"]  # a number, not text
+        if "days_held" in answers and answers["days_held"].get("skipped"):
+            assert "days_held" in row["skipped"].split(", ")
+        when = answers.get("happened_on")
+        if when and not when.get("skipped"):
+            value = when["value"]
+            precision = {1: "year", 2: "month", 3: "day"}[len(value.split("-"))]
+            assert row["happened_on.precision"] == precision
+            assert row["happened_on"].startswith(value)
+            assert len(row["happened_on"]) == 10
+        treatment = answers.get("treatment")
+        for option in q.question("treatment").options:
+            cell = row[f"treatment.{option.id}"]
+            if treatment is None or treatment.get("skipped"):
+                assert cell == ""
+            else:
+                assert cell == str(int(option.id in treatment["value"]))
+        contact = answers.get("contact")
+        if contact and not contact.get("skipped"):
+            assert row["contact.code"] == contact["value"]
+            assert row["contact"] == q.question("contact").option(contact["value"]).label["en"]  # type: ignore[union-attr]
+        assert row["attachments"] == str(len(sub["attachments"]))
+        assert row["attachments_sha256"] == "; ".join(a["sha256"] for a in sub["attachments"])
+
+
+def test_headers_in_the_staff_language_consent_first() -> None:
+    text = render_index([parse_submission(s) for s in _subs(5)], language="be")
+    header = next(csv.reader(io.StringIO(text)))
+    q = load_default()
+    assert header[0] == "Код квітанцыі"
+    assert header[10] == q.question("use_consent").short["be"]  # type: ignore[index]
+    assert q.question("contact").short["be"] in header[10:16]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("evil", ["=1+1", "+1", "-1+A1", "@SUM(A1)", "\t=1", "＝1+1", "\r=x"])
+def test_formula_guard(evil: str) -> None:
+    assert guard_cell(evil) == "'" + evil
+    sub = _subs(1, hostile=0)[0]
+    place = next(a for a in sub["answers"] if a["question_id"] == "place")
+    place.update(value=evil, skipped=False)
+    (row,) = _table([sub])
+    assert row["place"] == "'" + evil
+
+
+def test_negative_numbers_stay_numbers() -> None:
+    sub = _subs(1, hostile=0)[0]
+    sub["answers"].append(
+        {"question_id": "balance", "type": "number", "prompt": "?", "value": -2.5}
+    )
+    sub["questionnaire"]["version"] = 99  # unknown: columns from the answers themselves
+    (row,) = _table([sub])
+    assert row["balance"] == "-2.5"
+
+
+def test_huge_answers_are_cut_to_fit_a_cell() -> None:
+    sub = _subs(1, hostile=0)[0]
+    story = next(a for a in sub["answers"] if a["question_id"] == "what_happened")
+    story.update(value="Ж" * 200_000, skipped=False)
+    (row,) = _table([sub])
+    assert len(row["what_happened"]) == MAX_TEXT
+    assert row["what_happened"].endswith("[…]")

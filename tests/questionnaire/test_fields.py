@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.questionnaire import QuestionnaireError, loads
+from intake.questionnaire import QuestionnaireError, load_default, loads
 from tests.support.questionnaires import MINIMAL as BASE
 
 
@@ -38,3 +38,83 @@ def test_field_problems(body: str, field: str, words: str) -> None:
     assert found, info.value.problems
     assert words in found[0].message
     assert found[0].question == "q"
+
+
+HEAD = """
+id = "t"
+version = 1
+languages = ["en"]
+default_language = "en"
+[consent]
+text.en = "ok?"
+accept.en = "yes"
+decline.en = "no"
+"""
+
+
+def _q(body: str) -> str:
+    return HEAD + body
+
+
+def test_bundled_questionnaire_marks_what_staff_must_see_first() -> None:
+    q = load_default()
+    purposes = {x.purpose: x.id for x in q.questions if x.purpose}
+    assert purposes == {"consent_scope": "use_consent", "contact": "contact",
+                        "incident_date": "happened_on", "place": "place"}  # fmt: skip
+    assert {x.id for x in q.questions if x.sensitive} >= {"treatment", "injuries", "contact_how"}
+
+
+def test_fields_load_and_default_off() -> None:
+    q = loads(
+        _q("""
+[[questions]]
+id = "hurt"
+type = "long_text"
+sensitive = true
+prompt.en = "Hurt?"
+[[questions]]
+id = "when"
+type = "date"
+purpose = "incident_date"
+prompt.en = "When?"
+[[questions]]
+id = "other"
+type = "text"
+prompt.en = "Else?"
+""")
+    )
+    assert q.question("hurt").sensitive
+    assert q.question("when").purpose == "incident_date"
+    assert not q.question("other").sensitive
+    assert q.question("other").purpose is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('type = "text"\nsensitive = "yes"', "field 'sensitive': must be true or false"),
+        ('type = "text"\npurpose = "gossip"', "field 'purpose': 'gossip' is not one of"),
+        (
+            'type = "text"\npurpose = "incident_date"',
+            "'incident_date' needs a question of type date",
+        ),
+        (
+            'type = "yes_no"\npurpose = "consent_scope"',
+            "needs a question of type choice, multi_choice",
+        ),
+    ],
+)
+def test_bad_values_name_the_question_and_field(body: str, message: str) -> None:
+    with pytest.raises(QuestionnaireError) as err:
+        loads(_q(f'[[questions]]\nid = "q1"\n{body}\nprompt.en = "?"\n'))
+    assert message in str(err.value)
+    assert "q1" in str(err.value)
+
+
+def test_a_purpose_names_one_question() -> None:
+    twice = "".join(
+        f'[[questions]]\nid = "d{n}"\ntype = "date"\npurpose = "incident_date"\nprompt.en = "?"\n'
+        for n in (1, 2)
+    )
+    with pytest.raises(QuestionnaireError, match="already the purpose of 'd1'"):
+        loads(_q(twice))
