@@ -8,6 +8,7 @@ The receipt is cumulative for the output folder: entries of earlier runs are kep
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,8 @@ def load_receipt(out: Path) -> tuple[dict[str, ReceiptEntry], str | None]:
         ]
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         return {}, f"{path}: ignored, will be rewritten ({exc})"
+    with os.scandir(out) as listing:  # one listing, not a stat per entry: 10,000 entries
+        folders = {d.name for d in listing if d.is_dir(follow_symlinks=False)}
     return {
         e.id: e
         for e in entries
@@ -53,20 +56,21 @@ def load_receipt(out: Path) -> tuple[dict[str, ReceiptEntry], str | None]:
         and _SHA256_RE.fullmatch(e.sha256)
         and not e.id.startswith(".")
         and "/" not in e.id
-        and (out / e.id / "submission.json").is_file()
+        and e.id in folders
     }, None
 
 
 def write_receipt(out: Path, entries: dict[str, ReceiptEntry], now: datetime) -> Path:
-    """Atomically (re)write ``<out>/receipt.json`` listing ``entries`` sorted by id."""
-    body = {
-        "format": RECEIPT_FORMAT,
-        "created_at": format_timestamp(now.replace(microsecond=0)),
-        "decrypted": [
-            {"id": e.id, "file": e.file, "sha256": e.sha256}
-            for e in sorted(entries.values(), key=lambda e: e.id)
-        ],
-    }
+    """Atomically (re)write ``<out>/receipt.json`` listing ``entries`` sorted by id.
+
+    One entry per line, each encoded on its own (json's C encoder; ``indent`` would run the
+    pure-Python one over the whole list, ~10 MB and 0.1 s more at 10,000 entries)."""
+    head = {"format": RECEIPT_FORMAT, "created_at": format_timestamp(now.replace(microsecond=0))}
+    lines = ",\n".join(
+        "    " + json.dumps({"id": e.id, "file": e.file, "sha256": e.sha256})
+        for e in sorted(entries.values(), key=lambda e: e.id)
+    )
+    text = json.dumps(head, indent=2)[:-2] + ',\n  "decrypted": [\n' + lines + "\n  ]\n}\n"
     path = out / RECEIPT_NAME
-    write_atomic(path, (json.dumps(body, indent=2) + "\n").encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"))
     return path
