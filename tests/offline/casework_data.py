@@ -70,8 +70,12 @@ def make_testimony(
     *,
     hostile: float = 0.05,
     files: bool = True,
+    custody: bool = True,
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Submission ``n`` (a dict for submission.json) and its attachment contents by tar path."""
+    """Submission ``n`` (a dict for submission.json) and its attachment contents by tar path.
+
+    ``custody=False``: without the attachments' reception keys, as sealed before they existed
+    (and as readers before them accept)."""
     q = q or _bundled()
     lang = rng.choice(q.languages)
     values: dict[str, Any] = {}
@@ -114,6 +118,9 @@ def make_testimony(
         "answers": answers,
         "attachments": attachments,
     }
+    if not custody:
+        for att in attachments:
+            del att["received_at"], att["received_as"]
     parse_submission(sub)  # what we make must be valid
     return sub, contents
 
