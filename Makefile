@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.crypto_bench
 	$(BIN)/python -m bench.engine_bench
 	$(BIN)/python -m bench.bot_bench
+	$(BIN)/python -m bench.casework_bench --before 54cb2b6
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -79,13 +79,19 @@ def update_indexes(
     return result
 
 
+#: folders of ``out`` that hold no submission (the Uwazi export)
+NOT_SUBMISSIONS = frozenset({"uwazi"})
+
+
 def _folders(out: Path) -> set[str]:
     """Names of the submission folders in ``out`` (hidden ones are ours or temporary)."""
     with os.scandir(out) as entries:
         return {
             e.name
             for e in entries
-            if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            if not e.name.startswith(".")
+            and e.name not in NOT_SUBMISSIONS
+            and e.is_dir(follow_symlinks=False)
         }
 
 

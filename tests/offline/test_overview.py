@@ -202,3 +202,12 @@ def test_csp_blocks_anything_not_ours(
         assert any("style" in v for v in violations)
     finally:
         copy.unlink()
+
+
+def test_huge_answers_are_cut_on_the_page_not_in_the_report() -> None:
+    from intake.offline.overview import MAX_TEXT, overview_row
+
+    row = {"a": [["story", "long_text", "Ж" * 1_000_000, None, 0]], "f": []}
+    (answer,) = overview_row(row)["a"]
+    assert len(answer[2]) == MAX_TEXT
+    assert answer[2].endswith("[…]")
