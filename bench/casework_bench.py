@@ -12,11 +12,11 @@ GNU ``time`` (its own peak RSS), best of ``--repeat``:
   run does when it must (another header style: ``--ids``).
 
 Ratio = job ÷ reference: O(new files) means add-1 ≈ 1 and add-100 ≈ what opening 100 costs.
-Testimonies are the bundled questionnaire answered at random (tests/offline/casework_data.py),
+Testimonies are the bundled questionnaire answered at random (tests/support/casework.py),
 0–2 small attachments each. Optionally ``--browser``: load and filter times of the folder's
 index.html in headless chromium.
 
-    .venv/bin/python bench/casework_bench.py [--count 10000] [--repeat 3] [--before 54cb2b6]
+    .venv/bin/python -m bench.casework_bench [--count 10000] [--repeat 3] [--before 54cb2b6]
 """
 
 from __future__ import annotations
@@ -31,12 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import crypto
+from tests.support.casework import make_testimony, seal
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "offline"))
-
-from casework_data import make_testimony, seal  # noqa: E402
-
-import crypto  # noqa: E402
 
 
 def make_sources(folder: Path, first: int, count: int, recipient: crypto.Recipient) -> Path:
@@ -168,10 +166,11 @@ def bench(args: argparse.Namespace, tmp: Path) -> None:
 
 def browser_figures(page: Path) -> None:
     """Load and filter times of ``page`` in headless chromium (the test's own set-up)."""
-    from browser_support import CHROMEDRIVER, CHROMIUM, FLAGS
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+
+    from tests.support.browser import CHROMEDRIVER, CHROMIUM, FLAGS
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM

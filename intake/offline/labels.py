@@ -50,7 +50,7 @@ def staff_language(requested: str | None, environment: Mapping[str, str]) -> str
     first language that has labels, else English."""
     known = languages()
     if requested is not None:
-        base = requested.strip().split("-", 1)[0].lower()
+        base = normalise_language(requested.strip()) or ""
         if base not in known:
             raise StaffLanguageError(
                 f"--language {requested!r}: no staff labels in that language "
@@ -58,7 +58,7 @@ def staff_language(requested: str | None, environment: Mapping[str, str]) -> str
             )
         return base
     for item in environment.get(ENV_VAR, "").split(","):
-        base = item.strip().split("-", 1)[0].lower()
+        base = normalise_language(item.strip()) or ""
         if base in known:
             return base
     return REFERENCE

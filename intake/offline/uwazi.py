@@ -37,6 +37,7 @@ from intake.offline.uwazi_template import (
     template_json,
     thesauri_json,
 )
+from intake.questionnaire import values
 
 UWAZI_DIR = "uwazi"
 MAX_ZIP = 50 * 1000 * 1000  # Uwazi's documented upload limit ("up to 50 MB"), decimal to be safe
@@ -195,7 +196,12 @@ def _cell(
         return "|".join(dict.fromkeys(shown))
     if prop.type == "daterange" and isinstance(value, str):
         return date_range(value)
-    if prop.type == "geolocation" and isinstance(value, dict) and "latitude" in value:
+    if q.type == "location":
+        place = values.place_text(value)
+        if prop.part == "place":
+            return " ".join(place.split()) if place else ""
+        if place is not None or not isinstance(value, dict):
+            return ""
         return f"{value['latitude']}|{value['longitude']}"
     if prop.type == "numeric" and isinstance(value, int | float) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value)

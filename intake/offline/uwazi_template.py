@@ -65,6 +65,8 @@ class Property:
     label: str
     type: str
     question: StaffQuestion | None = None
+    #: ``place``: the typed description of a location question (its point is the geolocation)
+    part: str = ""
 
     @property
     def name(self) -> str:
@@ -92,6 +94,10 @@ def properties(layout: Layout) -> list[Property]:
         prop = Property(q.id, label, kind, q)
         taken.add(prop.label.lower().replace(" ", "_"))
         out.append(prop)
+        if q.type == "location":  # a witness may type a place instead of sharing a point
+            described = f"{label} described"
+            taken.add(described.lower().replace(" ", "_"))
+            out.append(Property(q.id, described, "text", q, part="place"))
     return out
 
 

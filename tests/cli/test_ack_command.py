@@ -25,7 +25,7 @@ def test_export_decrypt_twice_then_ack(
     for _ in range(2):  # idempotent
         proc = run_cli("decrypt", export, "-i", key, "--out", out)
         assert proc.returncode == 0, proc.stderr
-    assert len([p for p in out.iterdir() if p.is_dir()]) == 1
+    assert len([p for p in out.iterdir() if p.is_dir() and p.name[0] != "."]) == 1
     receipt = json.loads((out / "receipt.json").read_text())
     assert len(receipt["decrypted"]) == 1
     proc = run_cli("ack", out / "receipt.json", env=env)

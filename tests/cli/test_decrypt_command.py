@@ -21,11 +21,15 @@ def test_round_trip(tmp_path: Path, staff_key: Path, staff: crypto.Identity, cap
     rc, stdout, _ = run_main(capsys, "decrypt", sealed, "-i", staff_key, "--out", out)
     assert rc == 0
     folder = out / ID
-    assert sorted(p.name for p in out.iterdir()) == [ID, "index.csv", "receipt.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".intake-index", ID, "index.csv", "index.html", "receipt.json"
+    ]  # fmt: skip
     assert sorted(p.name for p in folder.iterdir()) == [
         "attachments",
+        "custody.json",
         "report.html",
         "submission.json",
+        "summary.json",
     ]
     assert (folder / "attachments/1-photo.png").read_bytes() == PHOTO
     assert json.loads((folder / "submission.json").read_text())["submission_id"] == ID
@@ -36,9 +40,9 @@ def test_round_trip(tmp_path: Path, staff_key: Path, staff: crypto.Identity, cap
         {"id": ID, "file": sealed.name, "sha256": sha256_of(sealed)},
     ]
     rows = list(csv.reader((out / "index.csv").open(encoding="utf-8-sig")))
-    assert rows[0] == ["submission_id", "receipt", "submitted_at", "language",
-                       "detained", "story", "age", "photos"]  # fmt: skip
-    assert rows[1][:4] == [ID, "K7QX-29MD", "2026-11-25T14:03:07Z", "en"]
+    assert rows[0][:4] == ["Receipt code", "Submission id", "Submitted (UTC)", "Witness's language"]
+    assert rows[0][10:] == ["Detained?", "Detained? (code)", "What happened?", "Age?", "Photos?"]
+    assert rows[1][:4] == ["K7QX-29MD", ID, "2026-11-25 14:03:07", "en"]
 
 
 def test_post_quantum_key_protected_by_passphrase(tmp_path: Path, capsys) -> None:

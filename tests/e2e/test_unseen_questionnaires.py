@@ -34,7 +34,13 @@ def decrypt_cli(tmp_path: Path, store: Store, staff: crypto.Identity) -> tuple[P
     (sealed,) = list(store.outbox_dir.glob("*.age"))
     out = tmp_path / "reports"
     proc = run_cli(
-        "decrypt", sealed, "-i", write_identity(tmp_path / "staff.key", staff), "--out", out, "--ids"
+        "decrypt",
+        sealed,
+        "-i",
+        write_identity(tmp_path / "staff.key", staff),
+        "--out",
+        out,
+        "--ids",
     )
     assert proc.returncode == 0, proc.stderr
     folder = out / sealed.stem

@@ -38,7 +38,7 @@ def test_same_id_different_file_is_a_conflict(
     rc, _, err = run_main(capsys, "decrypt", second, "-i", staff_key, "-o", out)
     assert rc == 1
     assert "conflicts with an earlier decryption" in err
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".intake-tmp")] == []
 
 
 def test_batch_with_one_bad_file(tmp_path: Path, staff_key: Path, staff, capsys) -> None:
@@ -57,7 +57,7 @@ def test_batch_with_one_bad_file(tmp_path: Path, staff_key: Path, staff, capsys)
     assert "\r" not in err  # stderr is not a terminal: plain lines, no bar
     ids = [e["id"] for e in json.loads((out / "receipt.json").read_text())["decrypted"]]
     assert ids == ["01BATCH00", "01BATCH02", "01BATCH03"]
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ids
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name[0] != ".") == ids
 
 
 def test_stale_temp_folder_is_removed(tmp_path: Path, staff_key: Path, staff, capsys) -> None:
@@ -129,4 +129,6 @@ def test_same_submission_sealed_again_is_recorded_not_duplicated(
     assert rc == 0
     (entry,) = json.loads((out / "receipt.json").read_text())["decrypted"]
     assert entry["sha256"] == sha256_of(second)
-    assert sorted(p.name for p in out.iterdir()) == [ID, "index.csv", "receipt.json"]
+    assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
+        ID, "index.csv", "index.html", "receipt.json"
+    ]  # fmt: skip

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from casework_data import make_testimony, seal
-from casework_folder import decrypt, key_file
 
 import crypto
 from intake.channel import Media, Press, Prompt, Reply, Start
@@ -20,6 +18,8 @@ from intake.questionnaire import load_default
 from intake.service import IntakeService
 from intake.store import Store
 from intake.submission.document import SubmissionFormatError, parse_submission
+from tests.support.casework import make_testimony, seal
+from tests.support.casework_folder import decrypt, key_file
 
 NOW = 1_764_000_000.0  # 2025-11-24T16:00:00Z
 

@@ -14,11 +14,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from casework_folder import decrypt, key_file, sealed_folder
 
 import crypto
 from intake.offline import indexes
 from intake.offline.indexes import CACHE_DIR
+from tests.support.casework_folder import decrypt, key_file, sealed_folder
 
 
 @pytest.fixture(scope="module")

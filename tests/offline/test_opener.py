@@ -98,7 +98,7 @@ def _open(data: bytes) -> tuple[OpenError | None, list[str]]:
         out.mkdir()
         src.write_bytes(data)
         try:
-            open_sealed(src, [STAFF], out, finish=write_report)
+            open_sealed(src, [STAFF], out, finish=lambda ex, tmp, _sha: write_report(ex, tmp))
         except OpenError as exc:
             return exc, [p.name for p in out.iterdir()]
         return None, [p.name for p in out.iterdir()]

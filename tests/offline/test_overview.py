@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import browser, console, shown, wait_ready
-from casework_data import HOSTILE
-from casework_folder import decrypt, key_file, sealed_folder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import crypto
+from tests.support.browser import browser, console, shown, wait_ready
+from tests.support.casework import HOSTILE
+from tests.support.casework_folder import decrypt, key_file, sealed_folder
 
 __all__ = ["browser"]  # the fixture, imported for the tests below
 COUNT = 130  # more than one page of 100

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import browser, console, shown, wait_ready
-from casework_data import make_testimony
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -25,6 +23,8 @@ from intake.offline.overview import overview_head, overview_row, overview_tail
 from intake.offline.questions import QuestionBook
 from intake.offline.summary import dumps, summary_from_folder
 from intake.submission.document import parse_submission
+from tests.support.browser import browser, console, shown, wait_ready
+from tests.support.casework import make_testimony
 
 __all__ = ["browser"]
 ROWS = 10_000

@@ -7,12 +7,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from casework_data import make_testimony, seal
 
 import crypto
 from intake.cli import main as cli
 from intake.offline import keygen
 from intake.offline.passphrase import PassphraseFileError, read_passphrase_file
+from tests.support.casework import make_testimony, seal
 
 GOOD = "correct horse battery"
 

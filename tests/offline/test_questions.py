@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from intake.offline.labels import StaffLanguageError, staff_language
 from intake.offline.questions import QuestionBook
-
-QA = Path(__file__).parent.parent / "questionnaires"
+from tests.support.paths import SAMPLE_TOML
 
 
 def test_known_questionnaire_in_the_staff_language() -> None:
@@ -28,7 +25,7 @@ def test_unknown_version_or_id_is_not_guessed() -> None:
 
 
 def test_more_questionnaires_from_files() -> None:
-    book = QuestionBook.load([QA / "sample.toml"])
+    book = QuestionBook.load([SAMPLE_TOML])
     assert book.find("sample", 2) is not None
     staff = book.staff_questions("sample", 2, "be")  # not one of its languages: its default
     assert staff is not None

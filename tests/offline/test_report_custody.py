@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import browser, console
-from casework_data import make_testimony, seal
-from casework_folder import decrypt, key_file
 
 import crypto
 from intake.offline.labels import labels_for
 from intake.questionnaire import load_default
+from tests.support.browser import browser, console
+from tests.support.casework import make_testimony, seal
+from tests.support.casework_folder import decrypt, key_file
 
 __all__ = ["browser"]
 

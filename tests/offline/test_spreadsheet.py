@@ -16,7 +16,7 @@ from intake.offline.spreadsheet import guard_cell, render_index, write_index
 from intake.offline.summary import MAX_TEXT
 from intake.questionnaire import load_default
 from intake.submission.document import parse_submission
-from tests.offline.casework_data import make_testimony
+from tests.support.casework import make_testimony
 from tests.support.submissions import submission_dict
 
 

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casework_folder import decrypt, key_file, sealed_folder
 
 import crypto
 from intake.cli import main as cli
 from intake.offline import uwazi
 from intake.offline.uwazi import date_range, markdown_text
+from tests.support.casework_folder import decrypt, key_file, sealed_folder
 
 PROPERTY_KEYS = {
     "_id", "label", "name", "isCommonProperty", "type", "prioritySorting", "generatedId",
@@ -192,3 +192,24 @@ def test_markdown_cannot_link_load_or_inject() -> None:
     text = markdown_text("![x](http://evil.example/p.png) <img src=x> [a](javascript:1)\n=2+3")
     assert not re.search(r"(?<!\\)[<>\[\]()!]", text)  # every markup character escaped
     assert text.split("\\\n")[1].startswith("\\=")  # a line break kept; no formula start
+
+
+def test_a_location_is_a_point_or_the_place_the_witness_typed() -> None:
+    from intake.offline.layout import Layout
+    from intake.offline.questions import QuestionBook
+    from intake.offline.uwazi import _csv_text
+
+    layout = Layout(language="en")
+    rows = [
+        {"id": f"01LOC{n}", "r": f"R{n}", "t": "2026-01-01T00:00:00Z", "l": "en", "q": "x",
+         "qv": 1, "f": [], "c": {}, "a": [["where", "location", value, None, 0]]}
+        for n, value in enumerate([{"latitude": 53.9, "longitude": 27.56}, {"text": "Okrestina"}])
+    ]  # fmt: skip
+    for row in rows:
+        layout.absorb({"row": row, "prompts": {"where": "Where?"}}, QuestionBook.load())
+    props = uwazi.properties(layout)
+    point, typed = _csv(_csv_text(props, [(r, None) for r in rows], "en"))
+    assert point["where_geolocation"] == "53.9|27.56"
+    assert point["where_described"] == ""
+    assert typed["where_geolocation"] == ""
+    assert typed["where_described"] == "Okrestina"

@@ -6,10 +6,9 @@ import random
 from pathlib import Path
 from typing import Any
 
-from casework_data import make_testimony, seal
-
 import crypto
 from intake.cli import main as cli
+from tests.support.casework import make_testimony, seal
 
 
 def sealed_folder(

@@ -1,6 +1,6 @@
 """The screenshots in docs/casework.md, taken with the real browser the tests use.
 
-    .venv/bin/python tests/offline/screenshots.py [--language en]
+    .venv/bin/python -m tests.support.screenshots [--language en]
 
 Makes 150 generated testimonies (the bundled questionnaire, a few hostile answers), decrypts
 them with ``intake decrypt``, and photographs index.html (filtered by one treatment) and one
@@ -10,15 +10,12 @@ report.html in headless chromium, into docs/casework-overview.png and docs/casew
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import crypto  # noqa: E402
-from browser_support import CHROMEDRIVER, CHROMIUM, FLAGS  # noqa: E402
-from casework_folder import decrypt, key_file, sealed_folder  # noqa: E402
+import crypto
+from tests.support.browser import CHROMEDRIVER, CHROMIUM, FLAGS
+from tests.support.casework_folder import decrypt, key_file, sealed_folder
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -45,11 +42,13 @@ def main() -> None:
     try:
         driver.set_window_size(1400, 1000)
         driver.get((out / "index.html").as_uri())
-        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready"))
-        driver.find_element(By.CSS_SELECTOR, "#by-answer summary").click()
-        Select(driver.find_element(By.CSS_SELECTOR, "select[data-question=treatment]")).select_by_value(
-            "beaten"
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.body.dataset.ready")
         )
+        driver.find_element(By.CSS_SELECTOR, "#by-answer summary").click()
+        Select(
+            driver.find_element(By.CSS_SELECTOR, "select[data-question=treatment]")
+        ).select_by_value("beaten")
         Select(driver.find_element(By.ID, "totals-of")).select_by_value("treatment")
         driver.set_window_size(1400, 1500)
         driver.execute_script("window.scrollTo(0, 0)")
