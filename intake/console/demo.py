@@ -191,7 +191,7 @@ async def _staff_side(
         return 1
     receipt_data = json.loads((reports / "receipt.json").read_text())
     acked = await outbox.ack(store, outbox.parse_receipt(receipt_data), now=time.time())
-    submission_dir = next(p for p in reports.iterdir() if p.is_dir())
+    submission_dir = next(p for p in reports.iterdir() if p.is_dir() and p.name[0] != ".")
     sub = json.loads((submission_dir / "submission.json").read_text())
     answered = sum(1 for a in sub["answers"] if not a.get("skipped"))
     files = len(sub["attachments"])
@@ -200,6 +200,7 @@ async def _staff_side(
         f"demo: server queue after ack: {_ack_line(acked)}\n"
         f"demo: report  {submission_dir / 'report.html'}\n"
         f"demo: index   {reports / 'index.csv'}\n"
+        f"demo: overview {reports / 'index.html'}\n"
         f"demo: staff key (demo only) {workdir / 'staff-demo.key'}; remove the folder when done:\n"
         f"      rm -r {workdir}\n"
     )

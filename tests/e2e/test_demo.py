@@ -32,7 +32,7 @@ def test_scripted_demo_round_trip_reads_back_every_file(tmp_path: Path) -> None:
     result = _run_demo(tmp_path)
     assert result.returncode == 0, result.stderr + result.stdout[-2000:]
     reports = tmp_path / "demo" / "reports"
-    (submission_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    (submission_dir,) = [p for p in reports.iterdir() if p.is_dir() and p.name[0] != "."]
     sub = json.loads((submission_dir / "submission.json").read_text())
     assert sub["format"] == "witness-intake/submission/v1"
     assert len(sub["attachments"]) == 2
@@ -53,7 +53,7 @@ def test_interactive_person_answers_in_russian_and_submits(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout[-3000:]
     assert "Выберите язык" in result.stdout
     reports = tmp_path / "demo" / "reports"
-    (submission_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    (submission_dir,) = [p for p in reports.iterdir() if p.is_dir() and p.name[0] != "."]
     sub = json.loads((submission_dir / "submission.json").read_text())
     assert sub["language"] == "ru"
     values = [a["value"] for a in sub["answers"] if not a.get("skipped")]
@@ -79,7 +79,9 @@ def test_demo_plays_questionnaires_it_has_never_seen(tmp_path: Path, name: str) 
     path = QUESTIONNAIRES / name
     result = _run_demo(tmp_path, "--questionnaire", str(path))
     assert result.returncode == 0, result.stderr + result.stdout[-2000:]
-    (submission_dir,) = [p for p in (tmp_path / "demo" / "reports").iterdir() if p.is_dir()]
+    (submission_dir,) = [
+        p for p in (tmp_path / "demo" / "reports").iterdir() if p.is_dir() and p.name[0] != "."
+    ]
     sub = json.loads((submission_dir / "submission.json").read_text())
     assert any(not a.get("skipped") for a in sub["answers"])
 

@@ -86,7 +86,7 @@ def test_a_typed_address_seals_and_intake_decrypt_shows_it(tmp_path: Path) -> No
     (sealed,) = (tmp_path / "data" / "outbox").glob("*.age")
 
     out = tmp_path / "out"
-    argv = ["decrypt", str(sealed), "--identity", str(key_file), "--out", str(out)]
+    argv = ["decrypt", str(sealed), "--identity", str(key_file), "--out", str(out), "--ids"]
     done = subprocess.run(
         [sys.executable, "-m", "intake", *argv],
         capture_output=True,
