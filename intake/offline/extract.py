@@ -78,7 +78,10 @@ def extract_submission(plaintext: Readable, dest: Path) -> Extracted:
     try:
         submission = parse_submission(raw)
     except SubmissionFormatError as exc:
-        raise ArchiveError(f"submission.json: {exc}") from None
+        text = str(exc)
+        raise ArchiveError(
+            text if text.startswith("submission.json") else f"submission.json: {text}"
+        ) from None
     _write_new(dest / "submission.json", raw)
     (dest / "attachments").mkdir(mode=0o700)
 

@@ -4,7 +4,9 @@ The server writes it (``intake.submission.seal``), the offline side reads it
 (``intake.offline``). Parsing is strict because the offline side treats everything inside a sealed
 file as untrusted: an unknown top-level key, a wrong type or an unknown format version is an error
 that names the field. Answers may carry extra informational keys (for instance ``display``); those
-are kept and round-tripped.
+are kept and round-tripped. Decoding is bounded (:data:`MAX_SUBMISSION_JSON` bytes, and
+:mod:`~intake.submission.strictjson`: nesting, integer length, valid text), so a hostile file fails
+with a :class:`SubmissionFormatError` naming the problem, never an error from deep inside ``json``.
 The format is documented with a full example in ``docs/submission-format.md``.
 """
 
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from intake.questionnaire import QUESTION_TYPES, values
+from intake.submission import strictjson
 from intake.submission.names import MIME_RE
 from intake.submission.names import safe_name as safe_name  # re-exported: part of this API
 
@@ -33,6 +36,7 @@ _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_ACK_SECRET_RE = re.compile(r"[0-9a-f]{64}")
 
 _TOP_KEYS = (
     "format",
@@ -44,6 +48,7 @@ _TOP_KEYS = (
     "answers",
     "attachments",
 )
+_OPTIONAL_TOP_KEYS = ("ack_secret",)  # added to v1 later: readers accept its absence
 _ANSWER_KEYS = frozenset({"question_id", "type", "prompt", "value", "skipped"})
 _ATTACHMENT_KEYS = ("path", "filename", "mime", "size", "sha256", "question_id")
 # Chain of custody, added to v1 (optional: submissions sealed before them still open).
@@ -105,10 +110,11 @@ class Submission:
     submitted_at: datetime
     answers: tuple[Answer, ...]
     attachments: tuple[Attachment, ...]
+    ack_secret: str | None = None  # proof of decryption for ``intake ack``; absent before 2026-12
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of this submission (keys in the documented order)."""
-        return {
+        body: dict[str, Any] = {
             "format": FORMAT_V1,
             "submission_id": self.submission_id,
             "receipt": self.receipt,
@@ -118,6 +124,9 @@ class Submission:
             "answers": [_answer_json(a) for a in self.answers],
             "attachments": [_attachment_json(att) for att in self.attachments],
         }
+        if self.ack_secret is not None:
+            body["ack_secret"] = self.ack_secret
+        return body
 
     def to_bytes(self) -> bytes:
         """UTF-8 JSON as written into the tar (indented, non-ASCII kept readable)."""
@@ -179,7 +188,7 @@ def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
                 f"{FORMAT_V1!r} only (upgrade witness-intake)"
             )
         raise SubmissionFormatError(f"format: {fmt!r} is not a witness-intake submission")
-    _check_keys(obj, set(_TOP_KEYS), set(_TOP_KEYS), "submission")
+    _check_keys(obj, set(_TOP_KEYS), {*_TOP_KEYS, *_OPTIONAL_TOP_KEYS}, "submission")
     answers = tuple(_parse_answer(a, f"answers[{i}]") for i, a in enumerate(_list(obj, "answers")))
     attachments = tuple(
         _parse_attachment(a, f"attachments[{i}]", i + 1)
@@ -194,37 +203,23 @@ def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
         submitted_at=_parse_timestamp(obj["submitted_at"]),
         answers=answers,
         attachments=attachments,
+        ack_secret=_ack_secret(obj),
     )
+
+
+def _ack_secret(obj: Mapping[str, Any]) -> str | None:
+    if "ack_secret" not in obj:
+        return None
+    return _match(obj, "ack_secret", _ACK_SECRET_RE, "ack_secret")
 
 
 def _decode(data: bytes | bytearray) -> Any:
     if len(data) > MAX_SUBMISSION_JSON:
         raise SubmissionFormatError(f"submission.json: larger than {MAX_SUBMISSION_JSON} bytes")
     try:
-        return json.loads(
-            bytes(data).decode("utf-8"),
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_no_constant,
-        )
-    except UnicodeDecodeError as exc:
-        raise SubmissionFormatError(f"submission.json: not UTF-8 ({exc.reason})") from None
-    except SubmissionFormatError:
-        raise
-    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
-        raise SubmissionFormatError(f"submission.json: invalid JSON ({exc})") from None
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise SubmissionFormatError(f"submission.json: duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _no_constant(name: str) -> Any:
-    raise SubmissionFormatError(f"submission.json: {name} is not valid JSON")
+        return strictjson.loads(data)
+    except strictjson.StrictJSONError as exc:
+        raise SubmissionFormatError(f"submission.json: {exc}") from None
 
 
 def _check_keys(
@@ -247,7 +242,7 @@ def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
 
 def _str(obj: Mapping[str, Any], key: str, where: str) -> str:
     value = obj[key]
-    if not isinstance(value, str):
+    if not isinstance(value, str) or isinstance(value, strictjson.LongNumber):
         raise SubmissionFormatError(f"{where}: expected a string")
     return value
 
@@ -260,6 +255,8 @@ def _match(obj: Mapping[str, Any], key: str, pattern: re.Pattern[str], where: st
 
 
 def _int(value: Any, where: str, minimum: int) -> int:
+    if isinstance(value, strictjson.LongNumber):
+        raise SubmissionFormatError(f"{where}: a number of {value.digits} digits is out of range")
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise SubmissionFormatError(f"{where}: expected an integer ≥ {minimum}")
     return value
@@ -320,8 +317,24 @@ def _parse_answer(value: Any, where: str) -> Answer:
 
 def _check_value(qtype: str, value: Any, where: str) -> None:
     """Each question type has one JSON shape for its value (:mod:`intake.questionnaire.values`)."""
+    digits = _long_number(value)
+    if digits:
+        raise SubmissionFormatError(
+            f"{where}: a number of {digits} digits is out of range "
+            f"(at most {strictjson.MAX_INT_DIGITS})"
+        )
     if not values.has_shape(qtype, value):
         raise SubmissionFormatError(f"{where}: not a valid {qtype} value")
+
+
+def _long_number(value: Any) -> int:
+    """Digits of a too-long integer in a value or one level inside it (0: none). A LongNumber
+    is a ``str``; without this a shape check for text would take it for one."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in (value, *items):
+        if isinstance(item, strictjson.LongNumber):
+            return item.digits
+    return 0
 
 
 def _parse_attachment(value: Any, where: str, n: int) -> Attachment:

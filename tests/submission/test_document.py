@@ -15,6 +15,7 @@ from intake.submission.document import (
     format_timestamp,
     parse_submission,
 )
+from intake.submission.strictjson import MAX_NESTING
 
 SHA = "ab" * 32
 
@@ -178,3 +179,89 @@ def test_format_timestamp_requires_aware() -> None:
     assert format_timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
     with pytest.raises(ValueError, match="timezone"):
         format_timestamp(datetime(2026, 1, 2))
+
+
+# hostile JSON: bounded nesting and numbers, valid text; the optional ack secret
+
+
+def _doc(**extra: Any) -> dict[str, Any]:
+    return {
+        "format": "witness-intake/submission/v1",
+        "submission_id": "S1",
+        "receipt": "K7QX-29MD",
+        "questionnaire": {"id": "q", "version": 1},
+        "language": "en",
+        "submitted_at": "2026-11-25T14:03:07Z",
+        "answers": [{"question_id": "n", "type": "number", "prompt": "How many?", "value": 3}],
+        "attachments": [],
+        **extra,
+    }
+
+
+def _raw(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc).encode()
+
+
+def _with_value(text: str) -> bytes:
+    return _raw(_doc()).replace(b'"value": 3', b'"value": ' + text.encode())
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"[" * 200_000 + b"]" * 200_000, f"nested deeper than {MAX_NESTING} levels"),
+        (_with_value("[" * 40 + "]" * 40), f"nested deeper than {MAX_NESTING} levels"),
+        (_with_value("9" * 400), "answers[0].value: a number of 400 digits is out of range"),
+        (_with_value("-" + "9" * 5_000), "a number of 5000 digits is out of range"),
+        (_with_value("1e400"), "answers[0].value: not a valid number value"),
+        (
+            _raw(_doc()).replace(b'"version": 1', b'"version": 1' + b"0" * 4_400),
+            "questionnaire.version: a number of 4401 digits is out of range",
+        ),
+        (_raw(_doc()).replace(b"How many?", b"\\udc00"), "lone UTF-16 surrogate"),
+        (_raw(_doc()).replace(b'"prompt"', b'"\\ud800"'), "lone UTF-16 surrogate"),
+        (_with_value("NaN"), "NaN is not valid JSON"),
+        (  # kept as text, yet never taken for a text answer
+            _raw(_doc())
+            .replace(b'"type": "number"', b'"type": "text"')
+            .replace(b'"value": 3', b'"value": ' + b"5" * 70),
+            "answers[0].value: a number of 70 digits is out of range",
+        ),
+    ],
+)
+def test_hostile_json_is_a_format_error_naming_the_problem(raw: bytes, reason: str) -> None:
+    with pytest.raises(SubmissionFormatError) as caught:
+        parse_submission(raw)
+    assert reason in str(caught.value)
+
+
+def test_depth_limit_leaves_room_for_informational_keys() -> None:
+    nested = "[" * (MAX_NESTING - 3) + "]" * (MAX_NESTING - 3)  # object, answers, answer: 3 more
+    raw = _raw(_doc()).replace(b'"prompt"', f'"display": {nested}, "prompt"'.encode())
+    assert parse_submission(raw).answers[0].extra["display"]
+
+
+def test_a_long_integer_in_an_informational_key_is_kept_as_text() -> None:
+    raw = _raw(_doc()).replace(b'"prompt"', b'"display": ' + b"1" * 5_000 + b', "prompt"')
+    extra = parse_submission(raw).answers[0].extra["display"]
+    assert extra == "1" * 5_000
+    assert json.dumps(extra)  # still serialisable (it is a str)
+
+
+def test_an_integer_answer_of_sixty_digits_is_finite_and_kept() -> None:
+    """math.isfinite(int) overflows past ~309 digits; ints are finite by nature."""
+    assert parse_submission(_with_value("9" * 60)).answers[0].value == int("9" * 60)
+
+
+def test_ack_secret_is_optional_validated_and_round_tripped() -> None:
+    assert parse_submission(_raw(_doc())).ack_secret is None
+    secret = "ab" * 32
+    sub = parse_submission(_raw(_doc(ack_secret=secret)))
+    assert sub.ack_secret == secret
+    assert sub.to_json()["ack_secret"] == secret
+    assert parse_submission(sub.to_bytes()) == sub
+    for bad in ("AB" * 32, "ab" * 31, 7):
+        with pytest.raises(SubmissionFormatError, match="ack_secret"):
+            parse_submission(_raw(_doc(ack_secret=bad)))
+    with pytest.raises(SubmissionFormatError, match="unknown key"):
+        parse_submission(_raw(_doc(other="x")))
