@@ -78,6 +78,7 @@ class CaseworkError(Exception):
 
 def decrypt(args: argparse.Namespace) -> int:
     """Run the command; 0 when every file was decrypted (or already was), 1 if any failed."""
+    from intake import safefs
     from intake.offline.batch import BusyError, run_batch
     from intake.offline.identities import IdentityLoadError, load_identities
     from intake.offline.progress import Progress
@@ -95,7 +96,7 @@ def decrypt(args: argparse.Namespace) -> int:
     ui = Progress(len(plan.files) + len(plan.failures))
     try:
         summary = run_batch(plan, identities, args.out, ui, casework=casework)
-    except BusyError as exc:
+    except (BusyError, safefs.UnsafePathError) as exc:
         ui.close()
         tui.error(str(exc))
         return 2
@@ -107,5 +108,4 @@ def decrypt(args: argparse.Namespace) -> int:
     print(summary.line(), file=sys.stderr)
     if summary.failed:
         tui.hint("failed files were left untouched and nothing of them was written")
-        return 1
-    return 0
+    return 1 if summary.failed or summary.unwritten else 0

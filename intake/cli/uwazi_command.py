@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def uwazi(args: argparse.Namespace) -> int:
     """Write ``DIR/uwazi/batch-NNN/`` with what no earlier export held; 0 on success."""
+    from intake import safefs
     from intake.offline.batch import BusyError, exclusive
     from intake.offline.uwazi import export_uwazi
 
@@ -34,7 +35,7 @@ def uwazi(args: argparse.Namespace) -> int:
     except CaseworkError as exc:
         tui.error(str(exc))
         return 2
-    except BusyError as exc:
+    except (BusyError, safefs.UnsafePathError) as exc:
         tui.error(str(exc))
         return 2
     except OSError as exc:

@@ -1,12 +1,15 @@
 """One ``intake decrypt`` run over a plan of sealed files: open each, then update the indexes.
 
-A failed file prints one line and the run goes on; the caller exits non-zero if any failed. A file
-already decrypted into the output folder (same ciphertext sha256, per ``receipt.json``) is reported
-and skipped, so re-runs are idempotent. Each released folder gets its report, custody record and
-summary before it is renamed into place; the indexes are then brought up to date from the
-summaries of this run only (:mod:`intake.offline.indexes`). Outputs are not fsynced one by one;
-the whole output folder is flushed once, before ``receipt.json`` names them (the server deletes
-what the receipt lists).
+A failed file prints one line naming it and the run goes on — whatever failed, even an error
+nobody foresaw; the caller exits non-zero if any failed. A file already decrypted into the output
+folder (same ciphertext sha256, per ``receipt.json``) is reported and skipped, so re-runs are
+idempotent. Each released folder gets its report, custody record and summary before it is renamed
+into place; the indexes are then brought up to date from the summaries of this run only
+(:mod:`intake.offline.indexes`). Outputs are not fsynced one by one; the whole output folder is
+flushed once, before ``receipt.json`` names them (the server deletes what the receipt lists).
+The output folder is walked without following links and created 0700 (:func:`safefs.open_dir`);
+if this run created it and nothing was released into it, it is removed again. An index or
+receipt that cannot be written is a line too, not the end of the run.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import crypto
-from intake import tui
+from intake import safefs, tui
 from intake.offline.custody import (
     KeyWitness,
     Provenance,
@@ -36,10 +39,12 @@ from intake.offline.open_errors import CONFLICT, MANIFEST, OpenError
 from intake.offline.opener import TEMP_PREFIX, file_sha256, open_sealed
 from intake.offline.progress import Progress
 from intake.offline.questions import QuestionBook
-from intake.offline.receipt import ReceiptEntry, load_receipt, write_receipt
+from intake.offline.receipt import RECEIPT_NAME, ReceiptEntry, load_receipt, write_receipt
 from intake.offline.report import REPORT_NAME, write_report
 from intake.offline.sources import Plan, SealedFile
 from intake.offline.summary import build_summary, write_summary
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +68,12 @@ class Summary:
     decrypted: int = 0
     skipped: int = 0
     failed: int = 0
+    unwritten: int = 0  # index/receipt files that could not be written
 
     def line(self) -> str:
         """The closing line printed after a run."""
-        return f"{self.decrypted} decrypted, {self.skipped} already done, {self.failed} failed"
+        text = f"{self.decrypted} decrypted, {self.skipped} already done, {self.failed} failed"
+        return text + (f", {self.unwritten} output file(s) not written" if self.unwritten else "")
 
 
 def run_batch(
@@ -78,15 +85,20 @@ def run_batch(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     casework: Casework | None = None,
 ) -> Summary:
-    """Open every file of ``plan`` into ``out``; update the indexes and receipt.json at the end."""
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    """Open every file of ``plan`` into ``out``; update the indexes and receipt.json at the end.
+
+    Raises :class:`safefs.UnsafePathError` for a link anywhere in ``out``, :class:`BusyError`, or
+    ``OSError`` when the folder cannot be made; every other failure is a line and the run goes on.
+    """
     run = _Run(identities, out, ui, clock, casework or Casework())
-    with exclusive(out):
-        summary = _run_locked(plan, run)
-    if created and not any(out.iterdir()):
-        out.rmdir()  # every file failed: leave no trace, not even the folder
-    return summary
+    fd, created = safefs.open_dir(out, create=True)
+    try:
+        with _locked(fd, out):
+            return _run_locked(plan, run)
+    finally:
+        os.close(fd)
+        if created and not any(out.iterdir()):
+            out.rmdir()  # nothing was released: leave no trace, not even the folder
 
 
 class BusyError(OSError):
@@ -95,21 +107,29 @@ class BusyError(OSError):
 
 @contextmanager
 def exclusive(out: Path) -> Iterator[None]:
+    """Lock the existing output folder ``out`` (walked without following links), for commands
+    that add to it (``intake uwazi``); raises :class:`safefs.UnsafePathError` or ``OSError``."""
+    fd, _ = safefs.open_dir(out, create=False)
+    try:
+        with _locked(fd, out):
+            yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _locked(fd: int, out: Path) -> Iterator[None]:
     """Hold an advisory lock on the output folder itself (no lock file is left behind)."""
     if sys.platform == "win32":  # pragma: no cover - no flock; staff laptops are usually Linux
         yield
         return
     import fcntl
 
-    fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BusyError(f"{out}: another intake decrypt is writing into it") from None
-        yield
-    finally:
-        os.close(fd)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise BusyError(f"{out}: another intake decrypt is writing into it") from None
+    yield  # closing the descriptor (the caller does) releases the lock
 
 
 class _Run:
@@ -167,13 +187,17 @@ def _run_locked(plan: Plan, run: _Run) -> Summary:
         ui.say(tui.line("error", f"{name}: {reason}"), error=True)
         summary.failed += 1
         ui.advance()
+    if plan.more_missing:
+        line = f"… and {plan.more_missing:,} more files listed in manifest.json are missing"
+        ui.say(tui.line("error", line), error=True)
+        summary.failed += plan.more_missing
     done = _Done(known)
     try:
         for sealed in plan.files:
             _one(sealed, run, done, summary)
             ui.advance()
     finally:  # even when interrupted: list what was released so far
-        _rebuild(run, known, done.fresh)
+        summary.unwritten = _rebuild(run, known, done.fresh)
     return summary
 
 
@@ -204,8 +228,13 @@ def _one(sealed: SealedFile, run: _Run, done: _Done, summary: Summary) -> None:
         ui.say(tui.line("error", f"{name}: cannot read ({exc.strerror})"), error=True)
         summary.failed += 1
         return
+    except Exception as exc:  # whatever a hostile file triggers, it stops only this file
+        _unforeseen(name, exc, ui)
+        summary.failed += 1
+        return
     sub = opened.extracted.submission
-    done.add(ReceiptEntry(id=sub.submission_id, file=name, sha256=opened.sha256), released)
+    entry = ReceiptEntry(sub.submission_id, name, opened.sha256, sub.ack_secret)
+    done.add(entry, released)
     summary.decrypted += 1
     ui.say(f"{name}: decrypted → {opened.folder / REPORT_NAME}")
     for check in opened.extracted.checks:
@@ -218,6 +247,24 @@ def _one(sealed: SealedFile, run: _Run, done: _Done, summary: Summary) -> None:
                 ),
                 error=True,
             )
+
+
+def _unforeseen(name: str, exc: Exception, ui: Progress) -> None:
+    """One line for an error no check anticipated (the open already removed its temp folder).
+
+    Only the exception's type is shown: its text might quote what the file holds.
+    """
+    ui.say(
+        tui.line(
+            "error",
+            f"{name}: could not be opened ({type(exc).__name__}); nothing of it was written",
+        ),
+        error=True,
+    )
+    if os.environ.get("INTAKE_DEBUG") == "1":
+        import traceback
+
+        traceback.print_exception(exc)
 
 
 class _Done:
@@ -261,7 +308,7 @@ def _is_repeat(exc: OpenError, name: str, done: _Done, out: Path, ui: Progress) 
         return True
     if not exc.same_content or exc.submission_id is None or exc.sha256 is None:
         return False
-    done.add(ReceiptEntry(id=exc.submission_id, file=name, sha256=exc.sha256), None)
+    done.add(ReceiptEntry(exc.submission_id, name, exc.sha256, exc.ack_secret), None)
     ui.say(f"{name}: same submission already in {out / exc.submission_id}/ (skipped)")
     return True
 
@@ -278,21 +325,43 @@ def _remove_stale_temps(out: Path, ui: Progress) -> None:
             )
 
 
-def _rebuild(run: _Run, known: dict[str, ReceiptEntry], fresh: dict[str, dict[str, Any]]) -> None:
+def _rebuild(run: _Run, known: dict[str, ReceiptEntry], fresh: dict[str, dict[str, Any]]) -> int:
+    """Update the indexes (and the Uwazi batch), rewrite receipt.json; how many outputs failed."""
     out, ui, now = run.out, run.ui, run.clock()
-    result = update_indexes(out, fresh, run.casework.index_settings(), now)
-    for problem in result.problems:
+    settings = run.casework.index_settings()
+    result = _attempt(ui, out, lambda: update_indexes(out, fresh, settings, now))
+    failed = int(result is None)
+    for problem in result.problems if result is not None else ():
         ui.say(tui.line("warning", str(problem)), error=True)
     if run.casework.uwazi:
         from intake.offline.uwazi import export_uwazi
 
-        for line in export_uwazi(out, run.casework.language, run.casework.book, now):
+        cw = run.casework
+        lines = _attempt(ui, out, lambda: export_uwazi(out, cw.language, cw.book, now))
+        failed += lines is None
+        for line in lines or ():
             ui.say(line)
     if known:
         if fresh:
             flush_to_disk(out)  # the receipt lets the server delete: list only durable outputs
-        present = result.indexed
-        write_receipt(out, {k: v for k, v in known.items() if k in present}, now)
+        # Entries are released folders (checked as they were loaded or opened); when the indexes
+        # could be updated, only those they hold are listed (a damaged folder is left out).
+        listed = {k: v for k, v in known.items() if result is None or k in result.indexed}
+        written = _attempt(ui, out / RECEIPT_NAME, lambda: write_receipt(out, listed, now))
+        failed += written is None
+    return failed
+
+
+def _attempt(ui: Progress, where: Path, write: Callable[[], _T]) -> _T | None:
+    """Run one output write; a failure (a folder planted in its place…) is a line, not the end."""
+    try:
+        return write()
+    except safefs.UnsafePathError as exc:
+        ui.say(tui.line("error", f"{exc}; not written"), error=True)
+    except OSError as exc:
+        path = exc.filename or where
+        ui.say(tui.line("error", f"{path}: not written ({exc.strerror})"), error=True)
+    return None
 
 
 def flush_to_disk(out: Path) -> None:

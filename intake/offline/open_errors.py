@@ -27,6 +27,7 @@ class OpenError(Exception):
         submission_id: str | None = None,
         sha256: str | None = None,
         same_content: bool = False,
+        ack_secret: str | None = None,
     ) -> None:
         super().__init__(f"{kind} ({detail})" if detail else kind)
         self.kind = kind
@@ -34,6 +35,7 @@ class OpenError(Exception):
         self.submission_id = submission_id  # set for CONFLICT: the file did authenticate
         self.sha256 = sha256
         self.same_content = same_content  # CONFLICT only: identical submission.json
+        self.ack_secret = ack_secret  # CONFLICT only: the decrypted submission's proof
 
 
 class ArchiveError(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import crypto
+from intake import safefs
 from intake.offline.extract import Extracted, extract_submission
 from intake.offline.hashing import HashingReader
 from intake.offline.open_errors import (
@@ -31,6 +33,7 @@ from intake.offline.open_errors import (
     ArchiveError,
     OpenError,
 )
+from intake.submission.document import MAX_SUBMISSION_JSON
 from intake.submission.tarreader import Readable
 
 TEMP_PREFIX = ".intake-tmp-"
@@ -52,9 +55,19 @@ class Opened:
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a file, streamed."""
-    with path.open("rb", buffering=0) as raw:
+    """sha256 of a regular file (never a link or a FIFO: raises OpenError), streamed."""
+    with os.fdopen(_open_source(path), "rb", buffering=0) as raw:
         return HashingReader(raw).hexdigest()
+
+
+def _open_source(path: Path) -> int:
+    """A descriptor of the sealed file; it comes from a stick, so links and FIFOs are refused."""
+    try:
+        return safefs.open_regular(path, shown=Path(path.name))
+    except safefs.UnsafePathError as exc:
+        raise OpenError(READ, str(exc).removeprefix(f"{path.name} ")) from None
+    except OSError as exc:
+        raise OpenError(READ, exc.strerror or type(exc).__name__) from None
 
 
 def open_sealed(
@@ -77,13 +90,15 @@ def open_sealed(
         if finish is not None:
             finish(extracted, tmp, sha)
         folder = out / extracted.submission.submission_id
-        if folder.exists():
+        if os.path.lexists(folder):
+            _check_folder(folder)
             raise OpenError(
                 CONFLICT,
                 f"{folder.name}/ already holds a different sealed file",
                 submission_id=folder.name,
                 sha256=sha,
                 same_content=_same_json(folder, tmp),
+                ack_secret=extracted.submission.ack_secret,
             )
         os.rename(tmp, folder)
     except OSError as exc:
@@ -114,11 +129,20 @@ def _remove(tmp: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _check_folder(folder: Path) -> None:
+    """An existing ``<out>/<id>`` must be a real folder: a planted link is never written through."""
+    mode = os.lstat(folder).st_mode
+    if not stat.S_ISDIR(mode):
+        raise OpenError(
+            WRITE, f"{folder.name} in the output folder is {safefs.kind_of(mode)}; refused"
+        )
+
+
 def _same_json(folder: Path, tmp: Path) -> bool:
     """Whether an existing output folder holds exactly the submission.json just decrypted."""
     try:
-        existing = (folder / "submission.json").read_bytes()
-    except OSError:
+        existing = safefs.read_bounded(folder / "submission.json", MAX_SUBMISSION_JSON)
+    except (OSError, safefs.UnsafePathError):
         return False
     return existing == (tmp / "submission.json").read_bytes()
 
@@ -126,10 +150,7 @@ def _same_json(folder: Path, tmp: Path) -> bool:
 def _decrypt_into(
     path: Path, identities: Sequence[crypto.Identity], tmp: Path
 ) -> tuple[Extracted, str]:
-    try:
-        raw = path.open("rb", buffering=0)  # reads are 1 MiB blocks: no buffer needed
-    except OSError as exc:
-        raise OpenError(READ, exc.strerror or type(exc).__name__) from None
+    raw = os.fdopen(_open_source(path), "rb", buffering=0)  # 1 MiB reads: no buffer needed
     with raw:
         hashing = HashingReader(raw)
         try:

@@ -1,6 +1,7 @@
 """``<out>/receipt.json``: which sealed files were decrypted and verified into this folder.
 
-The server's ``intake ack`` deletes exactly the files listed (matched by id and ciphertext sha256).
+The server's ``intake ack`` deletes exactly the files listed (matched by id and ciphertext sha256,
+and proven by the ``ack_secret`` sealed inside each submission: only a real decryption knows it).
 The receipt is cumulative for the output folder: entries of earlier runs are kept while their
 ``<out>/<id>/`` still exists, so it also tells a re-run which files are already done.
 """
@@ -14,12 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from intake import safefs
 from intake.offline.spreadsheet import write_atomic
+from intake.submission import strictjson
 from intake.submission.document import format_timestamp
 
 RECEIPT_NAME = "receipt.json"
 RECEIPT_FORMAT = "witness-intake/receipt/v1"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_SECRET_RE = _SHA256_RE  # an ack secret is 32 bytes in lowercase hex, too
+_UNREADABLE = (OSError, ValueError, TypeError, KeyError, AttributeError, safefs.UnsafePathError)
+MAX_RECEIPT_BYTES = 64 * 1024 * 1024  # ~250,000 entries; a bigger one was not written by us
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,35 +35,53 @@ class ReceiptEntry:
     id: str
     file: str
     sha256: str
+    ack_secret: str | None = None  # from submission.json; None for one sealed before secrets
 
 
 def load_receipt(out: Path) -> tuple[dict[str, ReceiptEntry], str | None]:
     """Entries of the existing receipt whose folders still exist; a problem line if unreadable."""
     path = out / RECEIPT_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}, None
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = strictjson.loads(safefs.read_bounded(path, MAX_RECEIPT_BYTES))
         if data.get("format") != RECEIPT_FORMAT:
             raise ValueError(f"format is not {RECEIPT_FORMAT}")
         entries = [
-            ReceiptEntry(id=e["id"], file=e["file"], sha256=e["sha256"]) for e in data["decrypted"]
+            ReceiptEntry(
+                id=e["id"], file=e["file"], sha256=e["sha256"], ack_secret=e.get("ack_secret")
+            )
+            for e in data["decrypted"]
         ]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except _UNREADABLE as exc:
         return {}, f"{path}: ignored, will be rewritten ({exc})"
-    with os.scandir(out) as listing:  # one listing, not a stat per entry: 10,000 entries
-        folders = {d.name for d in listing if d.is_dir(follow_symlinks=False)}
-    return {
-        e.id: e
-        for e in entries
-        if isinstance(e.id, str)
+    folders = _released_folders(out)
+    return {e.id: e for e in entries if _valid(e, folders)}, None
+
+
+def _valid(e: ReceiptEntry, folders: set[str]) -> bool:
+    """An entry naming a released folder of ``out``, with well-formed hashes."""
+    return (
+        isinstance(e.id, str)
         and isinstance(e.file, str)
         and isinstance(e.sha256, str)
-        and _SHA256_RE.fullmatch(e.sha256)
+        and bool(_SHA256_RE.fullmatch(e.sha256))
+        and (e.ack_secret is None or bool(_SECRET_RE.fullmatch(str(e.ack_secret))))
         and not e.id.startswith(".")
         and "/" not in e.id
         and e.id in folders
-    }, None
+    )
+
+
+def _released_folders(out: Path) -> set[str]:
+    """Names of the real folders in ``out``: one listing, not a stat per entry (10,000 entries).
+
+    The type comes from the listing itself (``d_type``, links not followed), so a planted link
+    named like a submission is not one. Whether the folder holds a regular ``submission.json`` is
+    not checked here: the receipt is written only for folders the indexes hold (see ``batch``).
+    """
+    with os.scandir(out) as listing:
+        return {d.name for d in listing if d.is_dir(follow_symlinks=False)}
 
 
 def write_receipt(out: Path, entries: dict[str, ReceiptEntry], now: datetime) -> Path:
@@ -67,10 +91,16 @@ def write_receipt(out: Path, entries: dict[str, ReceiptEntry], now: datetime) ->
     pure-Python one over the whole list, ~10 MB and 0.1 s more at 10,000 entries)."""
     head = {"format": RECEIPT_FORMAT, "created_at": format_timestamp(now.replace(microsecond=0))}
     lines = ",\n".join(
-        "    " + json.dumps({"id": e.id, "file": e.file, "sha256": e.sha256})
-        for e in sorted(entries.values(), key=lambda e: e.id)
+        "    " + json.dumps(_entry_json(e)) for e in sorted(entries.values(), key=lambda e: e.id)
     )
     text = json.dumps(head, indent=2)[:-2] + ',\n  "decrypted": [\n' + lines + "\n  ]\n}\n"
     path = out / RECEIPT_NAME
     write_atomic(path, text.encode("utf-8"))
     return path
+
+
+def _entry_json(entry: ReceiptEntry) -> dict[str, str]:
+    body = {"id": entry.id, "file": entry.file, "sha256": entry.sha256}
+    if entry.ack_secret is not None:
+        body["ack_secret"] = entry.ack_secret
+    return body

@@ -1,26 +1,27 @@
 """What ``intake decrypt SRC`` should open: one ``.age`` file, or an export folder.
 
 An export folder holds ``*.age`` and ``manifest.json`` (written by ``intake export``: id, ciphertext
-sha256 and size of each file). Sizes are checked here; the sha256 is checked while decrypting, in
-the same pass. A listed file that is missing, or whose size differs, is a failure; an unlisted
-``.age`` file is still opened, with a warning.
+sha256 and size of each file), read by :mod:`intake.offline.manifest` as a bounded stream. Sizes
+are checked here; the sha256 is checked while decrypting, in the same pass. A listed file that is
+missing, or whose size differs, is a failure; an unlisted ``.age`` file is still opened, with a
+warning. The folder comes from a stick: a ``.age`` that is a symbolic link, a FIFO or anything but
+a regular file is a failure naming it, and an unusable manifest is a warning (the files are then
+opened without its check, each still authenticated by age), never a reason to stop.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-MANIFEST_NAME = "manifest.json"
-_SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.age")
+from intake import safefs
+from intake.offline.manifest import MANIFEST_NAME, Manifest, read_manifest
 
 
 class SourceError(Exception):
-    """SRC cannot be used at all (missing, unreadable manifest…)."""
+    """SRC cannot be used at all (missing, not a file or folder, no sealed files…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,66 +40,87 @@ class Plan:
     files: list[SealedFile] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     warnings: list[str] = field(default_factory=list)
+    more_missing: int = 0  # listed in the manifest and missing, beyond those in ``failures``
 
 
 def plan_sources(src: Path) -> Plan:
     """Resolve SRC into a :class:`Plan`; raise :class:`SourceError` if SRC is unusable."""
     plan = Plan()
-    if src.is_file():
+    try:
+        mode = os.stat(src).st_mode  # SRC itself was named by staff: a link to it is followed
+    except FileNotFoundError:
+        raise SourceError(f"{src}: no such file or folder") from None
+    except OSError as exc:
+        raise SourceError(f"{src}: {exc.strerror}") from None
+    if stat.S_ISREG(mode):
         plan.files.append(SealedFile(path=src))
         return plan
-    if not src.is_dir():
-        raise SourceError(f"{src}: no such file or folder")
-    present = {p.name: p for p in sorted(src.glob("*.age")) if p.is_file()}
-    manifest_path = src / MANIFEST_NAME
-    if not manifest_path.is_file():
-        if not present:
-            raise SourceError(f"{src}: no .age files and no {MANIFEST_NAME} in this folder")
-        plan.warnings.append(f"{src}: no {MANIFEST_NAME}; files are not checked against an export")
-        plan.files.extend(SealedFile(path=p) for p in present.values())
+    if not stat.S_ISDIR(mode):
+        raise SourceError(f"{src} is {safefs.kind_of(mode)}, not a sealed file or a folder")
+    found = _sealed_names(src)
+    regular = sorted(name for name, st in found.items() if stat.S_ISREG(st.st_mode))
+    for name in sorted(set(found) - set(regular)):
+        kind = safefs.kind_of(found[name].st_mode)
+        plan.failures.append((name, f"is {kind}, not a regular file; refused"))
+    manifest = _manifest(src, found, plan)
+    if manifest is None:
+        plan.files.extend(SealedFile(path=src / name) for name in regular)
         return plan
-    listed = _read_manifest(manifest_path)
-    for name, (sha, size) in sorted(listed.items()):
-        path = present.pop(name, None)
-        if path is None:
-            plan.failures.append((name, f"listed in {MANIFEST_NAME} but missing"))
-        elif path.stat().st_size != size:
-            actual = path.stat().st_size
-            plan.failures.append(
-                (name, f"does not match {MANIFEST_NAME} (size {actual}, listed {size})")
-            )
-        else:
-            plan.files.append(SealedFile(path=path, sha256=sha, size=size))
-    for name, path in present.items():
-        plan.warnings.append(f"{name}: not listed in {MANIFEST_NAME}; opening it anyway")
-        plan.files.append(SealedFile(path=path))
-    plan.files.sort(key=lambda f: f.path.name)
+    plan.warnings.extend(manifest.problems)
+    if manifest.problem_count > len(manifest.problems):
+        more = manifest.problem_count - len(manifest.problems)
+        plan.warnings.append(f"{MANIFEST_NAME}: … and {more:,} more problems (not shown)")
+    plan.failures.extend((n, f"listed in {MANIFEST_NAME} but missing") for n in manifest.missing)
+    plan.more_missing = manifest.missing_count - len(manifest.missing)
+    for name in regular:
+        _plan_file(plan, src / name, found[name].st_size, manifest)
     return plan
 
 
-def _read_manifest(path: Path) -> dict[str, tuple[str, int]]:
-    """file name -> (sha256, size). Accepts a list, or an object with ``files``/``submissions``."""
+def _sealed_names(src: Path) -> dict[str, os.stat_result]:
+    """``*.age`` names in the folder and their ``lstat`` (links are not followed)."""
+    found: dict[str, os.stat_result] = {}
+    with os.scandir(src) as entries:
+        for entry in entries:
+            if entry.name.endswith(".age"):
+                try:
+                    found[entry.name] = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue  # removed meanwhile
+    return found
+
+
+def _manifest(src: Path, found: dict[str, os.stat_result], plan: Plan) -> Manifest | None:
+    """The folder's manifest, or None (after a warning) if there is none usable."""
+    path = src / MANIFEST_NAME
+    if not os.path.lexists(path):
+        if not found:
+            raise SourceError(f"{src}: no .age files and no {MANIFEST_NAME} in this folder")
+        plan.warnings.append(f"{src}: no {MANIFEST_NAME}; files are not checked against an export")
+        return None
     try:
-        data: Any = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"{path}: unreadable ({exc})") from None
-    entries = data
-    if isinstance(data, dict):
-        entries = next((data[k] for k in ("files", "submissions", "entries") if k in data), None)
-    if not isinstance(entries, list):
-        raise SourceError(f"{path}: expected a list of files")
-    out: dict[str, tuple[str, int]] = {}
-    for i, entry in enumerate(entries):
-        where = f"{path}: entry {i + 1}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise SourceError(f"{where}: expected an object with an id")
-        name = entry.get("file", f"{entry['id']}.age")
-        sha, size = entry.get("sha256"), entry.get("size")
-        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-            raise SourceError(f"{where}: invalid file name")
-        if not isinstance(sha, str) or not _SHA256_RE.fullmatch(sha):
-            raise SourceError(f"{where}: invalid sha256")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise SourceError(f"{where}: invalid size")
-        out[name] = (sha, size)
-    return out
+        with os.fdopen(safefs.open_regular(path), "rb", buffering=0) as raw:
+            return read_manifest(raw, found.keys())
+    except safefs.UnsafePathError as exc:
+        reason = str(exc)
+    except OSError as exc:
+        reason = f"{path}: {exc.strerror}"
+    plan.warnings.append(f"{reason}; files are not checked against an export")
+    return None
+
+
+def _plan_file(plan: Plan, path: Path, size: int, manifest: Manifest) -> None:
+    name = path.name
+    listed = manifest.listed.get(name)
+    if name in manifest.refused:
+        plan.failures.append((name, manifest.refused[name]))
+    elif listed is None:
+        if manifest.read_all:
+            plan.warnings.append(f"{name}: not listed in {MANIFEST_NAME}; opening it anyway")
+        plan.files.append(SealedFile(path=path))
+    elif size != listed.size:
+        plan.failures.append(
+            (name, f"does not match {MANIFEST_NAME} (size {size}, listed {listed.size})")
+        )
+    else:
+        plan.files.append(SealedFile(path=path, sha256=listed.sha256, size=listed.size))
