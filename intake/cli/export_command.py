@@ -29,12 +29,25 @@ def export(args: argparse.Namespace) -> int:
     out = Path(args.out)
 
     async def command(store: Store) -> int:
-        result = await outbox.export(store, out, include_all=bool(args.all), now=time.time())
+        from intake import safefs
+        from intake.outbox.export import CopyError
+
+        try:
+            result = await outbox.export(store, out, include_all=bool(args.all), now=time.time())
+        except (safefs.UnsafePathError, CopyError) as exc:
+            tui.error(f"{exc}; nothing was marked exported")
+            return 2
+        except OSError as exc:
+            tui.error(f"{exc.filename or out}: {exc.strerror}; nothing was marked exported")
+            return 2
         for row in result.copied:
             print(f"exported {row.filename}  {row.size} bytes  sha256 {row.sha256}")
+        for row in result.present:
+            print(f"already on the stick {row.filename} (read back and verified)")
         for submission_id, reason in result.failed:
             tui.error(f"{submission_id}: {reason}; not exported")
-        print(f"{len(result.copied)} submission(s) exported to {out} (manifest.json written)")
+        count = len(result.copied) + len(result.present)
+        print(f"{count} submission(s) exported to {out} (manifest.json written)")
         return 1 if result.failed else 0
 
     return with_store(command)
