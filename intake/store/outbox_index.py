@@ -3,6 +3,10 @@
 States: ``queued`` (sealed, on the server) → ``exported`` (copied out, still on the server) →
 ``acknowledged`` (the offline side confirmed decrypting it; the file is deleted, the row stays so
 ``intake status`` can count it and a repeated ``ack`` is recognised).
+
+``ack_hash`` is the sha256 of the random secret sealed inside the submission (its
+``ack_secret``): only someone who decrypted the file can show the secret, so only a real receipt
+deletes it. Files sealed before that existed have none.
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ from dataclasses import dataclass
 from intake.store.gate import Reader
 from intake.store.writer import GroupCommitWriter, Op
 
-_COLUMNS = "submission_id, sha256, size, created_at, state, exported_at, acknowledged_at"
+_COLUMNS = "submission_id, sha256, size, created_at, state, exported_at, acknowledged_at, ack_hash"
 INSERT_ROW = (
-    "INSERT INTO outbox (submission_id, sha256, size, created_at, state) "
-    "VALUES (?, ?, ?, ?, 'queued') ON CONFLICT(submission_id) DO NOTHING"
+    "INSERT INTO outbox (submission_id, sha256, size, created_at, state, ack_hash) "
+    "VALUES (?, ?, ?, ?, 'queued', ?) ON CONFLICT(submission_id) DO NOTHING"
 )
 
 
@@ -31,6 +35,7 @@ class OutboxRow:
     state: str
     exported_at: float | None
     acknowledged_at: float | None
+    ack_hash: str | None = None  # sha256 hex of the sealed ack secret; None: sealed before it
 
     @property
     def filename(self) -> str:
@@ -38,9 +43,11 @@ class OutboxRow:
         return f"{self.submission_id}.age"
 
 
-def insert_op(submission_id: str, sha256: str, size: int, created_at: float) -> Op:
+def insert_op(
+    submission_id: str, sha256: str, size: int, created_at: float, ack_hash: str | None = None
+) -> Op:
     """The statement that indexes a sealed file (idempotent: a known id is left alone)."""
-    return (INSERT_ROW, (submission_id, sha256, size, created_at))
+    return (INSERT_ROW, (submission_id, sha256, size, created_at, ack_hash))
 
 
 class OutboxIndex:
@@ -51,9 +58,16 @@ class OutboxIndex:
         self._writer = writer
         self._reader = reader
 
-    async def add(self, submission_id: str, sha256: str, size: int, created_at: float) -> None:
-        """Index a sealed file found without a row (recovery)."""
-        await self._writer.write([insert_op(submission_id, sha256, size, created_at)])
+    async def add(
+        self,
+        submission_id: str,
+        sha256: str,
+        size: int,
+        created_at: float,
+        ack_hash: str | None = None,
+    ) -> None:
+        """Index a sealed file found without a row (recovery: its ack secret is unknown)."""
+        await self._writer.write([insert_op(submission_id, sha256, size, created_at, ack_hash)])
 
     async def rows(self, states: Iterable[str] | None = None) -> list[OutboxRow]:
         """Rows in the given states (all if None), oldest first."""

@@ -46,6 +46,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (witness_key, kind, window_start)
     ) WITHOUT ROWID;
     """,
+    # v2: proof of decryption. sha256 of the random ack secret sealed inside the submission;
+    # rows of files sealed before have none (``intake ack --legacy-sha256-ack``).
+    """
+    ALTER TABLE outbox ADD COLUMN ack_hash TEXT;
+    """,
 )
 
 PRAGMAS = (

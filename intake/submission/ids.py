@@ -1,12 +1,16 @@
-"""Submission ids and the short receipt code a witness is shown.
+"""Submission ids, the short receipt code a witness is shown, and the secret that proves decryption.
 
 The receipt uses an alphabet without look-alikes (no 0/O, 1/I/L): 8 characters of 31 give ~39 bits,
 shown as ``XXXX-XXXX`` — short enough to write down, too many to guess which ones exist.
+
+The ack secret (256 random bits, sealed inside ``submission.json``) is what ``intake ack`` asks
+for before it deletes a submission; the server keeps only :func:`ack_hash` of it.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
 
@@ -22,3 +26,13 @@ def new_receipt() -> str:
 def new_submission_id() -> str:
     """A random submission id: 128 bits as 26 lowercase base32 characters."""
     return base64.b32encode(os.urandom(16)).decode().rstrip("=").lower()
+
+
+def new_ack_secret() -> str:
+    """A fresh ack secret: 32 random bytes as 64 lowercase hex characters."""
+    return os.urandom(32).hex()
+
+
+def ack_hash(secret: str) -> str:
+    """What the server keeps of an ack secret: sha256 (hex) of its 32 bytes."""
+    return hashlib.sha256(bytes.fromhex(secret)).hexdigest()

@@ -28,7 +28,7 @@ from intake.submission.document import (
     format_timestamp,
     parse_submission,
 )
-from intake.submission.ids import new_receipt, new_submission_id
+from intake.submission.ids import ack_hash, new_ack_secret, new_receipt, new_submission_id
 from intake.submission.tarwriter import Member, write_tar
 
 log = structlog.get_logger(__name__)
@@ -54,8 +54,9 @@ def build_submission(
 ) -> tuple[bytes, list[Member]]:
     """``submission.json`` (validated against format v1) and the attachment members to pack.
 
-    ``meta`` holds what :meth:`Submitter.begin` chose (id, receipt, time); ``read`` opens an
-    attachment's plaintext chunks by attachment id. Media answers name their files by tar path.
+    ``meta`` holds what :meth:`Submitter.begin` chose (id, receipt, time, ack secret — absent in a
+    draft whose submit began before ack secrets existed); ``read`` opens an attachment's plaintext
+    chunks by attachment id. Media answers name their files by tar path.
     """
     refs = engine.attachments_of(state)
     attachments: list[dict[str, Any]] = []
@@ -93,6 +94,8 @@ def build_submission(
         "answers": answers,
         "attachments": attachments,
     }
+    if "ack_secret" in meta:
+        document["ack_secret"] = meta["ack_secret"]
     return parse_submission(document).to_bytes(), members
 
 
@@ -137,6 +140,7 @@ class Submitter:
         draft.body["submit"] = {
             "submission_id": draft.sealing_id,
             "receipt": new_receipt(),
+            "ack_secret": new_ack_secret(),  # sealed, and only its hash indexed: see ids.py
             "submitted_at": format_timestamp(datetime.fromtimestamp(int(now), UTC)),
             "mtime": int(now),
             "review_state": review_state,
@@ -179,7 +183,9 @@ class Submitter:
             log.error("submit_failed", submission_id=submission_id, error=type(exc).__name__)
             await self._abort(draft)
             raise SubmitFailedError(f"could not seal submission {submission_id}") from exc
-        op = insert_op(submission_id, sha256, size, self.clock())
+        secret = meta.get("ack_secret")
+        proof = ack_hash(secret) if secret else None  # None: submit began before ack secrets
+        op = insert_op(submission_id, sha256, size, self.clock(), proof)
         await self.store.destroy_draft(draft.draft_id, extra_ops=[op])
         log.info("submission_sealed", submission_id=submission_id, size=size)
         return str(meta["receipt"])

@@ -42,7 +42,8 @@ async def test_cli_round_trip(
     receipt = tmp_path / "receipt.json"
     entries = [{"id": "aaa", "sha256": sha_a}, {"id": "nope", "sha256": "0" * 64}]
     receipt.write_text(json.dumps({"format": "witness-intake/receipt/v1", "decrypted": entries}))
-    assert await _in_thread(ack_main, argparse.Namespace(receipt=receipt)) == 1
+    ack_args = argparse.Namespace(receipt=receipt, legacy_sha256_ack=True)  # no ack_hash rows
+    assert await _in_thread(ack_main, ack_args) == 1
     captured = capsys.readouterr()
     assert "deleted aaa" in captured.out
     assert "nope: not known" in captured.err
