@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_support import (
+
+from tests.support.sticks import (
     StaffKey,
     age_keygen,
     error_lines,

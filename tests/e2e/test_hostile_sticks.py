@@ -16,7 +16,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hostile_support import StaffKey, age_keygen, error_lines, intake, seed_server, tmpfs
+
+from tests.support.sticks import StaffKey, age_keygen, error_lines, intake, seed_server, tmpfs
 
 
 @pytest.fixture

@@ -373,7 +373,7 @@ def test_what_no_location_is_refused_by_both(value: object) -> None:
 
 def test_a_hostile_huge_integer_is_a_format_error_not_a_crash() -> None:
     raw = _submission_with("number", 0).replace(b'"value": 0', b'"value": 1' + b"0" * 400)
-    with pytest.raises(SubmissionFormatError, match="not a valid number"):
+    with pytest.raises(SubmissionFormatError, match="a number of 401 digits is out of range"):
         parse_submission(raw)
 
 
@@ -398,5 +398,5 @@ def _submission_with(qtype: str, value: object) -> bytes:
 
 def test_an_integer_too_long_for_python_is_a_format_error_not_a_crash() -> None:
     raw = _submission_with("number", 0).replace(b'"value": 0', b'"value": 1' + b"0" * 5000)
-    with pytest.raises(SubmissionFormatError, match="invalid JSON"):
+    with pytest.raises(SubmissionFormatError, match="a number of 5001 digits is out of range"):
         parse_submission(raw)

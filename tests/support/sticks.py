@@ -27,8 +27,9 @@ from intake.channel import Press, Prompt, Start, Text
 from intake.questionnaire import load
 from intake.service import IntakeService
 from intake.store import Store
+from tests.support.paths import QUESTIONNAIRES
 
-TINY = Path(__file__).resolve().parents[1] / "questionnaires" / "qa_tiny.toml"
+TINY = QUESTIONNAIRES / "qa_tiny.toml"
 
 
 @dataclass(frozen=True, slots=True)
