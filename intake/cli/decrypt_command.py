@@ -77,7 +77,8 @@ class CaseworkError(Exception):
 
 
 def decrypt(args: argparse.Namespace) -> int:
-    """Run the command; 0 when every file was decrypted (or already was), 1 if any failed."""
+    """Run the command; 0 when every file was decrypted (or already was), 1 if any failed or an
+    index or the receipt could not be written, 2 for unusable arguments, keys or output folder."""
     from intake import safefs
     from intake.offline.batch import BusyError, run_batch
     from intake.offline.identities import IdentityLoadError, load_identities
