@@ -68,7 +68,7 @@ class Summary:
     decrypted: int = 0
     skipped: int = 0
     failed: int = 0
-    unwritten: int = 0  # index/receipt files that could not be written
+    unwritten: int = 0  # outputs (indexes, Uwazi batch, receipt) that could not be written
 
     def line(self) -> str:
         """The closing line printed after a run."""
@@ -359,7 +359,7 @@ def _attempt(ui: Progress, where: Path, write: Callable[[], _T]) -> _T | None:
     except safefs.UnsafePathError as exc:
         ui.say(tui.line("error", f"{exc}; not written"), error=True)
     except OSError as exc:
-        path = exc.filename or where
+        path = exc.filename2 or exc.filename or where  # os.replace: filename2 is the target
         ui.say(tui.line("error", f"{path}: not written ({exc.strerror})"), error=True)
     return None
 

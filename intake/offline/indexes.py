@@ -10,6 +10,11 @@ each folder's ``summary.json`` (made from ``submission.json`` for folders releas
 versions) two rows at a time, happens only when it must: first run, another staff language or
 header style, a question or option no row has had yet (the CSV's columns change), a cache that
 does not match the folders (one removed or copied in by hand, a crash between writes).
+
+The folder may have been prepared by someone else: every file of it is read back under the rules
+for sticks (:mod:`intake.offline.readback`: no link followed, regular files only, bounded, strict
+JSON), folders come from one listing that does not follow links, and every write goes to a new
+name renamed into place — a link planted at an index's name is replaced, never written through.
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from intake import safefs
 from intake.offline.custody import CUSTODY_NAME
 from intake.offline.layout import Layout
 from intake.offline.overview import OVERVIEW_NAME, overview_head, overview_row, overview_tail
 from intake.offline.questions import QuestionBook
+from intake.offline.readback import MAX_CACHE_BYTES, UNREADABLE, cut_to, own_folder, read_ascii
+from intake.offline.readback import read_json as read_record
 from intake.offline.spreadsheet import BOM, INDEX_NAME, csv_row, header, write_rows
 from intake.offline.summary import SUMMARY_NAME, dumps, read_summary, summary_from_folder
-from intake.submission.document import SubmissionFormatError, parse_submission
+from intake.submission.document import MAX_SUBMISSION_JSON, SubmissionFormatError, parse_submission
 
 CACHE_DIR = ".intake-index"
 CACHE_FORMAT = "witness-intake/index-cache/v1"
@@ -61,15 +69,17 @@ def update_indexes(
 ) -> IndexResult:
     """Bring the cache up to date with ``out`` (``fresh``: summaries opened by this run, by id)
     and rewrite ``index.csv`` and ``index.html`` from it."""
-    folders = _folders(out)
+    folders = submission_folders(out)
     if not folders:
         return IndexResult(set(), [], rebuilt=False)  # nothing released: write nothing either
     cache = out / CACHE_DIR
-    cache.mkdir(mode=0o700, exist_ok=True)
+    replaced = own_folder(cache)  # a link planted there is removed, never followed
     state = _load_state(cache, settings)
     result = _append(cache, state, folders, fresh, settings) if state else None
     if result is None:
         result = _rebuild(out, cache, folders, fresh, settings)
+    if replaced is not None:
+        result.problems.insert(0, replaced)
     layout = result.layout
     assert layout is not None
     csv_head = (BOM + write_rows([header(layout)])).encode("utf-8")
@@ -83,8 +93,10 @@ def update_indexes(
 NOT_SUBMISSIONS = frozenset({"uwazi"})
 
 
-def _folders(out: Path) -> set[str]:
-    """Names of the submission folders in ``out`` (hidden ones are ours or temporary)."""
+def submission_folders(out: Path) -> set[str]:
+    """Names of the submission folders in ``out`` (hidden ones are ours or temporary): one
+    listing, whose entries' types need no stat and do not follow links (a planted link to a
+    folder elsewhere is not a submission of this one)."""
     with os.scandir(out) as entries:
         return {
             e.name
@@ -98,22 +110,20 @@ def _folders(out: Path) -> set[str]:
 def _load_state(cache: Path, settings: IndexSettings) -> dict[str, Any] | None:
     """The saved state if it fits this run and the part files are intact (cut back to the sizes
     it records: bytes appended by a run that died before saving the state are dropped)."""
+    state = read_record(cache / "state.json", MAX_CACHE_BYTES)
     try:
-        state = json.loads((cache / "state.json").read_text("utf-8"))
-        if state.get("format") != CACHE_FORMAT:
+        if not isinstance(state, dict) or state.get("format") != CACHE_FORMAT:
             return None
         layout = state["layout"]
         if layout["language"] != settings.language or layout["ids"] != settings.ids:
             return None
         for name in _PARTS:
-            path, size = cache / name, state["sizes"][name]
-            if path.stat().st_size < size:
+            size = state["sizes"][name]
+            if type(size) is not int or not cut_to(cache / name, size):
                 return None
-            if path.stat().st_size > size:
-                os.truncate(path, size)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return state if isinstance(state, dict) else None
+    return state
 
 
 def _append(
@@ -124,8 +134,11 @@ def _append(
     settings: IndexSettings,
 ) -> IndexResult | None:
     """Add the fresh rows to the cache; None when only a full rebuild can be right."""
-    indexed = set((cache / "ids.txt").read_text("ascii").split())
-    skipped = set(state.get("skipped", []))
+    try:
+        indexed = set(read_ascii(cache / "ids.txt").split())
+        skipped = set(state.get("skipped", []))
+    except (*UNREADABLE, TypeError):
+        return None
     new = [s for i, s in fresh.items() if i not in indexed]
     if indexed | skipped | {str(s["row"]["id"]) for s in new} != folders:
         return None
@@ -178,26 +191,18 @@ def _summary_of(folder: Path, problems: list[str]) -> Mapping[str, Any] | None:
         return found
     path = folder / "submission.json"
     try:
-        submission = parse_submission(path.read_bytes())
+        submission = parse_submission(safefs.read_bounded(path, MAX_SUBMISSION_JSON))
         if submission.submission_id != folder.name:
             raise SubmissionFormatError("folder name differs from its id")
-    except (OSError, SubmissionFormatError) as exc:
+    except (OSError, SubmissionFormatError, safefs.UnsafePathError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        problems.append(f"{path}: skipped in the indexes ({reason})")
+        problems.append(f"{path}: skipped in the indexes ({reason.removeprefix(f'{path} ')})")
         return None
-    custody = _read_json(folder / CUSTODY_NAME)
-    summary = summary_from_folder(submission, custody)
+    custody = read_record(folder / CUSTODY_NAME)
+    summary = summary_from_folder(submission, custody if isinstance(custody, dict) else None)
     with suppress(OSError):  # read-only archive: the indexes are still right, only slower
         _replace(folder / SUMMARY_NAME, [dumps(summary).encode("utf-8") + b"\n"])
     return summary
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _write_rows(
@@ -217,7 +222,10 @@ def _parts(cache: Path, mode: str) -> Iterator[tuple[IO[bytes], IO[bytes], IO[by
     names = [cache / n for n in _PARTS]
     paths = names if mode == "ab" else [p.with_name(p.name + ".new") for p in names]
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    flags |= os.O_APPEND if mode == "ab" else os.O_TRUNC
+    flags |= os.O_APPEND if mode == "ab" else os.O_EXCL
+    if mode == "wb":
+        for path in paths:
+            path.unlink(missing_ok=True)  # left by a crash (or planted): replaced, not followed
     # testimony: private like every other output (mode 0600, whatever the umask)
     files = [os.fdopen(os.open(p, flags, 0o600), mode) for p in paths]
     try:
@@ -241,7 +249,7 @@ def _assemble(path: Path, head: bytes, part: Path, tail: bytes) -> None:
 
     def chunks() -> Iterator[bytes]:
         yield head
-        with part.open("rb") as src:
+        with os.fdopen(safefs.open_regular(part), "rb") as src:
             while block := src.read(1 << 20):
                 yield block
         yield tail

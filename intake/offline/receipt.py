@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from intake import safefs
+from intake.offline.indexes import submission_folders
 from intake.offline.spreadsheet import write_atomic
 from intake.submission import strictjson
 from intake.submission.document import format_timestamp
@@ -55,12 +56,14 @@ def load_receipt(out: Path) -> tuple[dict[str, ReceiptEntry], str | None]:
         ]
     except _UNREADABLE as exc:
         return {}, f"{path}: ignored, will be rewritten ({exc})"
-    folders = _released_folders(out)
+    folders = submission_folders(out)  # one listing, not a stat per entry (10,000 entries)
     return {e.id: e for e in entries if _valid(e, folders)}, None
 
 
 def _valid(e: ReceiptEntry, folders: set[str]) -> bool:
-    """An entry naming a released folder of ``out``, with well-formed hashes."""
+    """An entry naming a released folder of ``out`` (a real folder: the listing's own type, links
+    not followed), with well-formed hashes. Whether that folder holds a regular submission.json is
+    left to the indexes: the receipt is written only for folders they hold (``batch``)."""
     return (
         isinstance(e.id, str)
         and isinstance(e.file, str)
@@ -71,17 +74,6 @@ def _valid(e: ReceiptEntry, folders: set[str]) -> bool:
         and "/" not in e.id
         and e.id in folders
     )
-
-
-def _released_folders(out: Path) -> set[str]:
-    """Names of the real folders in ``out``: one listing, not a stat per entry (10,000 entries).
-
-    The type comes from the listing itself (``d_type``, links not followed), so a planted link
-    named like a submission is not one. Whether the folder holds a regular ``submission.json`` is
-    not checked here: the receipt is written only for folders the indexes hold (see ``batch``).
-    """
-    with os.scandir(out) as listing:
-        return {d.name for d in listing if d.is_dir(follow_symlinks=False)}
 
 
 def write_receipt(out: Path, entries: dict[str, ReceiptEntry], now: datetime) -> Path:

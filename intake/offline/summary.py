@@ -22,7 +22,14 @@ from typing import Any
 
 from intake.offline.custody import write_new
 from intake.offline.extract import AttachmentCheck, Extracted
-from intake.submission.document import Answer, Attachment, Submission, format_timestamp
+from intake.offline.readback import read_json
+from intake.submission.document import (
+    Answer,
+    Attachment,
+    Submission,
+    format_timestamp,
+    is_attachment_path,
+)
 
 SUMMARY_NAME = "summary.json"
 SUMMARY_FORMAT = "witness-intake/summary/v1"
@@ -135,11 +142,13 @@ def dumps(obj: Any) -> str:
 
 
 def read_summary(folder: Path) -> dict[str, Any] | None:
-    """The folder's summary if present, readable and of this format; None otherwise."""
-    try:
-        data = json.loads((folder / SUMMARY_NAME).read_bytes())
-    except (OSError, ValueError):
-        return None
+    """The folder's summary if present, readable and of this format; None otherwise.
+
+    Read back under the rules for sticks (:func:`~intake.offline.readback.read_json`): the output
+    folder may have been prepared by someone else, so a link, a FIFO or a bloated summary is
+    "none", and its file paths must be attachment paths (the Uwazi export copies those files).
+    """
+    data = read_json(folder / SUMMARY_NAME)
     if not isinstance(data, dict) or data.get("format") != SUMMARY_FORMAT:
         return None
     row, prompts = data.get("row"), data.get("prompts")
@@ -158,6 +167,7 @@ def _row_ok(row: Mapping[str, Any]) -> bool:
         for a in row["a"]
     )
     files = isinstance(row.get("f"), list) and all(
-        isinstance(f, list) and len(f) == 8 and isinstance(f[0], str) for f in row["f"]
+        isinstance(f, list) and len(f) == 8 and isinstance(f[0], str) and is_attachment_path(f[0])
+        for f in row["f"]
     )
     return strings and answers and files and isinstance(row.get("qv"), int)

@@ -10,6 +10,11 @@ beside it, named exactly as its ``attachments`` column lists them. ``uwazi/templ
 Formats follow Uwazi's own import code: UTF-8, every field quoted, dates ``YYYY-MM-DD`` (parsed
 the same under every Uwazi date-format setting), ranges ``from:to``, multiple values ``|``,
 geolocation ``lat|lon``.
+
+What it reads of the output folder (the index cache, summaries, attachments, ``exported.txt``)
+is read under the rules for sticks (:mod:`intake.offline.readback`): no link is followed, only
+regular files are read, and only ids of real submission folders and attachment paths are used,
+so a folder someone prepared cannot make the export copy files from elsewhere.
 """
 
 from __future__ import annotations
@@ -19,16 +24,19 @@ import csv
 import io
 import json
 import os
+import shutil
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from intake.offline.indexes import CACHE_DIR
+from intake import safefs
+from intake.offline.indexes import CACHE_DIR, submission_folders
 from intake.offline.labels import labels_for
 from intake.offline.layout import Layout
 from intake.offline.questions import QuestionBook
+from intake.offline.readback import MAX_CACHE_BYTES, read_ascii, read_json
 from intake.offline.summary import read_summary
 from intake.offline.uwazi_template import (
     Property,
@@ -49,9 +57,10 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def export_uwazi(out: Path, language: str, book: QuestionBook, now: datetime) -> list[str]:
     """Write the next batch (submissions not exported before); returns lines to print."""
     folder = out / UWAZI_DIR
-    folder.mkdir(mode=0o700, exist_ok=True)
+    os.close(safefs.open_dir(folder, create=True)[0])  # a link there is refused, not followed
     exported_path = folder / "exported.txt"
-    exported = set(exported_path.read_text("ascii").split()) if exported_path.exists() else set()
+    listed = os.path.lexists(exported_path)  # unreadable (a link…): an error, never "none"
+    exported = set(read_ascii(exported_path).split()) if listed else set()
     ids = [i for i in _indexed_ids(out) if i not in exported]
     layout = _layout(out, language, book)
     _write_json(folder / "template.json", template_json(layout))
@@ -73,17 +82,20 @@ def export_uwazi(out: Path, language: str, book: QuestionBook, now: datetime) ->
 
 
 def _indexed_ids(out: Path) -> list[str]:
-    """Submissions in the index cache, in its order (the folders otherwise)."""
-    path = out / CACHE_DIR / "ids.txt"
-    if path.exists():
-        return path.read_text("ascii").split()
-    return sorted(p.name for p in out.iterdir() if (p / "summary.json").is_file())
+    """Submissions in the index cache, in its order (the folders otherwise): names of real
+    submission folders only, each once."""
+    folders = submission_folders(out)
+    try:
+        cached = read_ascii(out / CACHE_DIR / "ids.txt").split()
+    except (OSError, safefs.UnsafePathError):
+        return sorted(folders)
+    return [i for i in dict.fromkeys(cached) if i in folders]
 
 
 def _layout(out: Path, language: str, book: QuestionBook) -> Layout:
     """The index cache's layout when it is in ``language``; else one built from the summaries."""
+    state = read_json(out / CACHE_DIR / "state.json", MAX_CACHE_BYTES)
     try:
-        state = json.loads((out / CACHE_DIR / "state.json").read_text("utf-8"))
         layout = Layout.from_json(state["layout"])
         if layout.language == language:
             return layout
@@ -144,8 +156,20 @@ def _write_zips(
             z.writestr(zipfile.ZipInfo("import.csv", _zip_time()), text, zipfile.ZIP_DEFLATED)
             for i, s in group:
                 for f in s["row"]["f"]:
-                    z.write(out / i / f[0], entry_name(i, f[0]))
+                    _add_file(z, out / i / f[0], entry_name(i, f[0]))
     return len(groups), oversized
+
+
+def _add_file(z: zipfile.ZipFile, path: Path, name: str) -> None:
+    """Copy one attachment into the zip, stored as is: a regular file only, never through a link
+    (what ``ZipFile.write`` would follow) and never a FIFO (which would block the export)."""
+    with os.fdopen(safefs.open_regular(path), "rb") as src:
+        st = os.fstat(src.fileno())
+        info = zipfile.ZipInfo(name, datetime.fromtimestamp(st.st_mtime).timetuple()[:6])
+        info.external_attr = (st.st_mode & 0xFFFF) << 16
+        info.file_size = st.st_size  # lets zipfile choose zip64 up front, as write() does
+        with z.open(info, "w") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _zip_time() -> tuple[int, int, int, int, int, int]:

@@ -170,6 +170,11 @@ def attachment_path(n: int, filename: str) -> str:
     return f"attachments/{n}-{safe_name(filename)}"
 
 
+def is_attachment_path(path: str) -> bool:
+    """Whether ``path`` has the shape of an attachment tar path (it cannot leave its folder)."""
+    return _ATTACHMENT_PATH_RE.fullmatch(path) is not None
+
+
 def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
     """Validate ``submission.json`` (raw bytes or an already decoded object) strictly.
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,47 @@ def test_a_location_is_a_point_or_the_place_the_witness_typed() -> None:
     assert point["where_described"] == ""
     assert typed["where_geolocation"] == ""
     assert typed["where_described"] == "Okrestina"
+
+
+def test_the_export_reads_the_folder_without_following_links(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A prepared folder cannot make the export copy files from elsewhere: ids of the cache that
+    are not submission folders are ignored, an attachment or uwazi/ that is a link is refused."""
+    identity = crypto.generate_identity(post_quantum=False)
+    sealed_folder(tmp_path / "src", 8, identity, seed=3)
+    out = tmp_path / "out"
+    assert decrypt(tmp_path / "src", key_file(tmp_path, identity), out) == 0
+    attachment = sorted(out.glob("*/attachments/*"))[0]
+    original = attachment.read_bytes()
+    elsewhere = tmp_path / "elsewhere"  # a "submission" outside the folder, named by the cache
+    shutil.copytree(attachment.parent.parent, elsewhere)
+    summary = json.loads((elsewhere / "summary.json").read_text())
+    summary["row"]["id"] = "elsewhere"
+    (elsewhere / "summary.json").write_text(json.dumps(summary))
+    ids = out / ".intake-index" / "ids.txt"
+    ids.write_text(ids.read_text() + "../elsewhere\n")
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(b"not part of this folder")
+    attachment.unlink()
+    attachment.symlink_to(secret)
+    assert cli(["uwazi", str(out)]) == 2
+    assert f"{attachment} is a symbolic link, refused" in capsys.readouterr().err
+
+    attachment.unlink()
+    attachment.write_bytes(original)
+    assert cli(["uwazi", str(out)]) == 0
+    contents: dict[str, bytes] = {}
+    for path in (out / "uwazi").glob("batch-*/import-*.zip"):
+        with zipfile.ZipFile(path) as z:
+            contents.update((n, z.read(n)) for n in z.namelist() if n != "import.csv")
+    name = uwazi.entry_name(attachment.parent.parent.name, f"attachments/{attachment.name}")
+    assert contents[name] == original
+    assert not any(n.startswith("elsewhere-") for n in contents)
+    assert b"not part of this folder" not in b"".join(contents.values())
+
+    moved = tmp_path / "uwazi-moved"
+    (out / "uwazi").rename(moved)
+    (out / "uwazi").symlink_to(moved)
+    assert cli(["uwazi", str(out)]) == 2
+    assert f"{out / 'uwazi'} is a symbolic link" in capsys.readouterr().err
