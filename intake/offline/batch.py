@@ -35,11 +35,12 @@ from intake.offline.custody import (
 from intake.offline.custody import file_sha256 as small_file_sha256
 from intake.offline.extract import Extracted
 from intake.offline.indexes import IndexSettings, update_indexes
-from intake.offline.open_errors import CONFLICT, MANIFEST, OpenError
-from intake.offline.opener import TEMP_PREFIX, file_sha256, open_sealed
+from intake.offline.open_errors import CONFLICT, OpenError
+from intake.offline.opener import TEMP_PREFIX, open_sealed
 from intake.offline.progress import Progress
 from intake.offline.questions import QuestionBook
 from intake.offline.receipt import RECEIPT_NAME, ReceiptEntry, load_receipt, write_receipt
+from intake.offline.repeats import Done, is_repeat
 from intake.offline.report import REPORT_NAME, write_report
 from intake.offline.sources import Plan, SealedFile
 from intake.offline.summary import build_summary, write_summary
@@ -191,7 +192,7 @@ def _run_locked(plan: Plan, run: _Run) -> Summary:
         line = f"… and {plan.more_missing:,} more files listed in manifest.json are missing"
         ui.say(tui.line("error", line), error=True)
         summary.failed += plan.more_missing
-    done = _Done(known)
+    done = Done(known)
     try:
         for sealed in plan.files:
             _one(sealed, run, done, summary)
@@ -201,7 +202,7 @@ def _run_locked(plan: Plan, run: _Run) -> Summary:
     return summary
 
 
-def _one(sealed: SealedFile, run: _Run, done: _Done, summary: Summary) -> None:
+def _one(sealed: SealedFile, run: _Run, done: Done, summary: Summary) -> None:
     name, out, ui = sealed.path.name, run.out, run.ui
     released: dict[str, Any] = {}
     try:
@@ -218,7 +219,7 @@ def _one(sealed: SealedFile, run: _Run, done: _Done, summary: Summary) -> None:
             finish=run.finisher(sealed, released),
         )
     except OpenError as exc:
-        if exc.kind == CONFLICT and _is_repeat(exc, name, done, out, ui):
+        if exc.kind == CONFLICT and is_repeat(exc, name, done, out, ui):
             summary.skipped += 1
             return
         ui.say(tui.line("error", f"{name}: {exc}"), error=True)
@@ -265,52 +266,6 @@ def _unforeseen(name: str, exc: Exception, ui: Progress) -> None:
         import traceback
 
         traceback.print_exception(exc)
-
-
-class _Done:
-    """Sealed files already decrypted into the output folder, looked up by name, id or sha256."""
-
-    def __init__(self, known: dict[str, ReceiptEntry]) -> None:
-        self.known = known
-        self._by_file = {e.file: e for e in known.values()}
-        self._by_sha = {e.sha256: e for e in known.values()}
-        self.fresh: dict[str, dict[str, Any]] = {}  # summaries decrypted by this run, by id
-
-    def add(self, entry: ReceiptEntry, released: dict[str, Any] | None) -> None:
-        if released is not None:
-            self.fresh[entry.id] = released["summary"]
-        self.known[entry.id] = entry
-        self._by_file[entry.file] = entry
-        self._by_sha[entry.sha256] = entry
-
-    def find(self, sealed: SealedFile) -> ReceiptEntry | None:
-        """The entry of an identical file decrypted before; hashes only plausible repeats."""
-        name = sealed.path.name
-        plausible = (
-            name in self._by_file
-            or name.removesuffix(".age") in self.known
-            or (sealed.sha256 is not None and sealed.sha256 in self._by_sha)
-        )
-        if not plausible:
-            return None
-        sha = file_sha256(sealed.path)
-        if sealed.sha256 is not None and sha != sealed.sha256:
-            raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
-        return self._by_sha.get(sha)
-
-
-def _is_repeat(exc: OpenError, name: str, done: _Done, out: Path, ui: Progress) -> bool:
-    """A conflict that is really a repeat: the same file, or the same submission sealed again
-    (or decrypted by a run interrupted before it wrote receipt.json). Recorded, not an error."""
-    earlier = done.known.get(exc.submission_id or "")
-    if earlier is not None and earlier.sha256 == exc.sha256:
-        ui.say(f"{name}: same file as {earlier.file}, already decrypted (skipped)")
-        return True
-    if not exc.same_content or exc.submission_id is None or exc.sha256 is None:
-        return False
-    done.add(ReceiptEntry(exc.submission_id, name, exc.sha256, exc.ack_secret), None)
-    ui.say(f"{name}: same submission already in {out / exc.submission_id}/ (skipped)")
-    return True
 
 
 def _remove_stale_temps(out: Path, ui: Progress) -> None:
