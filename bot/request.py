@@ -1,17 +1,26 @@
-"""The HTTP client under PTB, observed: every Bot API call's outcome feeds the metrics.
+"""The HTTP client under PTB, chosen and observed: every Bot API call's outcome feeds the metrics.
 
 Readiness ("Telegram reached in the last minute") and "Telegram API errors by kind" need to see
-every call — long polling included, which PTB runs itself — so the observation sits at the one
-place all calls pass: :meth:`HTTPXRequest.do_request`. Only the status and a kind are recorded;
-the URL (it contains the token) and the body are never looked at.
+every call — long polling included — so the observation wraps the one method all calls pass:
+:meth:`BaseRequest.do_request`, of whichever client runs (:class:`bot.lean_request.LeanRequest`,
+or PTB's :class:`HTTPXRequest` for a proxy). Only the status and a kind are recorded; the URL (it
+contains the token) and the body are never looked at.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.lean_request import LeanRequest
+
+HttpClient = Literal["lean", "httpx"]
+# Connections to the Bot API by client. The lean pool costs the same per call whatever its size;
+# httpcore's pool bookkeeping grows faster than linearly with the connections in use, and 16
+# measured 2x the throughput of 64 with httpx (docs/benchmarks.md).
+DEFAULT_CONNECTIONS: dict[HttpClient, int] = {"lean": 64, "httpx": 16}
 
 
 class ApiObserver(Protocol):
@@ -35,17 +44,39 @@ def status_kind(status: int) -> str | None:
     return "other"
 
 
-class ObservedRequest(HTTPXRequest):
-    """:class:`HTTPXRequest` that tells ``observer`` how each call went."""
+def make_request(client: HttpClient, **kwargs: Any) -> BaseRequest:
+    """The request object of ``client`` (pool size and timeouts as HTTPXRequest names them)."""
+    if client == "httpx":  # honours HTTPS_PROXY / ALL_PROXY, as PTB always did
+        return HTTPXRequest(**kwargs)
+    return LeanRequest(**kwargs)
 
-    def __init__(self, observer: ApiObserver, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+
+class ObservedRequest(BaseRequest):
+    """``inner`` (any :class:`BaseRequest`), telling ``observer`` how each call went."""
+
+    __slots__ = ("_inner", "_observer")
+
+    def __init__(self, inner: BaseRequest, observer: ApiObserver) -> None:
+        self._inner = inner
         self._observer = observer
 
+    @property
+    def read_timeout(self) -> float | None:
+        """The inner client's default read timeout."""
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Initialise the inner client."""
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Shut the inner client down."""
+        await self._inner.shutdown()
+
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        """Send the request (see :meth:`HTTPXRequest.do_request`) and record its outcome."""
+        """Send the request (see :meth:`BaseRequest.do_request`) and record its outcome."""
         try:
-            status, payload = await super().do_request(*args, **kwargs)
+            status, payload = await self._inner.do_request(*args, **kwargs)
         except TimedOut:
             self._observer.telegram_error("timeout")
             raise

@@ -79,6 +79,7 @@ def settings_from(config: Config) -> BotSettings:
         base_url=config.base_url,
         base_file_url=config.base_file_url,
         max_file_bytes=config.max_file_bytes,
+        http_client=config.telegram_http_client,
     )
 
 

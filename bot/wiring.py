@@ -32,7 +32,13 @@ from bot.actions import Flow
 from bot.handlers import Handlers
 from bot.media import Downloader
 from bot.ordering import PerWitnessUpdateProcessor
-from bot.request import ApiObserver, ObservedRequest
+from bot.request import (
+    DEFAULT_CONNECTIONS,
+    ApiObserver,
+    HttpClient,
+    ObservedRequest,
+    make_request,
+)
 from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
@@ -74,11 +80,13 @@ class BotSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     expiry_interval: float = 60.0  # seconds between sweeps of drafts past their TTL
     concurrency: int = 256  # updates processed at once (of different witnesses)
-    # HTTP connections to the Bot API. httpcore's pool bookkeeping grows faster than linearly
-    # with the connections in use; 16 keep ~300 calls/s in flight at 50 ms (Telegram itself
-    # allows a bot about 30 messages/s), and measured 2x the throughput of 64 at 100 witnesses.
-    connections: int = 16
+    # HTTP connections to the Bot API; None: the client's own default (bot.request). A button
+    # press costs two calls (edit, answer), so at 50 ms per call 16 connections held the bot to
+    # ~13 conversations/s at 100 witnesses where 64 reach ~22 (docs/benchmarks.md).
+    connections: int | None = None
     poll_timeout: int = 30  # long polling: seconds Telegram holds getUpdates open
+    # The Bot API client: "lean" (bot.lean_request, no proxy support) or PTB's httpx one.
+    http_client: HttpClient = "lean"
 
 
 def _private_handlers(h: Handlers) -> list[MessageHandler | CommandHandler | CallbackQueryHandler]:  # type: ignore[type-arg]
@@ -147,15 +155,24 @@ def build_application(
         .concurrent_updates(PerWitnessUpdateProcessor(settings.concurrency, latency))
         .request(
             ObservedRequest(
+                make_request(
+                    settings.http_client,
+                    connection_pool_size=settings.connections
+                    or DEFAULT_CONNECTIONS[settings.http_client],
+                    read_timeout=READ_TIMEOUT,
+                    pool_timeout=POOL_TIMEOUT,
+                ),
                 observer,
-                connection_pool_size=settings.connections,
-                read_timeout=READ_TIMEOUT,
-                pool_timeout=POOL_TIMEOUT,
             )
         )
         .get_updates_request(
             ObservedRequest(
-                observer, connection_pool_size=1, read_timeout=settings.poll_timeout + 10
+                make_request(
+                    settings.http_client,
+                    connection_pool_size=1,
+                    read_timeout=settings.poll_timeout + 10,
+                ),
+                observer,
             )
         )
         .job_queue(None)

@@ -18,6 +18,7 @@ from intake.config.reader import (
     CLOUD_FILE_LIMIT_MB,
     LOCAL_FILE_LIMIT_MB,
     MAX_DRAFT_TTL_HOURS,
+    HttpClientName,
     LogFormat,
     Reader,
 )
@@ -26,7 +27,15 @@ from intake.config.secret import Secret
 if TYPE_CHECKING:
     from crypto import Recipient
 
-__all__ = ["Config", "ConfigError", "LogFormat", "Secret", "load_config", "print_config_error"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "HttpClientName",
+    "LogFormat",
+    "Secret",
+    "load_config",
+    "print_config_error",
+]
 
 
 class ConfigError(Exception):
@@ -59,6 +68,7 @@ class Config:
     webhook_secret: Secret | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8443
+    telegram_http_client: HttpClientName = "lean"  # the Bot API client (bot.request)
 
     @property
     def base_url(self) -> str | None:
@@ -111,6 +121,7 @@ def load_config(
     r = Reader(env)
     token = r.token(required=require_telegram)
     api_root = r.api_root()
+    http_client = r.http_client()
     recipients = r.recipients(required=require_recipients)
     http_host, http_port = r.addr("INTAKE_HTTP_ADDR", "127.0.0.1:9464")
     max_mb = r.number("INTAKE_MAX_FILE_MB", CLOUD_FILE_LIMIT_MB, 1, LOCAL_FILE_LIMIT_MB)
@@ -141,6 +152,7 @@ def load_config(
         webhook_secret=webhook_secret,
         webhook_host=wh_host,
         webhook_port=wh_port,
+        telegram_http_client=http_client,
     )
     if r.problems:
         raise ConfigError(r.problems)

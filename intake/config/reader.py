@@ -16,11 +16,14 @@ if TYPE_CHECKING:
     from crypto import Recipient
 
 LogFormat = Literal["json", "console"]
+HttpClientName = Literal["lean", "httpx"]
 
 _TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 _TOKEN_SHAPE_RE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
 _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The proxy variables httpx honours (in either case); the lean Bot API client ignores them.
+_PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
 # Telegram's cloud Bot API serves downloads up to 20 MB; a self-hosted server goes to 2000 MB.
 CLOUD_FILE_LIMIT_MB = 20
 LOCAL_FILE_LIMIT_MB = 2000
@@ -90,6 +93,26 @@ class Reader:
             )
             return None
         return root
+
+    def http_client(self) -> HttpClientName:
+        """TELEGRAM_HTTP_CLIENT: auto (lean, or httpx when a proxy variable is set), lean or
+        httpx. The lean client cannot use a proxy: asked for one anyway, refuse to start rather
+        than reach Telegram around the proxy."""
+        value = (self.get("TELEGRAM_HTTP_CLIENT") or "auto").lower()
+        proxy = next(
+            (n for n in sorted(self.env) if n.upper() in _PROXY_VARIABLES and self.get(n)), None
+        )
+        if value not in ("auto", "lean", "httpx"):
+            self.problem(f"TELEGRAM_HTTP_CLIENT={value!r} must be auto, lean or httpx")
+            return "httpx" if proxy else "lean"
+        if value == "lean" and proxy is not None:
+            self.problem(
+                f"TELEGRAM_HTTP_CLIENT=lean cannot use the proxy that {proxy} names; "
+                "set TELEGRAM_HTTP_CLIENT=httpx (or auto), or unset the proxy"
+            )
+        if value == "auto":
+            return "httpx" if proxy is not None else "lean"
+        return "httpx" if value == "httpx" else "lean"
 
     def recipients(self, *, required: bool) -> list[Recipient]:
         """INTAKE_RECIPIENTS or INTAKE_RECIPIENTS_FILE, parsed; no private key, no mixed kinds."""

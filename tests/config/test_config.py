@@ -302,3 +302,24 @@ def test_questionnaire_problems_come_with_the_others(tmp_path: Path) -> None:
     assert any(p.startswith(f"INTAKE_QUESTIONNAIRE: {bad}") for p in problems)
     # Commands that do not run the bot do not need the questionnaire to be right.
     assert _load({"INTAKE_QUESTIONNAIRE": str(bad)}, require_telegram=False).questionnaire == bad
+
+
+def test_http_client_is_lean_unless_a_proxy_is_set() -> None:
+    assert _load({"TELEGRAM_BOT_TOKEN": TOKEN}).telegram_http_client == "lean"
+    for proxy in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "http_proxy"):
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, proxy: "http://proxy.example:3128"}
+        assert _load(env).telegram_http_client == "httpx", proxy  # httpx honours the proxy
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_HTTP_CLIENT": "HTTPX"}
+    assert _load(env).telegram_http_client == "httpx"
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_HTTP_CLIENT": "lean", "HTTPS_PROXY": " "}
+    assert _load(env).telegram_http_client == "lean"  # an empty proxy variable names none
+
+
+def test_lean_client_with_a_proxy_is_refused() -> None:
+    """Reaching Telegram around a configured proxy could expose the server: refuse to start."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_HTTP_CLIENT": "lean", "ALL_PROXY": "socks5://x"}
+    (problem,) = _problems(env)
+    assert "TELEGRAM_HTTP_CLIENT=lean" in problem
+    assert "ALL_PROXY" in problem
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_HTTP_CLIENT": "curl"}
+    assert _problems(env) == ["TELEGRAM_HTTP_CLIENT='curl' must be auto, lean or httpx"]
