@@ -5,19 +5,23 @@ tries to reply, so a Telegram outage delays the reply but loses nothing; the mes
 recorded (encrypted, with the draft) after the reply. On a terminal outcome — submitted,
 cancelled, declined — and on /delete, /x and expiry, every message of the conversation is deleted
 and at most one neutral line (the receipt or closing line) remains.
+
+A pressed button is answered in a task of its own (:mod:`bot.answers`), started once the chat
+shows what comes next: the witness's next update does not wait for it, and the answer still tells
+that the chat is up to date.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import structlog
 from telegram import Bot, CallbackQuery
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 
+from bot.answers import CallbackAnswers
 from bot.markup import Chunk, render
 from bot.records import RecordCache
 from bot.retry import ErrorHook, RetryPolicy, with_retry
@@ -62,6 +66,7 @@ class Flow:
         self.metrics = metrics
         self.records = RecordCache(svc)
         self.texts = BotTexts(svc.questionnaire)  # the channel's own lines, in its catalogue
+        self.answers = CallbackAnswers(policy)  # button answers, in tasks of their own
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
         """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
@@ -125,7 +130,7 @@ class Flow:
     async def show(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
         """Render ``reply.prompt``: edit the pressed prompt in place, or send new messages.
 
-        A pressed button is answered (its spinner stopped) after the prompt is shown, so the
+        A pressed button is answered (its spinner stopped) once the prompt is shown, so the
         answer also tells that the chat is up to date; a stale button only gets the answer."""
         prompt = reply.prompt
         rec.chat_id = inc.chat_id
@@ -140,7 +145,7 @@ class Flow:
         if query is not None:
             pressed = query.message.message_id if query.message else None
             if reply.outcome == "rejected" and pressed not in rec.prompt_ids:
-                await self.answer(query, notice)  # a stale button: nothing else changes
+                self.answers.soon(query, notice)  # a stale button: nothing else changes
                 return
             if (
                 pressed is not None
@@ -151,16 +156,16 @@ class Flow:
                 others = [i for i in rec.prompt_ids if i != pressed]
                 if others:
                     await delete_messages(self.bot, inc.chat_id, others, self.policy)
+                self.answers.soon(query, notice)
                 rec.prompt_ids = [pressed]
                 await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
-                await self.answer(query, notice)
                 return
         ids = await self.send(inc.chat_id, chunks)
+        if query is not None:
+            self.answers.soon(query, notice)
         rec.add(ids)
         rec.prompt_ids = ids
         await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
-        if query is not None:
-            await self.answer(query, notice)
 
     async def remember(
         self, key: str, rec: ChatRecord, expects: str, stage: str, update_id: int | None
@@ -177,7 +182,7 @@ class Flow:
             # Counted here, not after the chat clean-up: the seal is done even if Telegram is down.
             self.metrics.submissions_sealed.inc()
         if inc.callback is not None:
-            await self.answer(inc.callback, None)
+            self.answers.soon(inc.callback, None)  # the wipe may take a while: stop the spinner
         done = ChatRecord.from_data(reply.channel_data)
         extra = [*rec.message_ids, *rec.prompt_ids]
         if inc.message_id is not None:
@@ -236,7 +241,7 @@ class Flow:
         rec = await self.record(key)
         language = rec.language or inc.language_code
         if inc.callback is not None:
-            await self.answer(inc.callback, self.texts(what, language, **fields))
+            self.answers.soon(inc.callback, self.texts(what, language, **fields))
             return
         ids = await self.send(inc.chat_id, [Chunk(self.texts(what, language, **fields))])
         if rec.chat_id is not None:
@@ -273,7 +278,5 @@ class Flow:
         return True
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:
-        """Stop the button's spinner; a short notice pops up if given. Best effort."""
-        short = text[:190] if text else None
-        with contextlib.suppress(BadRequest, Forbidden):  # an old query cannot be answered
-            await with_retry(lambda: query.answer(short), self.policy, what="answerCallbackQuery")
+        """Stop the button's spinner now (see :class:`bot.answers.CallbackAnswers`)."""
+        await self.answers.answer(query, text)

@@ -219,7 +219,11 @@ def build_application(
                 await task
         await downloader.close()
 
+    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+        await flow.answers.drain()  # button answers in flight, while the HTTP client is still open
+
     app.post_init = post_init
+    app.post_stop = post_stop
     app.post_shutdown = post_shutdown
     return app, flow
 
@@ -252,11 +256,13 @@ async def start_polling(
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop polling and shut down (in-flight updates finish first)."""
+    """Stop polling and shut down (in-flight updates and button answers finish first)."""
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    if app.post_stop is not None:
+        await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)

@@ -232,6 +232,9 @@ class FakeBotApiCore:
             )
         if fault.kind == "drop":
             return Response(drop=True)
+        if fault.kind == "hold" and fault.gate is not None:
+            await fault.gate.wait()  # released by the test
+            return None
         await asyncio.sleep(fault.delay)  # "slow": the answer comes late, then normally
         return None
 

@@ -1,13 +1,15 @@
 """Fault injection for the fake Bot API: 429 with ``retry_after``, 5xx, slow answers, dropped
-connections — for N calls or for a time window, optionally only for some methods."""
+connections, answers held until the test releases them — for N calls or for a time window,
+optionally only for some methods."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["429", "502", "500", "slow", "drop"]
+FaultKind = Literal["429", "502", "500", "slow", "drop", "hold"]
 
 
 @dataclass
@@ -20,6 +22,7 @@ class Fault:
     methods: frozenset[str] | None = None
     retry_after: int = 1
     delay: float = 0.0
+    gate: asyncio.Event | None = None  # "hold": the call is answered (normally) once it is set
 
     def active(self, now: float) -> bool:
         if self.calls is not None and self.calls <= 0:
@@ -46,11 +49,12 @@ class Faults:
         methods: set[str] | None = None,
         retry_after: int = 1,
         delay: float = 0.0,
+        gate: asyncio.Event | None = None,
     ) -> Fault:
         """Add a fault for ``calls`` calls and/or ``seconds`` seconds (neither: until cleared)."""
         until = time.monotonic() + seconds if seconds is not None else None
         fault = Fault(
-            kind, calls, until, frozenset(methods) if methods else None, retry_after, delay
+            kind, calls, until, frozenset(methods) if methods else None, retry_after, delay, gate
         )
         self._faults.append(fault)
         return fault
