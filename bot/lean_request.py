@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -39,6 +39,7 @@ POOL_TIMEOUT_MESSAGE = (
 )
 MAX_ANSWER = 64 * 1024 * 1024  # getUpdates with 100 updates is far smaller; a file is not
 _PORTS = {"http": 80, "https": 443}
+_PATH_SAFE = "!#$%&'()*+,-./:;=?@[]^_`{|}~"  # printable ASCII stays as it is
 
 
 def default_tls() -> ssl.SSLContext:
@@ -69,10 +70,15 @@ class _Target:
         scheme, host = parts.scheme.lower(), parts.hostname
         if scheme not in _PORTS or not host or parts.username or parts.password:
             raise ValueError("the Bot API URL must be http(s)://host[:port]/… without credentials")
-        port = parts.port or _PORTS[scheme]
+        try:
+            port = parts.port or _PORTS[scheme]
+            host = host if host.isascii() else host.encode("idna").decode("ascii")
+        except (ValueError, UnicodeError):
+            raise ValueError("the Bot API URL has an invalid host or port") from None
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        if any(c in path for c in " \r\n\t\x00") or not path.isprintable():
-            raise ValueError("the Bot API URL contains spaces or control characters")
+        if not path.isprintable():
+            raise ValueError("the Bot API URL contains control characters")
+        path = quote(path, safe=_PATH_SAFE)  # non-ASCII as UTF-8 %XX, as httpx sends it
         self.origin: Origin = (scheme, host, port)
         self.path = path
         name = f"[{host}]" if ":" in host else host

@@ -142,14 +142,17 @@ class Wire(asyncio.Protocol):
         return data
 
     async def read_to_eof(self, limit: int, deadline: float) -> bytes:
-        """Everything until the server closes; WireError past ``limit`` bytes or if a TLS
-        connection ends without close_notify (the answer may be truncated)."""
+        """Everything until the server closes; WireError past ``limit`` bytes or if the
+        connection broke (a reset) instead of closing. asyncio does not tell a TLS close without
+        close_notify from a clean one: an answer framed this way may be truncated unnoticed, as
+        with httpx (Bot API answers come with a length; truncated JSON fails to parse)."""
         while True:
             if len(self._buf) > limit:
                 raise WireError(f"the answer is larger than {limit} bytes")
             if self._eof:
-                if isinstance(self._lost, ssl.SSLError):
-                    raise WireError("the TLS connection ended without close_notify")
+                if self._lost is not None:
+                    kind = type(self._lost).__name__
+                    raise WireError(f"the connection broke mid-answer ({kind})")
                 data = bytes(self._buf)
                 self._buf.clear()
                 return data

@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram.error import NetworkError, TimedOut
 
+from bot.http1 import read_answer
 from bot.lean_request import LeanRequest
+from bot.wire import Wire
 from tests.support.rawserver import RawConn, RawServer, ok
 
 TOKEN = "123456:SECRET-token-abcdefghijklmnopqrstuvwxyz"
@@ -203,11 +205,48 @@ async def test_a_trickling_server_cannot_hold_the_request(client: LeanRequest) -
             await client.do_request(server.url(PATH), "POST", read_timeout=0.5)
 
 
-async def test_reset_mid_answer_is_a_network_error(client: LeanRequest) -> None:
+@pytest.mark.parametrize(
+    "raw",
+    [b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", b"HTTP/1.1 200 OK\r\n\r\nabc"],
+    ids=["with-length", "until-close"],
+)
+async def test_reset_mid_answer_is_a_network_error(client: LeanRequest, raw: bytes) -> None:
+    """A reset is not the end of an answer, even one that runs until the server closes."""
+
     async def script(conn: RawConn) -> None:
         await conn.request()
-        conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+        conn.send(raw)
         await conn.writer.drain()
         conn.reset()
 
     await _fails(client, script, NetworkError)
+
+
+class _Transport(asyncio.Transport):
+    """Enough of a transport to feed a Wire bytes by hand."""
+
+    def is_closing(self) -> bool:
+        return False
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def _wire(data: bytes) -> Wire:
+    wire = Wire()
+    wire.connection_made(_Transport())
+    wire.data_received(data)
+    return wire
+
+
+async def test_an_answer_with_bytes_after_it_is_not_reusable() -> None:
+    """Checked by the framing itself, before the pool checks the idle connection again."""
+    deadline = asyncio.get_running_loop().time() + 5
+    clean = await read_answer(_wire(ok(b"x")), 1024, deadline)
+    assert clean.reusable
+    forged = ok(b"x") + b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
+    answer = await read_answer(_wire(forged), 1024, deadline)
+    assert (answer.status, answer.body, answer.reusable) == (200, b"x", False)

@@ -143,10 +143,21 @@ async def test_refused_connection_is_a_network_error(client: LeanRequest) -> Non
 
 
 async def test_unusable_url_never_echoes_the_token(client: LeanRequest) -> None:
-    for url in (f"ftp://x{PATH}", f"http://x/bot{TOKEN}/a b", f"http://u:p@x{PATH}"):
+    bad = ("ftp://x", "http://x:99999", "http://u:p@x", "http://[::1")
+    for url in [f"{root}{PATH}" for root in bad] + [f"http://x/bot{TOKEN}/a b\n"]:
         with pytest.raises(NetworkError) as info:
             await client.post(url)
         no_token(info.value)
+
+
+async def test_non_ascii_paths_are_percent_encoded(client: LeanRequest) -> None:
+    async with RawServer(serve_ok) as server:
+        await client.do_request(server.url(f"/file/bot{TOKEN}/documents/свідчення ü.pdf"), "GET")
+        (request,) = server.connections[0].requests
+    assert request.method == "GET"
+    assert request.path.endswith(
+        "/documents/%D1%81%D0%B2%D1%96%D0%B4%D1%87%D0%B5%D0%BD%D0%BD%D1%8F%20%C3%BC.pdf"
+    )
 
 
 async def test_a_server_that_never_reads_times_the_upload_out() -> None:
