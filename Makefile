@@ -45,6 +45,7 @@ imports: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto_bench
 	$(BIN)/python -m bench.engine_bench
+	$(BIN)/python -m bench.client_bench
 	$(BIN)/python -m bench.bot_bench
 	$(BIN)/python -m bench.casework_bench --before 54cb2b6
 
