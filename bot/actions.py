@@ -13,26 +13,30 @@ that the chat is up to date.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import structlog
 from telegram import Bot, CallbackQuery
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot.answers import CallbackAnswers
-from bot.markup import Chunk, render
+from bot.markup import Chunk, close_keyboard, render
 from bot.records import RecordCache
-from bot.retry import ErrorHook, RetryPolicy, with_retry
+from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
 from bot.texts import BotTexts, TextKey
 from bot.traces import MAX_SPAN, ChatRecord, delete_messages, delete_traces
-from intake.channel import Event, Reply
+from intake import engine, i18n
+from intake.channel import Event, Reply, Start, Text
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
 
 TERMINAL = frozenset({"submit", "cancelled", "declined"})
 CHANNEL = "telegram"
+THANKS_SECONDS = 600.0  # the thank-you after submitting is deleted after this, if not before
+WARN_BEFORE = 3600.0  # the witness is told this long before a draft expires (at most half its TTL)
 log = structlog.get_logger("bot.actions")
 
 
@@ -67,6 +71,9 @@ class Flow:
         self.records = RecordCache(svc)
         self.texts = BotTexts(svc.questionnaire)  # the channel's own lines, in its catalogue
         self.answers = CallbackAnswers(policy)  # button answers, in tasks of their own
+        # Messages to delete soon (the thank-you after submitting): chat id -> [(id, deadline)].
+        # Memory only: it names chats, so it never touches the disk.
+        self.transient: dict[int, list[tuple[int, float]]] = {}
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
         """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
@@ -115,10 +122,13 @@ class Flow:
         """Commit ``event`` through the service, then reply (rate limit already checked)."""
         if self.replayed(inc, rec):
             return
-        if rec.chat_id is None and not await self.allowed(key, "submission"):
-            # this event would open a new draft
+        await self.clear_transient(inc.chat_id)
+        opens = rec.chat_id is None and isinstance(event, Start)  # only /start opens a draft
+        if opens and not await self.allowed(key, "submission"):
             await self.notice(inc, "telegram.too_many_submissions")
             return
+        if isinstance(event, Text) and self.unseen(inc, rec):
+            event = Text(event.text, event.at, unseen=True)
         reply = await self.svc.handle(key, event)  # committed before any reply is attempted
         if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
             self.metrics.conversations_started.inc()
@@ -126,6 +136,17 @@ class Flow:
             await self.finish(inc, key, rec, reply)
         else:
             await self.show(inc, key, rec, reply)
+
+    @staticmethod
+    def unseen(inc: Incoming, rec: ChatRecord) -> bool:
+        """Whether the witness sent this message before the prompt now showing reached them (a
+        private chat numbers both sides' messages in order): then it cannot answer that prompt
+        and continues the previous answer — e.g. the second part of a long paste."""
+        return (
+            bool(rec.prompt_ids)
+            and inc.message_id is not None
+            and (inc.message_id < min(rec.prompt_ids))
+        )
 
     async def show(self, inc: Incoming, key: str, rec: ChatRecord, reply: Reply) -> None:
         """Render ``reply.prompt``: edit the pressed prompt in place, or send new messages.
@@ -145,7 +166,14 @@ class Flow:
         if query is not None:
             pressed = query.message.message_id if query.message else None
             if reply.outcome == "rejected" and pressed not in rec.prompt_ids:
-                self.answers.soon(query, notice)  # a stale button: nothing else changes
+                # A button of an older message: the pop-up says so, and the current step is
+                # shown again at the bottom of the chat (its old copy removed), as it promises.
+                self.answers.soon(query, notice)
+                await delete_messages(self.bot, inc.chat_id, rec.prompt_ids, self.policy)
+                ids = await self.send(inc.chat_id, render(replace(prompt, notice=None), self.texts))
+                rec.add(ids)
+                rec.prompt_ids = ids
+                await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
                 return
             if (
                 pressed is not None
@@ -191,10 +219,23 @@ class Flow:
             extra.append(inc.callback.message.message_id)
         done.chat_id = done.chat_id or rec.chat_id or inc.chat_id
         # The closing line goes first: its id bounds the conversation, so messages the bot
-        # sent but never recorded (killed in between) are deleted too.
-        chunk = render(reply.prompt, self.texts)[-1]
+        # sent but never recorded (killed in between) are deleted too. After a submit it is
+        # the neutral line; the thank-you (which says what happened) follows in a message of
+        # its own that is deleted too: on OK, at the next message, or after THANKS_SECONDS.
+        language = reply.prompt.language or rec.language
+        closing = reply.prompt
+        if reply.outcome == "submit":
+            closing = engine.closing_prompt(self.svc.questionnaire, language, "submitted")
+        chunk = render(closing, self.texts)[-1]
         (kept,) = await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons to press later
         await delete_traces(self.bot, done, self.policy, extra, self.on_error, upto=kept - 1)
+        if reply.outcome == "submit":
+            ok = i18n.render(self.ui(language), "buttons.close")
+            thanks = [Chunk(c.text) for c in render(reply.prompt, self.texts)]
+            thanks[-1] = Chunk(thanks[-1].text, close_keyboard(ok))
+            deadline = self.svc.clock() + THANKS_SECONDS
+            for message_id in await self.send(inc.chat_id, thanks):
+                self.transient.setdefault(inc.chat_id, []).append((message_id, deadline))
         self.records.forget(key)
         log.info("conversation_closed", outcome=reply.outcome)
         if self.metrics is not None:
@@ -207,6 +248,7 @@ class Flow:
         """/delete (leaves "Done.") and /x (leaves nothing): destroy the draft and the chat."""
         key = self.key(inc)
         self.records.forget(key)
+        await self.clear_transient(inc.chat_id)
         rec = ChatRecord.from_data(await self.svc.wipe(key))
         language = rec.language or inc.language_code
         rec.chat_id = rec.chat_id or inc.chat_id
@@ -221,15 +263,69 @@ class Flow:
         if self.metrics is not None and rec.message_ids:
             self.metrics.conversations_cancelled.inc()
 
+    def ui(self, language: str | None) -> Mapping[str, str]:
+        """The interface strings of ``language`` (the questionnaire's default if it has none)."""
+        return self.svc.questionnaire.strings(i18n.normalise_language(language))
+
+    async def clear_transient(self, chat_id: int | None = None) -> None:
+        """Delete the short-lived messages of ``chat_id`` (all of them), or every one whose time
+        is up (``chat_id`` None, from the sweep)."""
+        now = self.svc.clock()
+        for chat, items in list(self.transient.items()):
+            due = [m for m, deadline in items if chat == chat_id or deadline <= now]
+            if not due:
+                continue
+            await delete_messages(self.bot, chat, due, self.policy, self.on_error)
+            left = [(m, d) for m, d in items if m not in due]
+            if left:
+                self.transient[chat] = left
+            else:
+                del self.transient[chat]
+
+    async def close(self, inc: Incoming) -> None:
+        """The OK under the thank-you: remove that message now."""
+        query = inc.callback
+        if query is not None:
+            await self.answer(query, None)
+        await self.clear_transient(inc.chat_id)
+        if query is not None and query.message is not None:  # e.g. after a restart
+            await delete_messages(self.bot, inc.chat_id, [query.message.message_id], self.policy)
+
+    async def warn_expiring(self) -> int:
+        """Tell witnesses whose draft expires soon (once each); return how many were told."""
+        told = 0
+        within = min(WARN_BEFORE, self.svc.store.draft_ttl / 2)
+        for key, data, left in await self.svc.expiring(within):
+            rec = await self.record(key)
+            if rec.chat_id is None:
+                rec = ChatRecord.from_data(data)
+            if rec.chat_id is None:
+                continue
+            ui = self.ui(rec.language)
+            text = i18n.render(ui, "notice.expiring", time=i18n.render_duration(ui, left))
+            rec.add(await self.send(rec.chat_id, [Chunk(text)]))
+            await self.save(key, rec)
+            told += 1
+        if told:
+            log.info("drafts_expiry_warned", count=told)
+        return told
+
     async def expire(self) -> int:
-        """Destroy drafts past their TTL and wipe their chats; return how many."""
+        """Destroy drafts past their TTL, wipe their chats and leave the neutral expiry line;
+        warn those that expire soon; delete thank-you messages whose time is up. Returns how
+        many drafts expired."""
+        await self.clear_transient()
+        await self.warn_expiring()
         expired = await self.svc.expire()
         if expired:
             self.records.clear()
         for data in expired:
-            await delete_traces(
-                self.bot, ChatRecord.from_data(data), self.policy, (), self.on_error
-            )
+            rec = ChatRecord.from_data(data)
+            await delete_traces(self.bot, rec, self.policy, (), self.on_error)
+            if rec.chat_id is not None:
+                line = engine.closing_prompt(self.svc.questionnaire, rec.language, "expired")
+                with contextlib.suppress(BadRequest, Forbidden, GaveUpError):
+                    await self.send(rec.chat_id, [Chunk(line.text)])
         if expired and self.metrics is not None:  # (the service logs drafts_expired, once)
             self.metrics.conversations_expired.inc(len(expired))
         return len(expired)

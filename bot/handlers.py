@@ -16,10 +16,12 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.actions import Flow, Incoming
+from bot.markup import CLOSE
 from bot.media import Downloader, DownloadError, FileTooBigError, incoming_file
 from intake.channel import Command, CommandName, Location, Media, Press, Start, Text
 
 Ctx = ContextTypes.DEFAULT_TYPE
+VOICE_KINDS = ("voice", "video_note")  # spoken answers a long_text question takes
 log = structlog.get_logger("bot.handlers")
 
 
@@ -63,6 +65,14 @@ class Handlers:
         """/cancel: stop; the engine destroys the draft and the chat is wiped."""
         await self._command(update, "cancel")
 
+    async def back(self, update: Update, context: Ctx) -> None:
+        """/back: the previous question."""
+        await self._command(update, "back")
+
+    async def skip(self, update: Update, context: Ctx) -> None:
+        """/skip: skip the question being asked."""
+        await self._command(update, "skip")
+
     async def language(self, update: Update, context: Ctx) -> None:
         """/language: choose the language again."""
         await self._command(update, "language")
@@ -85,7 +95,7 @@ class Handlers:
         if message.forward_origin is not None:
             await self.flow.notice(inc, "telegram.forwarded")
             return
-        await self.flow.event(inc, Text(message.text))
+        await self.flow.event(inc, Text(message.text, at=message.date.timestamp()))
 
     async def location(self, update: Update, context: Ctx) -> None:
         """A shared location (the engine rejects it politely where not asked)."""
@@ -103,6 +113,9 @@ class Handlers:
         if not isinstance(query.data, str) or not query.data:
             await self.flow.answer(query, None)  # game/inline-only queries carry no data
             return
+        if query.data == CLOSE:  # the OK under the thank-you: there is no draft any more
+            await self.flow.close(inc)
+            return
         await self.flow.event(inc, Press(query.data))
 
     async def media(self, update: Update, context: Ctx) -> None:
@@ -115,7 +128,8 @@ class Handlers:
         key, rec = admitted
         if self.flow.replayed(inc, rec):
             return
-        if rec.expects != "media":
+        spoken = rec.expects == "voice" and item.kind in VOICE_KINDS  # a long_text answer
+        if rec.expects != "media" and not spoken:
             await self.flow.notice(inc, "telegram.not_now")
             return
         try:

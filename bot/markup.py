@@ -26,16 +26,28 @@ class Chunk:
     markup: InlineKeyboardMarkup | None = None
 
 
+SELECTED = "✓ "  # marks the current choice on its button
+CLOSE = "close"  # callback data of the OK under the thank-you: not an engine token (no revision)
+
+
 def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of ``prompt`` (selected options marked), or None without buttons."""
+    """The inline keyboard of ``prompt`` (current choices marked ✓), or None without buttons."""
     if not prompt.buttons:
         return None
     rows = [
-        [InlineKeyboardButton((b.label), callback_data=b.token) for b in row]
+        [
+            InlineKeyboardButton((SELECTED if b.selected else "") + b.label, callback_data=b.token)
+            for b in row
+        ]
         for row in prompt.buttons
         if row
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def close_keyboard(label: str) -> InlineKeyboardMarkup:
+    """The single OK that removes the message it is on (the thank-you after submitting)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=CLOSE)]])
 
 
 def full_text(prompt: Prompt, texts: BotTexts) -> str:

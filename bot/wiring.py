@@ -13,7 +13,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 import structlog
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -41,18 +41,15 @@ from bot.request import (
 )
 from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
 from intake.ops.metrics import Metrics
+from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 
 # Only what the handlers use: Telegram then never sends the rest (inline queries, polls…).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-COMMANDS = [
-    ("start", "Start or resume"),
-    ("help", "Help"),
-    ("cancel", "Stop and delete"),
-    ("delete", "Delete my draft"),
-    ("language", "Language"),
-    ("x", "Quick exit: wipe everything"),
-]
+# The command menu, in this order; each description is `telegram.commands.<name>` in the
+# witness's language (setMyCommands with language_code), and /help lists the same commands.
+COMMANDS = ("start", "help", "back", "skip", "language", "cancel", "delete", "x")
+MAX_COMMAND_TEXT, MAX_DESCRIPTION, MAX_SHORT = 256, 512, 120  # Bot API limits (characters)
 # Longer than PTB's 5 s: a send that times out is retried, and if Telegram had in fact delivered
 # it the witness sees it twice. Telegram answers in well under a second when it answers at all.
 READ_TIMEOUT = 15.0
@@ -102,6 +99,8 @@ def _private_handlers(h: Handlers) -> list[MessageHandler | CommandHandler | Cal
             ("cancel", h.cancel),
             ("delete", h.delete),
             ("language", h.language),
+            ("back", h.back),
+            ("skip", h.skip),
             ("x", h.quick_exit),
         )
     ]
@@ -203,13 +202,8 @@ def build_application(
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await downloader.start()
-        commands = [BotCommand(name, text) for name, text in COMMANDS]
         with contextlib.suppress(TelegramError, GaveUpError):  # a nicety: never block start-up
-            await with_retry(
-                lambda: application.bot.set_my_commands(commands),
-                settings.retry,
-                what="setMyCommands",
-            )
+            await set_profile(application.bot, svc.questionnaire, settings.retry)
         sweeper.append(asyncio.create_task(_sweep(flow, settings.expiry_interval)))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -228,8 +222,42 @@ def build_application(
     return app, flow
 
 
+def profile_texts(q: Questionnaire, lang: str) -> tuple[list[BotCommand], str, str]:
+    """The command menu, description and short description in ``lang``, within Telegram's
+    limits (a questionnaire's ``[ui.<lang>]`` may make them longer)."""
+    ui = q.ui[lang]
+    commands = [
+        BotCommand(name, ui.get(f"telegram.commands.{name}", name)[:MAX_COMMAND_TEXT])
+        for name in COMMANDS
+    ]
+    description = ui.get("telegram.description", "")[:MAX_DESCRIPTION]
+    return commands, description, ui.get("telegram.short_description", "")[:MAX_SHORT]
+
+
+async def set_profile(bot: Bot, q: Questionnaire, policy: RetryPolicy) -> None:
+    """The command menu and the bot's description (shown before Start) in every language of the
+    questionnaire; users of other languages get the default language's."""
+    targets: list[tuple[str, str | None]] = [(q.default_language, None)]
+    targets += [(lang, lang) for lang in q.languages]
+    for lang, code in targets:
+        commands, description, short = profile_texts(q, lang)
+
+        async def call(
+            c: list[BotCommand] = commands,
+            d: str = description,
+            s: str = short,
+            code: str | None = code,
+        ) -> None:
+            await bot.set_my_commands(c, language_code=code)
+            await bot.set_my_description(d, language_code=code)
+            await bot.set_my_short_description(s, language_code=code)
+
+        await with_retry(call, policy, what="setMyCommands")
+
+
 async def _sweep(flow: Flow, interval: float) -> None:
-    """Every ``interval`` seconds: destroy expired drafts and wipe their chats."""
+    """Every ``interval`` seconds: warn drafts about to expire, destroy expired ones and wipe
+    their chats, and delete thank-you messages whose time is up."""
     while True:
         try:
             await flow.expire()

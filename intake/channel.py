@@ -50,9 +50,14 @@ class Press:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """Free text the witness typed."""
+    """Free text the witness typed. ``at`` is when it was sent (Unix seconds; Telegram's message
+    date). ``unseen`` says it was sent before the prompt now showing reached the witness (its
+    message id is lower than the prompt's): it cannot answer that prompt, so it continues the
+    previous answer — which is how a long paste Telegram split into several messages stays one."""
 
     text: str
+    at: float | None = None
+    unseen: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,8 @@ class Button:
 
 
 Stage = Literal["language", "consent", "question", "review", "submitted", "cancelled", "declined"]
-Expects = Literal["nothing", "text", "media", "location"]
+#: ``voice``: text, or a voice or video message (a long_text question: spoken instead of typed).
+Expects = Literal["nothing", "text", "voice", "media", "location"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,21 @@ NATIVE_NAMES: Mapping[str, str] = {
 }  # fmt: skip
 
 
+#: Not a catalogue key: :func:`strings_for` records the table's language under it.
+LANGUAGE_CODE = "language.code"
+
+#: The plural forms (CLDR categories) a catalogue writes for a counted phrase, by language.
+#: Languages not listed use English's one/other. Decimal counts take ``other`` everywhere.
+EAST_SLAVIC = ("one", "few", "many", "other")
+PLURAL_FORMS: Mapping[str, tuple[str, ...]] = {
+    "en": ("one", "other"),
+    "be": EAST_SLAVIC,
+    "ru": EAST_SLAVIC,
+    "uk": EAST_SLAVIC,
+}
+FORMS = frozenset(EAST_SLAVIC)
+
+
 class CatalogueError(ValueError):
     """A bundled catalogue is missing or malformed (a packaging bug, not a user error)."""
 
@@ -102,6 +117,7 @@ def strings_for(lang: str, overrides: Mapping[str, str] | None = None) -> dict[s
     if "language.name" not in catalogue(lang):
         table["language.name"] = NATIVE_NAMES.get(lang, lang)
     table.update(overrides or {})
+    table[LANGUAGE_CODE] = lang  # lets render_count pick the language's plural rule
     return table
 
 
@@ -137,3 +153,64 @@ def render(strings: Mapping[str, str], key: str, **values: object) -> str:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def plural_form(lang: str | None, count: float) -> str:
+    """The CLDR plural category of ``count`` in ``lang``: ``one``, ``few``, ``many`` or ``other``.
+
+    be/ru/uk: 1, 21, 31… → one; 2–4, 22–24… → few; 0, 5–20, 25–30… → many; fractions → other.
+    English and unknown languages: exactly 1 → one, else other.
+    """
+    if isinstance(count, float) and not count.is_integer():
+        return "other"
+    n = abs(int(count))
+    if PLURAL_FORMS.get(lang or "", ()) != EAST_SLAVIC:
+        return "one" if n == 1 else "other"
+    if n % 10 == 1 and n % 100 != 11:
+        return "one"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "few"
+    return "many"
+
+
+def render_count(strings: Mapping[str, str], key: str, count: float, **values: object) -> str:
+    """Render the plural phrase ``key`` for ``count`` (also given to the template as ``count``).
+
+    The catalogue writes one template per form (``[review.files] one = … few = … many = …
+    other = …``); a missing form falls back to ``other``.
+    """
+    form = plural_form(strings.get(LANGUAGE_CODE), count)
+    chosen = f"{key}.{form}" if f"{key}.{form}" in strings else f"{key}.other"
+    return render(strings, chosen, count=count, **values)
+
+
+def plural_keys(table: Mapping[str, str]) -> frozenset[str]:
+    """The counted phrases of a catalogue: keys whose forms are written as ``<key>.<form>``."""
+    return frozenset(k.rsplit(".", 1)[0] for k in table if k.rsplit(".", 1)[-1] in FORMS)
+
+
+def render_duration(strings: Mapping[str, str], seconds: float) -> str:
+    """A span of time as people say it: whole hours from two hours up (``24 hours``, ``3 часа``),
+    else minutes (``90 minutes``, ``45 хвілін``)."""
+    minutes = max(1, round(seconds / 60))
+    if minutes >= 120:
+        return render_count(strings, "time.hours", round(minutes / 60))
+    return render_count(strings, "time.minutes", minutes)
+
+
+def expected_keys(lang: str) -> frozenset[str]:
+    """The keys a complete catalogue of ``lang`` has: the reference's, with each counted phrase
+    written in the plural forms of ``lang`` (:data:`PLURAL_FORMS`)."""
+    reference = catalogue(REFERENCE)
+    counted = plural_keys(reference)
+    plain = {k for k in reference if k.rsplit(".", 1)[0] not in counted}
+    forms = PLURAL_FORMS.get(lang, PLURAL_FORMS[REFERENCE])
+    return frozenset(plain | {f"{key}.{form}" for key in counted for form in forms})
+
+
+def reference_key(key: str) -> str:
+    """The English key a translated ``key`` corresponds to (``x.few`` → ``x.other``)."""
+    base, _, form = key.rpartition(".")
+    if form in FORMS and key not in catalogue(REFERENCE):
+        return f"{base}.other"
+    return key

@@ -56,10 +56,11 @@ class IntakeService:
         if not recipients:
             raise ValueError("IntakeService needs at least one recipient to seal submissions to")
         self.store = store
-        self.questionnaire = questionnaire
+        # the consent says how long an unfinished draft is kept: this server's TTL
+        self.questionnaire = engine.with_draft_time(questionnaire, store.draft_ttl)
         self.clock = clock or store.clock
         self.limits = dict(limits)
-        self._submitter = Submitter(store, questionnaire, list(recipients), self.clock)
+        self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
 
     def _today(self) -> dt.date:
@@ -227,6 +228,24 @@ class IntakeService:
             log.info("drafts_expired", count=len(channels))
         await self.store.purge_rate_limits(self.clock() - max(w for _, w in self.limits.values()))
         return channels
+
+    async def expiring(self, within: float) -> list[tuple[str, dict[str, Any], float]]:
+        """Drafts that expire within ``within`` seconds and whose witness was not told yet.
+
+        Each is marked as told (saved with the draft) and returned as (witness key, channel data,
+        seconds left), so the channel can warn once: "this conversation ends in about an hour".
+        """
+        out: list[tuple[str, dict[str, Any], float]] = []
+        soon = await self.store.draft_ids_expiring_by(self.clock() + within)
+        async with aclosing(self._each_locked(soon)) as drafts:
+            async for draft in drafts:
+                left = draft.expires_at - self.clock()
+                if draft.sealing_id is not None or draft.body.get("warned") or left <= 0:
+                    continue
+                draft.body["warned"] = True
+                await self.store.save_draft(draft)
+                out.append((draft.witness_key, dict(draft.body.get("channel", {})), left))
+        return out
 
     async def finish_interrupted(self) -> int:
         """Complete every submit that began but did not finish (e.g. before a crash)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 import crypto
-from intake import outbox, tui
+from intake import engine, outbox, tui
 from intake.channel import AttachmentRef, Event, Media, Reply, Start
 from intake.console import terminal as console
 from intake.console.witness import ScriptedWitness
@@ -33,7 +33,8 @@ from intake.store import Store
 MAX_STEPS = 400
 MAX_FILE_BYTES = 20 * 1024 * 1024
 INTERACTIVE_HELP = (
-    "Type a button's number, or an answer. Commands: /back /skip /cancel /help. "
+    "Type an answer, or a button's number (#N where a number could be an answer). "
+    "Commands: /back /skip /cancel /language /help /delete /x. "
     "Send a file with file:PATH, a place with geo:LAT,LON. Ctrl-D stops."
 )
 
@@ -98,6 +99,11 @@ async def _converse(
         out.write(f"demo: {INTERACTIVE_HELP}\n")
     reply = await service.handle(key, Start(language_hint=language))
     for _ in range(MAX_STEPS):
+        if reply.outcome == "submit":  # what the chat keeps, then the thank-you (deleted there)
+            closing = engine.closing_prompt(
+                service.questionnaire, reply.prompt.language, "submitted"
+            )
+            console.render(closing, out)
         console.render(reply.prompt, out)
         if reply.outcome == "submit":
             return reply.receipt
@@ -105,7 +111,7 @@ async def _converse(
             return None
         if interactive:
             event = await _ask_person(service, key, reply, out)
-            if event is None:
+            if event is None or isinstance(event, console.Wipe):
                 await service.wipe(key)
                 return None
         else:
@@ -119,14 +125,17 @@ async def _converse(
                     received_as="console",
                 )
                 out.write(f"witness │ 📎 {sample.filename} ({ref.size} bytes)\n")
-                console.render((await service.handle(key, Media(ref))).prompt, out)
+                reply = await service.handle(key, Media(ref))
+                console.render(reply.prompt, out)
             event = witness.next_event(reply.prompt)
             out.write(f"witness │ {_describe(event, reply)}\n")
         reply = await service.handle(key, event)
     raise RuntimeError("demo conversation did not finish")  # a questionnaire loop would be a bug
 
 
-async def _ask_person(service: IntakeService, key: str, reply: Reply, out: TextIO) -> Event | None:
+async def _ask_person(
+    service: IntakeService, key: str, reply: Reply, out: TextIO
+) -> Event | console.Wipe | None:
     """Read lines until one means something; None at end of input (Ctrl-D)."""
     while True:
         out.write("you > ")

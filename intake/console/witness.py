@@ -101,6 +101,9 @@ class ScriptedWitness:
             if self.edit_once and not self._edited and edit is not None:
                 self._edited = True
                 return edit
+            change = _press(actions, tokens.PICK, "1")  # "Change an answer": the list of answers
+            if self.edit_once and not self._edited and change is not None:
+                return change
             return _press(actions, tokens.SUBMIT) or _first(prompt)
         if prompt.question_id is None:
             return _first(prompt)

@@ -13,6 +13,7 @@ from intake.engine.output import (
     attachments_of,
     closing_prompt,
     submitted_prompt,
+    with_draft_time,
 )
 from intake.engine.state import DraftFormatError, DraftState, FileEntry, Step
 
@@ -28,4 +29,5 @@ __all__ = [
     "resume",
     "start",
     "submitted_prompt",
+    "with_draft_time",
 ]

@@ -1,8 +1,9 @@
 """The question stage: buttons and typed input on the question being asked.
 
-Each handler returns the next :class:`DraftState` when the input is accepted, or the notice (a
-string, in the witness's language) when it is not; the caller then bumps the revision or leaves
-the state untouched.
+Each handler returns the next :class:`DraftState` when the input is accepted (a
+:class:`~intake.engine.joining.Moved` when it also says something), or the notice (a string, in
+the witness's language) when it is not; the caller then bumps the revision or leaves the state
+untouched.
 """
 
 from __future__ import annotations
@@ -13,29 +14,49 @@ from dataclasses import replace
 
 from intake import i18n
 from intake.channel import Event, Location, Media, Text
-from intake.engine import navigation, tokens
-from intake.engine.dates import parse_date
-from intake.engine.inputs import read_number, read_text
+from intake.engine import joining, navigation, tokens, uploads
+from intake.engine.dates import DateReading, parse_date, with_year
+from intake.engine.inputs import clean_text, read_number, read_text
+from intake.engine.joining import Moved
+from intake.engine.numbers import read_rough_number
 from intake.engine.prompts import lang_of
-from intake.engine.state import DraftState, FileEntry
+from intake.engine.state import Detail, DraftState
 from intake.questionnaire import AnswerValue, Question, Questionnaire, values
 
-Result = DraftState | str
+Result = DraftState | Moved | str
+_HELD_ACTIONS = (tokens.JOIN, tokens.HERE, tokens.APPEND, tokens.REPLACE, tokens.DISCARD)
+_PENDING_CLEARED = {
+    "selection": (),
+    "uploads": (),
+    "date_choices": (),
+    "date_partial": None,
+    "written": None,
+    "held": None,
+    "held_mode": None,
+    "confirm": None,
+    "picking": 0,
+}
 
 
 def goto(state: DraftState, question: Question, *, editing: bool) -> DraftState:
-    """Ask ``question`` next, with fresh unfinished input (multi_choice starts from the answer)."""
+    """Ask ``question`` next. Unfinished input starts from the answer: a multi_choice from its
+    choices, a media question from its files, a long_text from its voice messages."""
     current = state.answers.get(question.id)
-    selection = (
-        tuple(current) if question.type == "multi_choice" and isinstance(current, list) else ()
-    )
+    selection: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    if question.type == "multi_choice" and isinstance(current, list):
+        selection = tuple(current)
+    if question.type == "media" and isinstance(current, list):
+        files = tuple(current)
+    voices = state.details.get(question.id, {}).get("files")
+    if question.type == "long_text" and isinstance(voices, list):
+        files = tuple(str(v) for v in voices)
+    fresh = {**_PENDING_CLEARED, "selection": selection, "uploads": files}
     return replace(
         state,
+        **fresh,  # type: ignore[arg-type]
         stage="question",
         cursor=question.id,
-        selection=selection,
-        uploads=(),
-        date_choices=(),
         editing=editing,
     )
 
@@ -44,20 +65,32 @@ def to_review(state: DraftState, answers: Mapping[str, AnswerValue]) -> DraftSta
     """Show the review with ``answers``."""
     return replace(
         state,
+        **_PENDING_CLEARED,  # type: ignore[arg-type]
         stage="review",
         cursor=None,
         answers=answers,
-        selection=(),
-        uploads=(),
-        date_choices=(),
+        details=_details_for(state.details, answers),
         editing=False,
     )
 
 
+def _details_for(
+    details: Mapping[str, Mapping[str, Detail]], answers: Mapping[str, AnswerValue]
+) -> dict[str, Mapping[str, Detail]]:
+    return {qid: d for qid, d in details.items() if answers.get(qid) is not None and d}
+
+
 def answer(
-    q: Questionnaire, state: DraftState, question: Question, value: AnswerValue
+    q: Questionnaire,
+    state: DraftState,
+    question: Question,
+    value: AnswerValue,
+    details: Mapping[str, Detail] | None = None,
+    *,
+    typed_at: float | None = None,
 ) -> DraftState:
-    """Record ``value`` (None = skipped), drop answers on branches left, and move on.
+    """Record ``value`` (None = skipped) with ``details``, drop answers on branches left, and
+    move on. ``typed_at``: the answer was typed then (a message right after may continue it).
 
     After an edit from the review only questions that newly apply are asked before returning to
     the review; otherwise the next applicable question is asked (its old answer offered to keep).
@@ -66,43 +99,78 @@ def answer(
     answers = dict(state.answers)
     answers[question.id] = value
     answers = navigation.prune(q, answers)
+    kept = dict(state.details)
+    kept.pop(question.id, None)
+    if details and value is not None:
+        kept[question.id] = dict(details)
+    typed = question.type in joining.TEXT_TYPES and typed_at is not None
+    state = replace(
+        state,
+        answers=answers,
+        details=_details_for(kept, answers),
+        last_typed=question.id if typed else None,
+        last_at=typed_at if typed else None,
+    )
     after = navigation.following(q, answers, question.id, unanswered_only=state.editing)
     if after is not None:
-        return goto(replace(state, answers=answers), after, editing=state.editing)
-    gap = navigation.unasked(
-        q, answers
-    )  # never show the review while an applicable question is unasked
+        return goto(state, after, editing=state.editing)
+    gap = navigation.unasked(q, answers)  # never show the review while a question is unasked
     if gap is not None:
-        return goto(replace(state, answers=answers), gap, editing=True)
+        return goto(state, gap, editing=True)
     return to_review(state, answers)
 
 
-def press(q: Questionnaire, state: DraftState, question: Question, tok: tokens.Token) -> Result:
-    """A button (or command) on the question being asked."""
+def press(
+    q: Questionnaire, state: DraftState, question: Question, tok: tokens.Token, today: dt.date
+) -> Result:
+    """A button (or command) on the question being asked (``today``: the latest date allowed)."""
     ui = q.strings(lang_of(q, state))
     action = tok.action
+    if state.held is not None and action in _HELD_ACTIONS:
+        return _held(q, state, question, action, today, ui)
     if action == tokens.SKIP:
-        if question.required:
-            return i18n.render(ui, "error.required")
+        return _skip(q, state, question, ui)
+    if action == tokens.SAVE and state.confirm == "skip":
+        return _done(q, state, question, ui)
+    if action == tokens.DROP and state.confirm == "skip":
         return answer(q, state, question, None)
     if action == tokens.BACK:
         return _back(q, state, question)
     if action == tokens.REVIEW:
-        return (
-            to_review(state, state.answers) if state.editing else i18n.render(ui, "error.no_review")
-        )
+        if not state.editing:
+            return i18n.render(ui, "error.no_review")
+        return to_review(state, state.answers)
     pending = bool(state.selection or state.uploads)
-    if action == tokens.KEEP and question.id in state.answers and not pending:
-        return answer(q, state, question, state.answers[question.id])
+    kept = state.answers.get(question.id)
+    if action == tokens.KEEP and kept is not None and not pending:
+        return answer(q, state, question, kept, state.details.get(question.id))
     if action in (tokens.YES, tokens.NO) and question.type == "yes_no":
         return answer(q, state, question, action == tokens.YES)
     if action == tokens.OPTION and question.options:
         return _option(q, state, question, tok.arg)
     if action == tokens.DONE:
         return _done(q, state, question, ui)
+    if action == tokens.REMOVE and state.uploads:
+        notice = i18n.render(ui, "notice.file_removed", name=uploads.removed_name(state, tok.arg))
+        removed = uploads.remove(state, tok.arg, ui)
+        return Moved(removed, notice) if isinstance(removed, DraftState) else removed
     if action == tokens.DATE and tok.arg.isdigit() and int(tok.arg) < len(state.date_choices):
-        return answer(q, state, question, state.date_choices[int(tok.arg)])
+        return answer(q, state, question, state.date_choices[int(tok.arg)], _written(state))
     return i18n.render(ui, "error.stale")
+
+
+def _written(state: DraftState) -> dict[str, Detail]:
+    return {"written": state.written} if state.written else {}
+
+
+def _skip(q: Questionnaire, state: DraftState, question: Question, ui: Mapping[str, str]) -> Result:
+    if question.required:
+        return i18n.render(ui, "error.required")
+    if state.selection or state.uploads:
+        if state.confirm == "skip":
+            return i18n.render(ui, "error.use_buttons")
+        return replace(state, confirm="skip")  # files or choices would be lost: ask first
+    return answer(q, state, question, None)
 
 
 def _back(q: Questionnaire, state: DraftState, question: Question) -> DraftState:
@@ -110,7 +178,7 @@ def _back(q: Questionnaire, state: DraftState, question: Question) -> DraftState
         return to_review(state, state.answers)
     before = navigation.preceding(q, state.answers, question.id)
     if before is None:
-        cleared = replace(state, selection=(), uploads=(), date_choices=(), cursor=None)
+        cleared = replace(state, **_PENDING_CLEARED, cursor=None)  # type: ignore[arg-type]
         return replace(cleared, stage="consent")
     return goto(state, before, editing=False)
 
@@ -123,7 +191,7 @@ def _option(q: Questionnaire, state: DraftState, question: Question, arg: str) -
         return answer(q, state, question, option.id)
     chosen = set(state.selection) ^ {option.id}
     selection = tuple(o.id for o in question.options if o.id in chosen)
-    return replace(state, selection=selection)
+    return replace(state, selection=selection, confirm=None)
 
 
 def _done(q: Questionnaire, state: DraftState, question: Question, ui: Mapping[str, str]) -> Result:
@@ -135,7 +203,43 @@ def _done(q: Questionnaire, state: DraftState, question: Question, ui: Mapping[s
         if not state.uploads:
             return i18n.render(ui, "error.no_files")
         return answer(q, state, question, list(state.uploads))
+    if question.type == "long_text" and state.uploads:
+        text = state.answers.get(question.id)
+        value = text if isinstance(text, str) else ""
+        return answer(q, state, question, value, {"files": list(state.uploads)})
     return i18n.render(ui, "error.stale")
+
+
+def _held(
+    q: Questionnaire,
+    state: DraftState,
+    question: Question,
+    action: str,
+    today: dt.date,
+    ui: Mapping[str, str],
+) -> Result:
+    held = state.held or ""
+    cleared = replace(state, held=None, held_mode=None)
+    if action == tokens.DISCARD:
+        return cleared
+    if action == tokens.JOIN:
+        before = joining.previous(q, state)
+        if before is None:
+            return i18n.render(ui, "error.stale")
+        return joining.join(q, cleared, before, held, state.last_at, ui)
+    if action == tokens.HERE:
+        return _read(q, cleared, question, Text(held), today, ui)
+    old = state.answers.get(question.id)
+    value = f"{old}\n{held}" if action == tokens.APPEND and isinstance(old, str) and old else held
+    if len(value) > values.max_length(question):
+        return i18n.render_count(ui, "error.too_long", len(value), max=values.max_length(question))
+    return answer(q, state, question, value, _voices(state, question))
+
+
+def _voices(state: DraftState, question: Question) -> dict[str, Detail]:
+    if question.type == "long_text" and state.uploads:
+        return {"files": list(state.uploads)}
+    return {}
 
 
 def typed(
@@ -143,57 +247,80 @@ def typed(
 ) -> Result:
     """Free input (text, a shared location, a file) on the question being asked."""
     ui = q.strings(lang_of(q, state))
-    kind = question.type
     if isinstance(event, Media):
-        return _media(state, question, event, ui)
+        return uploads.add(state, question, event, ui)
     if isinstance(event, Location):
-        point = values.point(event.latitude, event.longitude) if kind == "location" else None
-        if point is None:
+        point = values.point(event.latitude, event.longitude)
+        if question.type != "location" or point is None:
             return i18n.render(ui, "error.not_here")
         return answer(q, state, question, point)
     if not isinstance(event, Text):
         return i18n.render(ui, "error.not_here")
+    routed = joining.route(q, state, question, event, _fits(question, state, event.text, today))
+    if routed is not None:
+        return routed
+    return _read(q, state, question, event, today, ui)
+
+
+def _fits(question: Question, state: DraftState, text: str, today: dt.date) -> bool:
+    """Whether ``text`` can be an answer to ``question`` at all."""
+    kind = question.type
+    if kind in ("text", "long_text", "location"):
+        return True
+    if kind == "number":
+        return read_rough_number(clean_text(text)[:200]) is not None
+    if kind == "date":
+        if state.date_partial is not None:
+            return with_year(state.date_partial, text, today).kind != "invalid"
+        return parse_date(text, today).kind != "invalid"
+    return False
+
+
+def _read(
+    q: Questionnaire,
+    state: DraftState,
+    question: Question,
+    event: Text,
+    today: dt.date,
+    ui: Mapping[str, str],
+) -> Result:
+    """``event`` read as the answer to ``question``."""
+    kind = question.type
     if kind in ("text", "long_text", "location"):
         read = read_text(question, event.text, ui)
         if read.notice is not None:
             return read.notice
         value: AnswerValue = values.place(str(read.value)) if kind == "location" else read.value
-        return answer(q, state, question, value)
+        return answer(q, state, question, value, _voices(state, question), typed_at=event.at)
     if kind == "number":
         read = read_number(question, event.text, ui)
-        return read.notice if read.notice is not None else answer(q, state, question, read.value)
+        if read.notice is not None:
+            return read.notice
+        return answer(q, state, question, read.value, read.details)
     if kind == "date":
-        return _date(q, state, question, event.text, today, ui)
+        written = clean_text(event.text)[:200]
+        if state.date_partial is not None:
+            reading = with_year(state.date_partial, event.text, today)
+            written = f"{state.written or ''} {written}".strip()
+        else:
+            reading = parse_date(event.text, today)
+        return _date_reading(q, replace(state, written=written), question, reading)
     if kind == "media":
         return i18n.render(ui, "error.send_file")
     return i18n.render(ui, "error.use_buttons")
 
 
-def _date(
-    q: Questionnaire,
-    state: DraftState,
-    question: Question,
-    text: str,
-    today: dt.date,
-    ui: Mapping[str, str],
+def _date_reading(
+    q: Questionnaire, state: DraftState, question: Question, reading: DateReading
 ) -> Result:
-    reading = parse_date(text, today)
+    ui = q.strings(lang_of(q, state))
     if reading.kind == "ok":
-        return answer(q, state, question, reading.values[0])
+        return answer(q, state, question, reading.values[0], _written(state))
     if reading.kind == "ambiguous":
-        return replace(state, date_choices=reading.values)
-    return i18n.render(
-        ui, "error.date_future" if reading.kind == "future" else "error.date_invalid"
-    )
-
-
-def _media(state: DraftState, question: Question, event: Media, ui: Mapping[str, str]) -> Result:
-    ref = event.attachment
-    if question.type != "media" or ref.attachment_id in state.files:
-        return i18n.render(ui, "error.not_here")
-    limit = question.max_files or 1
-    if len(state.uploads) >= limit:
-        return i18n.render(ui, "error.too_many_files", max=limit)
-    files = dict(state.files)
-    files[ref.attachment_id] = FileEntry(question.id, ref)
-    return replace(state, uploads=(*state.uploads, ref.attachment_id), files=files)
+        return replace(state, date_choices=reading.values, date_partial=None)
+    if reading.kind == "need_year":
+        return replace(state, date_partial=reading.values[0], date_choices=())
+    if reading.kind == "too_early":
+        return i18n.render(ui, "error.date_too_early", year=reading.values[0])
+    key = "error.date_future" if reading.kind == "future" else "error.date_invalid"
+    return i18n.render(ui, key)

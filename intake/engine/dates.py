@@ -4,8 +4,10 @@ Accepted: ``2020-08-10``, ``10.08.2020``, ``10-08-2020``, ``10/08/2020``, ``10.0
 ``10 Aug 2020``, ``10 August 2020``, ``August 10, 2020``, ``10 августа 2020 г.``,
 ``10 жніўня 2020``, ``10 серпня 2020 р.``, and partial dates ``08.2020``, ``August 2020``, ``2020``.
 Dots and dashes are read day-first (the local habit). With slashes both orders are common, so
-``03/04/2020`` is ambiguous and the witness is asked which one they meant. Dates in the future are
-refused. The result is ISO: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
+``03/04/2020`` is ambiguous and the witness is asked which one they meant. A day and month without
+a year (``10 August``, ``10 жніўня``, ``10.08``) or a month alone asks for the year
+(:func:`with_year`). Dates in the future, and years before 1900, are refused with a reason. The
+result is ISO: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ _MONTH_NAMES: Mapping[int, tuple[str, ...]] = {
 _NOISE = {"г", "гг", "год", "года", "годзе", "р", "рік", "року", "year", "y"}
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th|-?е|-?го|-?га)$")
 
-Kind = Literal["ok", "ambiguous", "future", "invalid"]
+Kind = Literal["ok", "ambiguous", "need_year", "future", "too_early", "invalid"]
 
 
 @dataclass(frozen=True, slots=True)
 class DateReading:
     """What :func:`parse_date` made of the text: ``values`` has one ISO date when ``ok``, the
-    two readings when ``ambiguous``, and nothing otherwise."""
+    two readings when ``ambiguous``, the day and month (``MM-DD``, or ``MM``) when
+    ``need_year``, the year when ``too_early``, and nothing otherwise."""
 
     kind: Kind
     values: tuple[str, ...] = ()
@@ -77,11 +80,17 @@ def parse_date(text: str, today: dt.date) -> DateReading:
     if not words:
         return DateReading("invalid")
     if len(words) == 1:
-        candidates = _numeric(words[0].rstrip("."), today)
+        word = words[0].rstrip(".")
+        candidates = _numeric(word, today) or (_worded([word], today) if month_of(word) else [])
     else:
         candidates = _worded([w.rstrip(".") for w in words], today)
+    if len(candidates) == 1 and candidates[0].startswith("--"):
+        return DateReading("need_year", (candidates[0][2:],))
     if not candidates:
         return DateReading("invalid")
+    if all(int(c[:4]) < EARLIEST_YEAR for c in candidates):
+        return DateReading("too_early", (str(int(candidates[0][:4])),))
+    candidates = [c for c in candidates if int(c[:4]) >= EARLIEST_YEAR]
     past = [c for c in candidates if not _in_future(c, today)]
     if not past:
         return DateReading("future")
@@ -90,7 +99,24 @@ def parse_date(text: str, today: dt.date) -> DateReading:
     return DateReading("ok", (past[0],))
 
 
+def with_year(partial: str, text: str, today: dt.date) -> DateReading:
+    """The answer to "which year?" for a day and month (``MM-DD``) or a month (``MM``) read
+    before: a year (``2020``, ``20``, ``2020 г.``) completes it; a whole date typed again is read
+    as one."""
+    words = [w.rstrip(".") for w in re.split(r"[\s,]+", text.strip().lower()) if w]
+    while words and words[-1] in _NOISE:
+        words.pop()
+    if len(words) != 1 or not re.fullmatch(r"\d{2}|\d{4}", words[0]):
+        reading = parse_date(text, today)
+        return DateReading("invalid") if reading.kind == "need_year" else reading
+    year = _year(words[0], today)
+    return parse_date(f"{year}-{partial}", today)
+
+
 def _numeric(word: str, today: dt.date) -> list[str]:
+    if m := re.fullmatch(r"(\d{1,2})[.-](\d{1,2})", word):  # day and month, no year
+        day, month = int(m[1]), int(m[2])
+        return [f"--{month:02d}-{day:02d}"] if _day_fits(month, day) else []
     if m := re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", word):
         return _iso(int(m[1]), _int(m[2]), _int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})[./-](\d{4})", word):
@@ -116,8 +142,14 @@ def _worded(words: list[str], today: dt.date) -> list[str]:
     if any(r is None for r in rest):
         return []
     numbers = [r for r in rest if r is not None]
-    if len(numbers) == 1:  # "August 2020"
-        return _iso(numbers[0], month, None) if numbers[0] > 31 else []
+    if month is None:  # pragma: no cover - one word named a month
+        return []
+    if not numbers:  # "August": which year?
+        return [f"--{month:02d}"]
+    if len(numbers) == 1:  # "August 2020", or "10 August": which year?
+        if numbers[0] > 31:
+            return _iso(numbers[0], month, None)
+        return [f"--{month:02d}-{numbers[0]:02d}"] if _day_fits(month, numbers[0]) else []
     day, year = numbers if numbers[0] <= 31 else numbers[::-1]
     if day > 31 or year <= 31:  # both look like days: refuse rather than guess
         return []
@@ -141,8 +173,16 @@ def _int(text: str | None) -> int | None:
     return None if text is None else int(text)
 
 
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _day_fits(month: int, day: int) -> bool:
+    """Whether ``day`` exists in ``month`` in some year (29 February does, in leap years)."""
+    return 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]
+
+
 def _iso(year: int, month: int | None, day: int | None) -> list[str]:
-    if year < EARLIEST_YEAR or year > 9999:
+    if year < 1000 or year > 9999:
         return []
     if month is None:
         return [f"{year:04d}"]

@@ -10,13 +10,14 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intake import i18n
 from intake.engine.dates import format_date
+from intake.engine.numbers import read_rough_number
+from intake.engine.state import Detail
 from intake.questionnaire import AnswerValue, Question, values
 
-_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 and DEL, but not \t \n
 _BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
@@ -26,10 +27,12 @@ _PDF, _PDI = "\u202c", "\u2069"
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """An answer value (``notice`` None) or a re-ask (``notice`` set)."""
+    """An answer value (``notice`` None) or a re-ask (``notice`` set); ``details`` is what the
+    witness said next to the value (see :data:`intake.engine.state.Detail`)."""
 
     value: AnswerValue = None
     notice: str | None = None
+    details: Mapping[str, Detail] = field(default_factory=dict)
 
 
 def clean_text(text: str) -> str:
@@ -82,28 +85,31 @@ def read_text(question: Question, text: str, strings: Mapping[str, str]) -> Read
         return Read(notice=i18n.render(strings, key))
     limit = values.max_length(question)
     if len(cleaned) > limit:
-        notice = i18n.render(strings, "error.too_long", length=len(cleaned), max=limit)
+        notice = i18n.render_count(strings, "error.too_long", len(cleaned), max=limit)
         return Read(notice=notice)
     return Read(cleaned)
 
 
 def read_number(question: Question, text: str, strings: Mapping[str, str]) -> Read:
-    """A number (``12``, ``-3``, ``2.5``, ``2,5``, ``1 000``) within the question's bounds."""
-    cleaned = re.sub(r"[\s\u00a0\u202f']", "", text)
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    if len(cleaned) > 40 or not _NUMBER_RE.fullmatch(cleaned):  # (int() refuses > 4300 digits)
+    """A number within the question's bounds — exact (``12``, ``2,5``, ``1 000``), rough
+    (``about 5``, ``каля 5``), a range (``5-6``) or in words (``тры``); see
+    :mod:`intake.engine.numbers`. What was typed is kept in ``details["written"]``."""
+    reading = read_rough_number(clean_text(text)[:200])
+    if reading is None:
         return Read(notice=i18n.render(strings, "error.not_a_number"))
-    number: int | float = float(cleaned) if "." in cleaned else int(cleaned)
-    if isinstance(number, float) and number.is_integer():
-        number = int(number)
-    if not math.isfinite(number) or abs(number) > values.MAX_MAGNITUDE:
+    ends = [reading.value] if reading.high is None else [reading.value, reading.high]
+    if not all(math.isfinite(n) and abs(n) <= values.MAX_MAGNITUDE for n in ends):
         return Read(notice=i18n.render(strings, "error.not_a_number"))
-    if question.min is not None and number < question.min:
+    if question.min is not None and min(ends) < question.min:
         return Read(notice=i18n.render(strings, "error.number_too_small", min=show(question.min)))
-    if question.max is not None and number > question.max:
+    if question.max is not None and max(ends) > question.max:
         return Read(notice=i18n.render(strings, "error.number_too_big", max=show(question.max)))
-    return Read(number)
+    details: dict[str, Detail] = {"written": clean_text(text)[:200]}
+    if reading.approximate:
+        details["approximate"] = True
+    if reading.high is not None:
+        details["range"] = [reading.value, reading.high]
+    return Read(reading.value, details=details)
 
 
 def show(number: float) -> str:
@@ -118,8 +124,13 @@ def display(
     strings: Mapping[str, str],
     *,
     excerpt: int | None = None,
+    details: Mapping[str, Detail] | None = None,
 ) -> str:
-    """How an answer reads back to the witness (at review, or as "your current answer")."""
+    """How an answer reads back to the witness (at review, or as "your current answer").
+
+    A rough number or a range reads as the witness wrote it ("about 5", "5-6"); voice messages of
+    a long_text answer are counted after its text."""
+    details = details or {}
     if value is None:
         return i18n.render(strings, "review.skipped")
     if isinstance(value, bool):
@@ -131,10 +142,14 @@ def display(
         labels = [o.label[language] for o in question.options if o.id in value]
         return ", ".join(labels)
     if question.type == "media" and isinstance(value, list):
-        return i18n.render(strings, "review.files", count=len(value))
+        return i18n.render_count(strings, "review.files", len(value))
     if question.type == "date" and isinstance(value, str):
         return format_date(value, strings)
-    if isinstance(value, dict):
+    written = details.get("written")
+    rough = details.get("approximate") or details.get("range")
+    if question.type == "number" and rough and isinstance(written, str):
+        text = written
+    elif isinstance(value, dict):
         place = values.place_text(value)
         if place is None:
             return i18n.render(strings, "review.location")
@@ -142,5 +157,9 @@ def display(
     else:
         text = show(value) if isinstance(value, int | float) else str(value)
     if excerpt is not None and len(text) > excerpt:
-        return text[: excerpt - 1].rstrip() + "…"
+        text = text[: excerpt - 1].rstrip() + "…"
+    voices = details.get("files")
+    if isinstance(voices, list) and voices:
+        counted = "🎤 " + i18n.render_count(strings, "review.voices", len(voices))
+        text = f"{text} + {counted}" if text else counted
     return text

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from intake import i18n
 from intake.channel import Command, Event, Location, Media, Press, Prompt, Start, Text
-from intake.engine import answering, navigation, tokens
+from intake.engine import answering, joining, navigation, review, tokens
 from intake.engine.prompts import current, lang_of
 from intake.engine.repair import reconcile
 from intake.engine.state import DraftState, Step
@@ -54,26 +54,45 @@ def apply(q: Questionnaire, state: DraftState, event: Event, *, today: dt.date) 
     if isinstance(event, Start):
         return Step(state, current(q, state, i18n.render(ui, "notice.resumed")))
     if isinstance(event, Command):
-        return _command(q, state, event)
+        return _command(q, state, event, today)
     if isinstance(event, Press):
         tok = tokens.parse(event.token)
-        if tok is not None and tok.action == tokens.CANCEL:
-            # Safety first: a stale "cancel" still cancels (a witness in danger must not be
-            # told to find the newest message first).
+        if tok is not None and tok.action == tokens.CANCEL_YES:
+            # Safety first: a stale "yes, delete" still deletes (a witness in danger must not
+            # be told to find the newest message first).
             return _cancel(q, state)
+        if tok is not None and tok.action == tokens.CANCEL:
+            return _ask_cancel(q, state)  # a stale "cancel" asks too
         if tok is None or tok.rev != state.rev:
             return _rejected(q, state, i18n.render(ui, "error.stale"))
-        return _finish(q, state, _press(q, state, tok))
-    return _finish(q, state, _typed(q, state, event, today))
+        if tok.action == tokens.CANCEL_NO and state.confirm == "cancel":
+            return _finish(q, state, replace(state, confirm=None))
+        if state.confirm == "cancel":
+            return _rejected(q, state, i18n.render(ui, "error.use_buttons"))
+        return _finish(q, state, _press(q, state, tok, today))
+    base = replace(state, confirm=None) if state.confirm == "cancel" else state
+    return _finish(q, state, _typed(q, base, event, today))
 
 
-def _finish(q: Questionnaire, state: DraftState, result: answering.Result | Step) -> Step:
+def _finish(
+    q: Questionnaire, state: DraftState, result: answering.Result | joining.Moved | Step
+) -> Step:
     if isinstance(result, Step):
         return result
     if isinstance(result, str):
         return _rejected(q, state, result)
-    new = replace(result, rev=state.rev + 1)
-    return Step(new, current(q, new))
+    notice = result.notice if isinstance(result, joining.Moved) else None
+    moved = result.state if isinstance(result, joining.Moved) else result
+    new = replace(moved, rev=state.rev + 1)
+    return Step(new, current(q, new, notice))
+
+
+def _ask_cancel(q: Questionnaire, state: DraftState) -> Step:
+    """ "Cancel and delete" (or /cancel): ask first, saying what would be deleted (/x and /delete
+    in the channels stay instant: they are the panic buttons)."""
+    if state.confirm == "cancel":
+        return Step(state, current(q, state))
+    return _finish(q, state, replace(state, confirm="cancel"))
 
 
 def _rejected(q: Questionnaire, state: DraftState, notice: str) -> Step:
@@ -86,29 +105,33 @@ def _cancel(q: Questionnaire, state: DraftState) -> Step:
     return Step(new, current(q, new), "cancelled")
 
 
-def _command(q: Questionnaire, state: DraftState, event: Command) -> Step:
+def _command(q: Questionnaire, state: DraftState, event: Command, today: dt.date) -> Step:
     ui = q.strings(lang_of(q, state))
     name = event.name
     if name == "cancel":
-        return _cancel(q, state)
+        return _ask_cancel(q, state)
     if name == "help":
         return Step(state, current(q, state, i18n.render(ui, "help.text")))
     if name == "language":
         if state.stage == "language" or len(q.languages) == 1:  # nothing to choose: just re-show
             return Step(state, current(q, state))
         back_to = state.stage if state.stage in ("question", "review") else None
-        return _finish(q, state, replace(state, stage="language", return_stage=back_to))
+        moved = replace(state, stage="language", return_stage=back_to, picking=0, confirm=None)
+        return _finish(q, state, moved)
     if name == "review" and not (state.stage == "question" and state.editing):
         return _rejected(q, state, i18n.render(ui, "error.no_review"))
     if name == "submit" and state.stage == "question":
         return _rejected(q, state, i18n.render(ui, "error.submit_at_review"))
-    result = _press(q, state, tokens.Token(state.rev, _COMMAND_ACTIONS[name]))
+    base = replace(state, confirm=None) if state.confirm == "cancel" else state
+    result = _press(q, base, tokens.Token(state.rev, _COMMAND_ACTIONS[name]), today)
     if result == i18n.render(ui, "error.stale"):  # a typed command is never an old button
         result = i18n.render(ui, "error.not_here")
     return _finish(q, state, result)
 
 
-def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.Result | Step:
+def _press(
+    q: Questionnaire, state: DraftState, tok: tokens.Token, today: dt.date
+) -> answering.Result | Step:
     ui = q.strings(lang_of(q, state))
     stage, action = state.stage, tok.action
     if stage == "language":
@@ -127,7 +150,7 @@ def _press(q: Questionnaire, state: DraftState, tok: tokens.Token) -> answering.
                 return i18n.render(ui, "error.first_step")
             return replace(state, stage="language", return_stage=None)
     elif stage == "question" and state.cursor is not None:
-        return answering.press(q, state, q.question(state.cursor), tok)
+        return answering.press(q, state, q.question(state.cursor), tok, today)
     elif stage == "review":
         return _review_press(q, state, tok)
     if action in (tokens.SKIP, tokens.SUBMIT, tokens.REVIEW):  # typed commands at the wrong step
@@ -156,9 +179,12 @@ def _review_press(
         return Step(new, current(q, new), "submit")
     if tok.action == tokens.BACK:
         return answering.goto(state, navigation.last(q, state.answers), editing=False)
+    if tok.action == tokens.PICK and tok.arg.isdigit():
+        pages = review.pages(q, state)
+        return replace(state, picking=min(int(tok.arg), pages))
     if tok.action == tokens.EDIT and tok.arg.isdigit() and int(tok.arg) < len(q.questions):
         question = q.questions[int(tok.arg)]
-        if question.id in state.answers:
+        if question in navigation.reviewed(q, state.answers):
             return answering.goto(state, question, editing=True)
     return i18n.render(ui, "error.stale")
 

@@ -97,21 +97,40 @@ def listed(q: Questionnaire, answers: Mapping[str, AnswerValue]) -> list[Questio
     return [question for question in q.questions if question.id in answers]
 
 
-def progress(q: Questionnaire, answers: Mapping[str, AnswerValue], cursor: str) -> tuple[int, int]:
-    """(position of ``cursor``, estimated total), both counting only questions that may apply.
+def reviewed(q: Questionnaire, answers: Mapping[str, AnswerValue]) -> list[Question]:
+    """The questions the review lists: every one that applies, asked or not — a question that a
+    changed answer brought in is listed (as not answered yet) with its Edit, never hidden."""
+    return [question for question in q.questions if applies(question, answers)]
 
-    A question whose condition depends on a question not yet answered is counted: the total is an
-    estimate, shown as "of ~N".
+
+def progress(
+    q: Questionnaire, answers: Mapping[str, AnswerValue], cursor: str
+) -> tuple[int, int, bool]:
+    """(position of ``cursor``, total, open), counting only questions that may apply.
+
+    A question whose condition depends on a question not yet answered is counted, and ``open``
+    is then True: the total is an upper bound ("at most N more"), which only ever goes down as
+    the witness moves on, so the line never jumps up.
     """
     position = q.index(cursor)
     total = 0
     number = 0
+    unknown = False
     for index, question in enumerate(q.questions):
         counted = _may_apply(q, question, answers, position)
+        if counted and index > position and not _decided(q, question, answers, position):
+            unknown = True
         total += counted
         if index <= position:
             number += counted
-    return max(number, 1), max(total, number, 1)
+    return max(number, 1), max(total, number, 1), unknown
+
+
+def _decided(
+    q: Questionnaire, question: Question, answers: Mapping[str, AnswerValue], position: int
+) -> bool:
+    when = question.when
+    return when is None or when.question in answers or q.index(when.question) < position
 
 
 def _may_apply(

@@ -1,7 +1,8 @@
 """Building the :class:`~intake.channel.Prompt` for the current state.
 
 Rendering is a pure function of (questionnaire, state): the same state always shows the same
-prompt, with buttons whose tokens carry the state's revision.
+prompt, with buttons whose tokens carry the state's revision. Buttons say whether they are the
+current choice (``Button.selected``); channels mark them (the labels carry no marks).
 """
 
 from __future__ import annotations
@@ -10,37 +11,34 @@ from collections.abc import Mapping
 
 from intake import i18n
 from intake.channel import Button, Expects, Prompt
-from intake.engine import navigation, tokens
+from intake.engine import navigation, review, tokens, uploads
 from intake.engine.dates import format_date
 from intake.engine.inputs import display, show
+from intake.engine.joining import excerpt, previous, short
 from intake.engine.state import DraftState
-from intake.questionnaire import Question, Questionnaire
+from intake.engine.wording import button, lang_of
+from intake.questionnaire import Question, Questionnaire, values
+
+__all__ = ["REVIEW_LIMIT", "current", "lang_of"]
 
 Rows = tuple[tuple[Button, ...], ...]
-REVIEW_LIMIT = 3900  # characters; Telegram's limit is 4096
+REVIEW_LIMIT = review.REVIEW_LIMIT
+CURRENT_EXCERPT = 1500  # characters of a long answer shown back as "your current answer"
+REMOVES_PER_ROW = 5
 _EXPECTS: Mapping[str, Expects] = {
     "text": "text",
-    "long_text": "text",
+    "long_text": "voice",
     "date": "text",
     "number": "text",
     "location": "location",
     "media": "media",
 }
 
-# "Изменить 12" is ~11 characters: four to a row cut the number off on narrow phones.
-EDITS_PER_ROW = 3
-
-
-def lang_of(q: Questionnaire, state: DraftState) -> str:
-    """The language to speak now: chosen, else the usable hint, else the default."""
-    for candidate in (state.language, state.hint):
-        if candidate in q.languages:
-            return candidate
-    return q.default_language
-
 
 def current(q: Questionnaire, state: DraftState, notice: str | None = None) -> Prompt:
     """The prompt for where ``state`` stands, with an optional notice shown first."""
+    if state.confirm == "cancel":
+        return _confirm_cancel(q, state, notice)
     if state.stage == "language":
         return _language(q, state, notice)
     if state.stage == "consent":
@@ -48,7 +46,7 @@ def current(q: Questionnaire, state: DraftState, notice: str | None = None) -> P
     if state.stage == "question" and state.cursor is not None:
         return _question(q, state, q.question(state.cursor), notice)
     if state.stage == "review":
-        return _review(q, state, notice)
+        return review.prompt(q, state, notice)
     lang = lang_of(q, state)
     key = "submit.sending" if state.stage == "submitted" else f"closing.{state.stage}"
     if state.stage == "question":  # pragma: no cover - a question stage always has a cursor
@@ -56,19 +54,39 @@ def current(q: Questionnaire, state: DraftState, notice: str | None = None) -> P
     return Prompt(i18n.render(q.strings(lang), key), state.stage, notice=notice, language=lang)
 
 
-def _button(state: DraftState, label: str, action: str, arg: str | int = "") -> Button:
-    return Button(tokens.make(state.rev, action, arg), label)
+def _confirm_cancel(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
+    """Before anything is destroyed: what would be deleted, and Yes / No."""
+    lang = lang_of(q, state)
+    ui = q.strings(lang)
+    answered = sum(1 for value in state.answers.values() if value is not None)
+    files = len({*state.files})
+    if answered == 0 and files == 0:
+        text = i18n.render(ui, "confirm.cancel_empty")
+    else:
+        counted = i18n.render_count(ui, "count.answers", answered)
+        key = "confirm.cancel" if files else "confirm.cancel_no_files"
+        text = i18n.render(
+            ui, key, answers=counted, files=i18n.render_count(ui, "count.files", files)
+        )
+    rows: Rows = (
+        (button(state, i18n.render(ui, "buttons.cancel_yes"), tokens.CANCEL_YES),),
+        (button(state, i18n.render(ui, "buttons.cancel_no"), tokens.CANCEL_NO),),
+    )
+    return Prompt(text, state.stage, rows, notice=notice, language=lang)
 
 
 def _language(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     first = lang_of(q, state)
     order = [first] + [lang for lang in q.languages if lang != first]
     texts = dict.fromkeys(i18n.render(q.ui[lang], "language.prompt") for lang in order)
+    chosen = (state.language or state.hint) in q.languages
     buttons = [
-        Button(
-            tokens.make(state.rev, tokens.LANGUAGE, lang),
+        button(
+            state,
             q.ui[lang]["language.name"],
-            selected=(lang == first and (state.language or state.hint) in q.languages),
+            tokens.LANGUAGE,
+            lang,
+            selected=chosen and lang == first,
         )
         for lang in order
     ]
@@ -80,11 +98,11 @@ def _consent(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     lang = lang_of(q, state)
     ui = q.strings(lang)
     rows: Rows = (
-        (_button(state, q.consent.accept[lang], tokens.ACCEPT),),
-        (_button(state, q.consent.decline[lang], tokens.DECLINE),),
+        (button(state, q.consent.accept[lang], tokens.ACCEPT),),
+        (button(state, q.consent.decline[lang], tokens.DECLINE),),
     )
     if len(q.languages) > 1:  # Back leads to the language choice; with one language there is none
-        rows += ((_button(state, i18n.render(ui, "buttons.back"), tokens.BACK),),)
+        rows += ((button(state, i18n.render(ui, "buttons.back"), tokens.BACK),),)
     return Prompt(q.consent.text[lang], "consent", rows, notice=notice, language=lang)
 
 
@@ -93,8 +111,12 @@ def _question(
 ) -> Prompt:
     lang = lang_of(q, state)
     ui = q.strings(lang)
-    number, total = navigation.progress(q, state.answers, question.id)
-    parts = [i18n.render(ui, "question.progress", n=number, total=total)]
+    number, total, unknown = navigation.progress(q, state.answers, question.id)
+    if unknown:
+        line = i18n.render(ui, "question.progress_open", n=number, left=total - number)
+    else:
+        line = i18n.render(ui, "question.progress", n=number, total=total)
+    parts = [line]
     if number == 1 and not state.editing:
         parts.append(i18n.render(ui, "question.reminder"))
     body = question.prompt[lang]
@@ -104,12 +126,7 @@ def _question(
     parts.append(_hint(question, state, ui))
     if question.required:
         parts.append(i18n.render(ui, "question.required"))
-    if question.id in state.answers and not (state.selection or state.uploads):
-        answer = display(question, state.answers[question.id], lang, ui)
-        parts.append(i18n.render(ui, "question.current", answer=answer))
-    if state.date_choices:
-        first, second = (format_date(iso, ui) for iso in state.date_choices)
-        parts.append(i18n.render(ui, "error.date_ambiguous", first=first, second=second))
+    parts.extend(_status(q, state, question, lang, ui))
     rows = _answer_rows(question, state, lang, ui) + _nav_rows(question, state, ui)
     return Prompt(
         "\n\n".join(parts),
@@ -122,112 +139,128 @@ def _question(
     )
 
 
+def _status(
+    q: Questionnaire, state: DraftState, question: Question, lang: str, ui: Mapping[str, str]
+) -> list[str]:
+    """What is pending on the question: its current answer, files, a date to settle, a message
+    to place, or a confirmation."""
+    parts: list[str] = []
+    pending = state.selection or state.uploads
+    if question.id in state.answers and not pending and state.held is None:
+        value = state.answers[question.id]
+        if value is None:
+            parts.append(i18n.render(ui, "question.current_skipped"))
+        else:
+            details = state.details.get(question.id)
+            answer = display(question, value, lang, ui, excerpt=CURRENT_EXCERPT, details=details)
+            parts.append(i18n.render(ui, "question.current", answer=answer))
+    if state.uploads:
+        parts.append(uploads.listing(state, question, ui))
+    if state.date_choices:
+        first, second = (format_date(iso, ui) for iso in state.date_choices)
+        parts.append(i18n.render(ui, "error.date_ambiguous", first=first, second=second))
+    if state.date_partial is not None:
+        parts.append(i18n.render(ui, "question.date_year"))
+    if state.held is not None:
+        before = previous(q, state)
+        name = short(before, lang) if before is not None else ""
+        key = {"join": "confirm.held_join", "join_only": "confirm.held_join_only"}.get(
+            state.held_mode or "", "confirm.held_long"
+        )
+        parts.append(i18n.render(ui, key, excerpt=excerpt(state.held), question=name))
+    if state.confirm == "skip":
+        if state.uploads:
+            parts.append(i18n.render_count(ui, "confirm.skip_files", len(state.uploads)))
+        else:
+            parts.append(i18n.render(ui, "confirm.skip_choice"))
+    return parts
+
+
 def _hint(question: Question, state: DraftState, ui: Mapping[str, str]) -> str:
     kind = question.type
-    if kind in ("text", "long_text"):
-        return i18n.render(ui, "question.text_hint", max=question.max_length)
+    if kind == "text":
+        return i18n.render_count(ui, "question.text_hint", values.max_length(question))
+    if kind == "long_text":
+        hint = i18n.render_count(ui, "question.text_hint", values.max_length(question))
+        return hint + "\n" + i18n.render(ui, "question.voice_hint")
     if kind == "number" and question.min is not None and question.max is not None:
         return i18n.render(
             ui, "question.number_range_hint", min=show(question.min), max=show(question.max)
         )
     if kind == "media":
-        hint = i18n.render(ui, "question.media_hint", max=question.max_files)
-        if state.uploads:
-            count = i18n.render(
-                ui, "question.media_count", count=len(state.uploads), max=question.max_files
-            )
-            hint += "\n" + count
-        return hint
+        return i18n.render_count(ui, "question.media_hint", uploads.limit(question))
     return i18n.render(ui, f"question.{kind}_hint")
 
 
 def _answer_rows(question: Question, state: DraftState, lang: str, ui: Mapping[str, str]) -> Rows:
+    if state.held is not None:
+        return _held_rows(question, state, ui)
+    if state.confirm == "skip":
+        keys = ("buttons.save_files", "buttons.discard_files")
+        if not state.uploads:
+            keys = ("buttons.save_choice", "buttons.discard_choice")
+        return (
+            (button(state, i18n.render(ui, keys[0]), tokens.SAVE),),
+            (button(state, i18n.render(ui, keys[1]), tokens.DROP),),
+        )
     kind = question.type
     current = state.answers.get(question.id)
     if kind == "choice":
         return tuple(
-            (Button(tokens.make(state.rev, tokens.OPTION, i), o.label[lang], o.id == current),)
+            (button(state, o.label[lang], tokens.OPTION, i, selected=o.id == current),)
             for i, o in enumerate(question.options)
         )
     if kind == "multi_choice":
-        rows = []
-        for i, option in enumerate(question.options):
-            on = option.id in state.selection
-            label = ("✓ " if on else "") + option.label[lang]
-            rows.append((Button(tokens.make(state.rev, tokens.OPTION, i), label, on),))
-        rows.append((_button(state, i18n.render(ui, "buttons.done"), tokens.DONE),))
+        rows: list[tuple[Button, ...]] = [
+            (button(state, o.label[lang], tokens.OPTION, i, selected=o.id in state.selection),)
+            for i, o in enumerate(question.options)
+        ]
+        rows.append((button(state, i18n.render(ui, "buttons.done"), tokens.DONE),))
         return tuple(rows)
     if kind == "yes_no":
-        yes = Button(
-            tokens.make(state.rev, tokens.YES), i18n.render(ui, "buttons.yes"), current is True
-        )
-        no = Button(
-            tokens.make(state.rev, tokens.NO), i18n.render(ui, "buttons.no"), current is False
-        )
+        yes = button(state, i18n.render(ui, "buttons.yes"), tokens.YES, selected=current is True)
+        no = button(state, i18n.render(ui, "buttons.no"), tokens.NO, selected=current is False)
         return ((yes, no),)
     if kind == "date" and state.date_choices:
         return tuple(
-            (_button(state, format_date(iso, ui), tokens.DATE, i),)
+            (button(state, format_date(iso, ui), tokens.DATE, i),)
             for i, iso in enumerate(state.date_choices)
         )
-    if kind == "media" and state.uploads:
-        return ((_button(state, i18n.render(ui, "buttons.done"), tokens.DONE),),)
+    if state.uploads:
+        removes = [
+            button(state, i18n.render(ui, "buttons.remove", n=n), tokens.REMOVE, n - 1)
+            for n in range(1, len(state.uploads) + 1)
+        ]
+        rows = [
+            tuple(removes[i : i + REMOVES_PER_ROW]) for i in range(0, len(removes), REMOVES_PER_ROW)
+        ]
+        rows.append((button(state, i18n.render(ui, "buttons.done"), tokens.DONE),))
+        return tuple(rows)
     return ()
+
+
+def _held_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> Rows:
+    def one(key: str, action: str) -> tuple[Button, ...]:
+        return (button(state, i18n.render(ui, key), action),)
+
+    if state.held_mode == "long":
+        return (one("buttons.append", tokens.APPEND), one("buttons.replace", tokens.REPLACE))
+    if state.held_mode == "join":
+        return (one("buttons.join", tokens.JOIN), one("buttons.answer_here", tokens.HERE))
+    return (one("buttons.join", tokens.JOIN), one("buttons.discard", tokens.DISCARD))
 
 
 def _nav_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> Rows:
     nav: list[Button] = []
     if state.editing:
-        nav.append(_button(state, i18n.render(ui, "buttons.review"), tokens.REVIEW))
+        nav.append(button(state, i18n.render(ui, "buttons.review"), tokens.REVIEW))
     else:
-        nav.append(_button(state, i18n.render(ui, "buttons.back"), tokens.BACK))
-    if not question.required:
-        nav.append(_button(state, i18n.render(ui, "buttons.skip"), tokens.SKIP))
+        nav.append(button(state, i18n.render(ui, "buttons.back"), tokens.BACK))
+    if not question.required and state.confirm != "skip":
+        nav.append(button(state, i18n.render(ui, "buttons.skip"), tokens.SKIP))
     rows: list[tuple[Button, ...]] = [tuple(nav)]
-    if question.id in state.answers and not (state.selection or state.uploads):
-        rows.insert(0, (_button(state, i18n.render(ui, "buttons.keep"), tokens.KEEP),))
-    rows.append((_button(state, i18n.render(ui, "buttons.cancel"), tokens.CANCEL),))
+    pending = state.selection or state.uploads or state.held is not None or state.confirm
+    if state.answers.get(question.id) is not None and not pending:
+        rows.insert(0, (button(state, i18n.render(ui, "buttons.keep"), tokens.KEEP),))
+    rows.append((button(state, i18n.render(ui, "buttons.cancel"), tokens.CANCEL),))
     return tuple(rows)
-
-
-def _review(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
-    lang = lang_of(q, state)
-    ui = q.strings(lang)
-    shown = navigation.listed(q, state.answers)
-    for excerpt in (200, 120, 80, 50, 30):
-        items = [
-            i18n.render(
-                ui,
-                "review.item",
-                n=n,
-                question=_short(question, lang),
-                answer=display(question, state.answers[question.id], lang, ui, excerpt=excerpt),
-            )
-            for n, question in enumerate(shown, start=1)
-        ]
-        body = "\n".join(items) if items else i18n.render(ui, "review.empty")
-        text = "\n\n".join(
-            [i18n.render(ui, "review.heading"), body, i18n.render(ui, "review.footer")]
-        )
-        if len(text) <= REVIEW_LIMIT:
-            break
-    edits = [
-        _button(state, i18n.render(ui, "buttons.edit", n=n), tokens.EDIT, q.index(question.id))
-        for n, question in enumerate(shown, start=1)
-    ]
-    rows = [tuple(edits[i : i + EDITS_PER_ROW]) for i in range(0, len(edits), EDITS_PER_ROW)]
-    rows.append((_button(state, i18n.render(ui, "buttons.submit"), tokens.SUBMIT),))
-    rows.append(
-        (
-            _button(state, i18n.render(ui, "buttons.back"), tokens.BACK),
-            _button(state, i18n.render(ui, "buttons.cancel"), tokens.CANCEL),
-        )
-    )
-    return Prompt(text[:REVIEW_LIMIT], "review", tuple(rows), notice=notice, language=lang)
-
-
-def _short(question: Question, lang: str) -> str:
-    if question.short:
-        return question.short[lang]
-    prompt = question.prompt[lang]
-    return prompt if len(prompt) <= 60 else prompt[:59].rstrip() + "…"

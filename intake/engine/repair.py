@@ -18,13 +18,18 @@ from intake.questionnaire import AnswerValue, Question, Questionnaire, values
 
 def value_fits(question: Question, value: AnswerValue, state: DraftState | None = None) -> bool:
     """Whether ``value`` still answers ``question`` (:func:`intake.questionnaire.values.fits`);
-    with ``state``, a media answer must also name files the draft received for that question."""
-    if not values.fits(question, value):
+    with ``state``, a media answer (or a long_text answer's voice messages) must also name files
+    the draft received for that question."""
+    voices = state.details.get(question.id, {}).get("files") if state is not None else None
+    spoken = question.type == "long_text" and isinstance(voices, list) and bool(voices)
+    if not values.fits(question, value, spoken=spoken):
         return False
-    if question.type != "media" or value is None or state is None:
+    files = value if question.type == "media" else voices if spoken else None
+    if state is None or value is None or not isinstance(files, list):
         return True
-    return isinstance(value, list) and all(
-        aid in state.files and state.files[aid].question_id == question.id for aid in value
+    return all(
+        str(aid) in state.files and state.files[str(aid)].question_id == question.id
+        for aid in files
     )
 
 
@@ -46,9 +51,16 @@ def reconcile(q: Questionnaire, state: DraftState) -> DraftState:
         questionnaire_id=q.id,
         questionnaire_version=q.version,
         answers=answers,
+        details={k: d for k, d in state.details.items() if answers.get(k) is not None},
         selection=(),
         uploads=(),
         date_choices=(),
+        date_partial=None,
+        written=None,
+        held=None,
+        held_mode=None,
+        confirm=None,
+        picking=0,
         language=state.language if state.language in q.languages else _only_language(q),
     )
     if fixed.language is None and fixed.stage not in ("language", "cancelled"):
@@ -95,16 +107,33 @@ def problems(q: Questionnaire, state: DraftState) -> list[str]:
             found.append("question stage without an applicable cursor")
     elif state.cursor is not None and state.stage != "language":
         found.append(f"cursor set at stage {state.stage}")
-    pending = state.selection or state.uploads or state.date_choices
-    if pending and state.stage not in ("question", "language"):
+    pending = state.selection or state.uploads or state.date_choices or state.date_partial
+    if (pending or state.held is not None) and state.stage not in ("question", "language"):
         found.append("unfinished input outside a question")
     if question is not None:
-        if state.selection and question.type != "multi_choice":
-            found.append("selection on a question that is not multi_choice")
-        if state.uploads and question.type != "media":
-            found.append("uploads on a question that is not media")
-        if state.date_choices and (question.type != "date" or len(state.date_choices) != 2):
-            found.append("date choices on a question that is not a date")
+        found.extend(_pending_problems(state, question))
     if any(aid not in state.files for aid in state.uploads):
         found.append("upload without a file entry")
+    for qid in state.details:
+        if state.answers.get(qid) is None:
+            found.append(f"details of {qid!r} without an answer")
+    if state.picking and state.stage != "review":
+        found.append("picking an answer to change outside the review")
+    if state.confirm == "skip" and not (state.selection or state.uploads):
+        found.append("skip confirmation with nothing to lose")
+    return found
+
+
+def _pending_problems(state: DraftState, question: Question) -> list[str]:
+    found = []
+    if state.selection and question.type != "multi_choice":
+        found.append("selection on a question that is not multi_choice")
+    if state.uploads and question.type not in ("media", "long_text"):
+        found.append("uploads on a question that takes no files")
+    if state.date_choices and (question.type != "date" or len(state.date_choices) != 2):
+        found.append("date choices on a question that is not a date")
+    if state.date_partial is not None and question.type != "date":
+        found.append("a day and month waiting for a year on a question that is not a date")
+    if (state.held is None) != (state.held_mode is None):
+        found.append("a held message without its mode (or a mode without one)")
     return found

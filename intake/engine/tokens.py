@@ -29,6 +29,17 @@ EDIT = "e"
 SUBMIT = "sub"
 REVIEW = "rev"
 DATE = "d"
+CANCEL_YES = "xy"  # the confirmation: delete everything
+CANCEL_NO = "xn"  # the confirmation: go on
+PICK = "pick"  # the review's list of answers to change, page ``arg`` (0: back to the review)
+REMOVE = "rm"  # remove upload ``arg`` from the files received
+SAVE = "save"  # keep the files or choices pending, instead of skipping
+DROP = "drop"  # skip the question, dropping the files or choices pending
+JOIN = "join"  # the held message belongs to the previous answer
+HERE = "here"  # the held message answers the question being asked
+APPEND = "app"  # add the held message to this question's answer
+REPLACE = "repl"  # the held message replaces this question's answer
+DISCARD = "dis"  # leave the held message out
 
 
 @dataclass(frozen=True, slots=True)

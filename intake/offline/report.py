@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from intake.i18n import LANGUAGE_CODE, normalise_language
 from intake.offline.extract import AttachmentCheck, Extracted
 from intake.offline.labels import labels_for, language_name
 from intake.offline.questions import QuestionBook, StaffQuestion, fallback_question
@@ -160,7 +161,9 @@ def _default_book() -> QuestionBook:
 @lru_cache(maxsize=16)
 def _labels(language: str) -> Mapping[str, str]:
     """The labels of ``language``, already HTML-escaped (they are rendered many times)."""
-    return {k: e(v) for k, v in labels_for(language).items()}
+    labels = {k: e(v) for k, v in labels_for(language).items()}
+    labels[LANGUAGE_CODE] = normalise_language(language) or "en"  # picks the plural forms
+    return labels
 
 
 class _Page:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from intake.i18n import LANGUAGE_CODE, plural_form
 from intake.offline.extract import AttachmentCheck
 from intake.submission.document import Attachment, Submission, format_timestamp
 
@@ -27,6 +28,13 @@ table.custody td:first-child{color:#555;width:30%}
 .ok{color:#176317;font-weight:600}.bad{color:#a40000;font-weight:700}
 .compressed{color:#8a4b00}.ctl{color:#a40000;font-family:ui-monospace,monospace;font-size:.75rem}
 """
+
+
+def sized(size: int, t: Mapping[str, str]) -> str:
+    """``72 байти``, ``1 byte``: the unit agrees with the number (CLDR plural forms of the
+    labels' language)."""
+    form = plural_form(t.get(LANGUAGE_CODE), size)
+    return f"{size:,} {t.get(f'bytes_{form}', t['bytes'])}"
 
 
 def e(text: str) -> str:
@@ -107,11 +115,11 @@ def attachments_section(
         att = check.attachment
         offline = e(check.sha256)
         if not check.ok:
-            offline += f" ({check.size:,} {t['bytes']})"
+            offline += f" ({sized(check.size, t)})"
         rows.append(
             f'<tr><td lang="{e(witness_language)}">{file_link(att, t)}'
             f"<div class=id>{e(att.path)}</div></td><td>{e(att.mime)}</td>"
-            f"<td>{att.size:,} {t['bytes']}</td><td>{_when(att, t)}</td><td>{arrival(att, t)}</td>"
+            f"<td>{sized(att.size, t)}</td><td>{_when(att, t)}</td><td>{arrival(att, t)}</td>"
             f"<td class=sha>{t['sha_server']}: {e(att.sha256)}<br>"
             f"{t['sha_offline']}: {offline}</td>"
             f"<td>{badge(check, t)}</td></tr>"
@@ -139,9 +147,9 @@ def custody_section(
     kind = decrypted.get("key_type")
     key = get(decrypted, "key_fingerprint") + (f" ({e(str(kind))})" if kind else "")
     size = sealed.get("size")
-    sized = f" — {size:,} {t['bytes']}" if isinstance(size, int) else ""
+    of_size = f" — {sized(size, t)}" if isinstance(size, int) else ""
     rows = [
-        (t["sealed_file"], get(sealed, "name") + sized),
+        (t["sealed_file"], get(sealed, "name") + of_size),
         (t["sealed_sha"], get(sealed, "sha256", sha=True)),
         (t["submission_json_sha"], get(custody, "submission_json_sha256", sha=True)),
         (t["submitted"], e(format_timestamp(sub.submitted_at).replace("T", " ").rstrip("Z"))),

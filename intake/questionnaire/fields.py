@@ -16,6 +16,7 @@ from intake.questionnaire.conditions import parse_when
 from intake.questionnaire.model import (
     DEFAULT_MAX_FILES,
     DEFAULT_MAX_LENGTH,
+    LONG_TEXT_LIMIT,
     MAX_FILES_LIMIT,
     PURPOSE_TYPES,
     PURPOSES,
@@ -181,8 +182,9 @@ def _parse_limits(
     """``max_length`` (text types), ``min``/``max`` (number), ``max_files`` (media)."""
     limits: dict[str, int | float | None] = {}
     if qtype in _LENGTH_TYPES:
+        most = LONG_TEXT_LIMIT if qtype == "long_text" else TELEGRAM_TEXT_LIMIT
         limits["max_length"] = _int_in(
-            c, raw, "max_length", qid, 1, TELEGRAM_TEXT_LIMIT, DEFAULT_MAX_LENGTH[qtype]
+            c, raw, "max_length", qid, 1, most, DEFAULT_MAX_LENGTH[qtype]
         )
     if qtype == "media":
         limits["max_files"] = _int_in(

@@ -33,9 +33,12 @@ AnswerValue: TypeAlias = (
     str | bool | int | float | list[str] | dict[str, float] | dict[str, str] | None
 )
 
-# Bounds that keep every prompt and answer inside one Telegram message (4096 characters).
+# Bounds that keep every prompt and short answer inside one Telegram message (4096 characters).
 TELEGRAM_TEXT_LIMIT = 4096
-DEFAULT_MAX_LENGTH: Mapping[str, int] = {"text": 500, "long_text": 4000, "location": 500}
+# A long_text answer may span several messages (Telegram splits a long paste at 4096 characters,
+# and the parts are joined): its default takes one whole part and more.
+LONG_TEXT_LIMIT = 20000
+DEFAULT_MAX_LENGTH: Mapping[str, int] = {"text": 500, "long_text": 8000, "location": 500}
 DEFAULT_MAX_FILES = 10
 MAX_FILES_LIMIT = 20
 

@@ -8,7 +8,9 @@ of its type. So whatever the engine accepts is, by construction, what a sealed f
 ========================  ===============================================================
 type                      value (``None`` in a draft, ``null`` + ``skipped`` when skipped)
 ========================  ===============================================================
-text, long_text           a string (the engine: cleaned, not blank, ≤ :func:`max_length`)
+text                      a string (the engine: cleaned, not blank, ≤ :func:`max_length`)
+long_text                 a string, as text; empty only when the witness spoke instead
+                          (the voice messages are listed in the answer's ``files``)
 choice                    an option id
 multi_choice              a list of option ids (the engine: at least one)
 yes_no                    ``true`` / ``false``
@@ -18,6 +20,12 @@ location                  ``{"latitude": -90…90, "longitude": -180…180}`` (s
                           ``{"text": "…"}`` (typed description of the place)
 media                     a list of attachment ids (in ``submission.json``: attachment paths)
 ========================  ===============================================================
+
+Next to the value, an answer may keep what the witness said around it (:data:`DETAIL_CHECKS`,
+"details" in a draft, additive keys in ``submission.json``): ``written`` (the text a number or
+date was read from), ``approximate`` (``true``: "about 5"), ``range`` (``[low, high]``: "5-6";
+the value is ``low``) and ``files`` (a long_text answer's voice messages: attachment ids, in
+``submission.json`` attachment paths).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping
 
 from intake.questionnaire.model import DEFAULT_MAX_LENGTH, AnswerValue, Question
 
@@ -96,14 +105,17 @@ def has_shape(question_type: str, value: object) -> bool:
     return False
 
 
-def fits(question: Question, value: AnswerValue) -> bool:
+def fits(question: Question, value: AnswerValue, *, spoken: bool = False) -> bool:
     """Whether ``value`` answers ``question`` as it stands now (``None`` = skipped: fits unless
-    the question is required): its shape, and the question's options, length and bounds."""
+    the question is required): its shape, and the question's options, length and bounds.
+    ``spoken``: the answer has voice messages, so a long_text answer may have no text."""
     if value is None:
         return not question.required
     if not has_shape(question.type, value):
         return False
     kind = question.type
+    if kind == "long_text" and spoken and value == "":
+        return True
     if kind in ("text", "long_text"):
         return isinstance(value, str) and _fits_text(question, value)
     if kind == "location":
@@ -119,6 +131,21 @@ def fits(question: Question, value: AnswerValue) -> bool:
     if kind == "media":
         return bool(value)
     return True  # yes_no, date: the shape is all there is
+
+
+def _is_range(value: object) -> bool:
+    if not isinstance(value, list) or len(value) != 2 or not all(_is_number(v) for v in value):
+        return False
+    return bool(value[0] < value[1])
+
+
+#: The details an answer may carry next to its value, and the shape of each.
+DETAIL_CHECKS: Mapping[str, Callable[[object], bool]] = {
+    "written": lambda v: isinstance(v, str),
+    "approximate": lambda v: v is True,
+    "range": _is_range,
+    "files": lambda v: isinstance(v, list) and all(isinstance(p, str) for p in v),
+}
 
 
 def is_answer_value(value: object) -> bool:

@@ -180,6 +180,11 @@ class Store:
         sql = "SELECT draft_id FROM drafts WHERE expires_at <= ? ORDER BY expires_at"
         return [str(r[0]) for r in await self._reader.fetchall(sql, (self.clock(),))]
 
+    async def draft_ids_expiring_by(self, moment: float) -> list[str]:
+        """Ids of drafts that expire at or before ``moment`` (to warn their witnesses)."""
+        sql = "SELECT draft_id FROM drafts WHERE expires_at <= ? ORDER BY expires_at"
+        return [str(r[0]) for r in await self._reader.fetchall(sql, (moment,))]
+
     async def sealing_draft_ids(self) -> list[str]:
         """Ids of drafts whose submit began but did not finish (crash recovery)."""
         sql = "SELECT draft_id FROM drafts WHERE sealing_id IS NOT NULL"

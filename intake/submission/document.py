@@ -310,6 +310,9 @@ def _parse_answer(value: Any, where: str) -> Answer:
             raise SubmissionFormatError(f"{where}.value: must be null for a skipped question")
     else:
         _check_value(qtype, answer_value, f"{where}.value")
+    for key in values.DETAIL_CHECKS.keys() & set(extra_keys):  # what the witness wrote
+        if not values.DETAIL_CHECKS[key](value[key]):
+            raise SubmissionFormatError(f"{where}.{key}: not a valid {key}")
     return Answer(
         question_id=_match(value, "question_id", _QID_RE, f"{where}.question_id"),
         type=qtype,
@@ -370,6 +373,17 @@ def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
     )
 
 
+def _files_of(answer: Answer) -> list[str]:
+    """The attachment paths an answer lists: a media answer's value, a long_text answer's
+    voice messages (its ``files``)."""
+    if answer.skipped:
+        return []
+    if answer.type == "media":
+        return list(answer.value or [])
+    files = answer.extra.get("files") if answer.type == "long_text" else None
+    return list(files) if isinstance(files, list) else []
+
+
 def _cross_check(answers: tuple[Answer, ...], attachments: tuple[Attachment, ...]) -> None:
     """Question ids are unique; media answers and attachments refer to each other exactly."""
     seen: dict[str, Answer] = {}
@@ -382,14 +396,15 @@ def _cross_check(answers: tuple[Answer, ...], attachments: tuple[Attachment, ...
     by_path = {att.path: att for att in attachments}
     for i, att in enumerate(attachments):
         owner = seen.get(att.question_id)
-        if owner is None or owner.type != "media" or att.path not in (owner.value or []):
+        if owner is None or att.path not in _files_of(owner):
             raise SubmissionFormatError(
-                f"attachments[{i}]: not listed by a media answer to {att.question_id!r}"
+                f"attachments[{i}]: not listed by a media answer (or a long_text answer's "
+                f"files) to {att.question_id!r}"
             )
     listed: set[str] = set()
     for i, answer in enumerate(answers):
-        if answer.type == "media" and not answer.skipped:
-            for path in answer.value:
+        if not answer.skipped:
+            for path in _files_of(answer):
                 if path in listed:
                     raise SubmissionFormatError(f"answers[{i}].value: {path[:80]!r} listed twice")
                 listed.add(path)

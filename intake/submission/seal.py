@@ -81,9 +81,11 @@ def build_submission(
         members.append(Member(path, ref.size, ref.sha256, partial(read, ref.attachment_id)))
     answers = engine.answers_for_submission(q, state)
     for answer in answers:
-        value = answer.get("value")
+        value, voices = answer.get("value"), answer.get("files")
         if answer.get("type") == "media" and isinstance(value, list):
             answer["value"] = [path_of.get(v, v) for v in value]
+        if isinstance(voices, list):  # a long_text answer's voice messages
+            answer["files"] = [path_of.get(v, v) for v in voices]
     document = {
         "format": FORMAT_V1,
         "submission_id": meta["submission_id"],

@@ -73,11 +73,12 @@ async def full_testimony(w: ChatWitness) -> str:
     await w.send_file("document", DOC, filename="report.pdf", mime="application/pdf")
     review = await w.press("Done")
     assert CANARY_PLACE in (review.text or "")
-    await w.press("Edit 7")  # how many people
+    await w.press("Change an answer")
+    await w.press("7.")  # how many people
     review = await w.say("13")
     assert "13" in (review.text or "")
-    receipt = await w.press("Send")
-    return receipt.text or ""
+    _, thanks = await w.submit("Send")
+    return thanks.text or ""
 
 
 def open_with_age(outbox: Path, staff: Any, dest: Path) -> dict[str, Any]:
@@ -111,10 +112,10 @@ async def test_full_testimony_sealed_opened_with_age_and_chat_wiped(
     for att in submission["attachments"]:
         data = (tmp_path / "out" / att["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == att["sha256"]
-    # trace deletion: only the receipt line remains, every message was protected
+    # trace deletion: only the neutral closing line remains, every message was protected
     chat = fake.chat(w.chat_id)
     await fake.wait_for(lambda: len(chat.visible()) == 1)
-    assert [m.text for m in chat.visible()] == [receipt_text]
+    assert [m.text for m in chat.visible()] == ["Done. Thank you."]
     assert all(m.protect_content for m in chat.messages.values() if m.from_bot)
     assert all(len(ids) <= 100 for name, p in fake.calls if name == "deleteMessages"
                for ids in [p["message_ids"]])  # fmt: skip
@@ -123,7 +124,7 @@ async def test_full_testimony_sealed_opened_with_age_and_chat_wiped(
 
 async def test_quick_exit_leaves_nothing(bot: RunningBot, fake: FakeBotApi) -> None:
     w = await begin(fake, "ru")
-    closing = await w.say("/cancel")  # an earlier conversation's closing line…
+    closing = await w.cancel()  # an earlier conversation's closing line…
     await w.wiped(keep=closing)
     await w.say("/start")
     await w.press("English")
@@ -139,7 +140,7 @@ async def test_quick_exit_leaves_nothing(bot: RunningBot, fake: FakeBotApi) -> N
 async def test_cancel_leaves_one_neutral_line(bot: RunningBot, fake: FakeBotApi) -> None:
     w = await begin(fake)
     await w.press("Yes")
-    closing = await w.say("/cancel")
+    closing = await w.cancel()
     await w.wiped(keep=closing)
     assert closing.buttons == []
     assert await bot.store.count_drafts() == 0
@@ -178,7 +179,7 @@ async def test_a_message_too_old_to_delete_does_not_save_the_rest(
     bot: RunningBot, fake: FakeBotApi
 ) -> None:
     w = await begin(fake)
-    old = await w.say("/cancel")  # an earlier conversation's closing line, now over 48 h old
+    old = await w.cancel()  # an earlier conversation's closing line, now over 48 h old
     await w.wiped(keep=old)
     fake.undeletable.add(old.message_id)
     await w.say("/start")

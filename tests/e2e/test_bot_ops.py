@@ -157,7 +157,7 @@ async def test_metric_values_after_a_conversation(
         await w.say("CanaryMetrics-Answer-4417")  # free text where a button is expected
         status, body = await _get(ops.health.port, "/metrics")
         assert b"intake_open_drafts 1.0" in body
-        await w.say("/cancel")
+        await w.cancel()
         status, body = await _get(ops.health.port, "/metrics")
     assert status == 200
     assert b"Canary" not in body
@@ -170,7 +170,7 @@ async def test_metric_values_after_a_conversation(
     assert samples[("intake_conversations_cancelled_total", ())] == 1
     assert samples[("intake_conversations_submitted_total", ())] == 0
     assert samples[("intake_updates_total", (("kind", "command"),))] == 2
-    assert samples[("intake_updates_total", (("kind", "callback_query"),))] == 2
+    assert samples[("intake_updates_total", (("kind", "callback_query"),))] == 3  # + "yes, delete"
     assert samples[("intake_updates_total", (("kind", "message"),))] == 1
     assert samples[("intake_open_drafts", ())] == 0
     assert samples[("intake_queue_depth", (("state", "queued"),))] == 0

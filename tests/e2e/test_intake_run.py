@@ -51,7 +51,7 @@ async def test_kill_9_mid_conversation_then_restart_resumes(
         await w.press("Skip")
         review = await w.press("Skip")
         assert CANARY in (review.text or "")
-        receipt = await w.press("Send")
+        receipt, _ = await w.submit("Send")
         await w.wiped(keep=receipt)
         proc.terminate()
         assert await asyncio.wait_for(proc.wait(), 30) == 0

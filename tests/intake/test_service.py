@@ -108,7 +108,9 @@ async def test_cancel_and_wipe_destroy_the_draft(
     reply = await svc.handle(key, Start())
     await svc.set_channel_data(key, {"chat": 1, "ids": [1, 2]})
     assert await svc.get_channel_data(key) == {"chat": 1, "ids": [1, 2]}
-    cancelled = await svc.handle(key, Press(find(reply.prompt, "x") or "1.x"))
+    asked = await svc.handle(key, Press(find(reply.prompt, "x") or "1.x"))
+    assert asked.outcome == "continue"  # "delete everything?" comes first
+    cancelled = await svc.handle(key, Press(find(asked.prompt, "xy") or "2.xy"))
     assert cancelled.outcome == "cancelled"
     assert cancelled.channel_data == {"chat": 1, "ids": [1, 2]}
     assert await store.load_draft(key) is None

@@ -30,7 +30,7 @@ def test_sample_loads_into_typed_model() -> None:
     assert place.help is not None
     assert place.help["ru"] == "Улица, отделение, город."
     assert place.when == Condition("detained", "equals", True)
-    assert q.question("injuries").max_length == 4000  # bounded default for long_text
+    assert q.question("injuries").max_length == 8000  # bounded default for long_text
     assert q.question("files").max_files == 3
     assert q.question("people").min == 0
     assert q.question("role").required

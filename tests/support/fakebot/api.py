@@ -100,6 +100,8 @@ class FakeBotApiCore:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: list[Any] = []
+        # language_code ("" = default) -> commands / description / short_description, as set
+        self.profile: dict[str, dict[str, Any]] = {}
         self.allowed_updates: list[str] | None = None
         self.webhook: dict[str, Any] = {}
         self.undeletable: set[int] = set()  # message ids deleteMessages refuses (too old)

@@ -75,7 +75,27 @@ class FakeBotApiMethods(FakeBotApiCore):
         return True
 
     async def m_setMyCommands(self, p: dict[str, Any]) -> Any:
-        self.commands = list(p.get("commands") or [])
+        commands = list(p.get("commands") or [])
+        for c in commands:
+            if not 1 <= len(c.get("description", "")) <= 256:
+                raise ApiError(400, "Bad Request: command description must be 1-256 characters")
+        if not p.get("language_code"):
+            self.commands = commands
+        self.profile.setdefault(p.get("language_code") or "", {})["commands"] = commands
+        return True
+
+    async def m_setMyDescription(self, p: dict[str, Any]) -> Any:
+        text = str(p.get("description") or "")
+        if len(text) > 512:
+            raise ApiError(400, "Bad Request: description is too long")
+        self.profile.setdefault(p.get("language_code") or "", {})["description"] = text
+        return True
+
+    async def m_setMyShortDescription(self, p: dict[str, Any]) -> Any:
+        text = str(p.get("short_description") or "")
+        if len(text) > 120:
+            raise ApiError(400, "Bad Request: short description is too long")
+        self.profile.setdefault(p.get("language_code") or "", {})["short_description"] = text
         return True
 
     async def m_getMyCommands(self, p: dict[str, Any]) -> Any:
