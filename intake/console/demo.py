@@ -19,7 +19,7 @@ from typing import TextIO
 
 import crypto
 from intake import engine, outbox, tui
-from intake.channel import AttachmentRef, Event, Media, Reply, Start
+from intake.channel import AttachmentRef, Event, Media, Reply, Start, Text
 from intake.console import terminal as console
 from intake.console.witness import ScriptedWitness
 from intake.offline.batch import run_batch
@@ -146,6 +146,8 @@ async def _ask_person(
         parsed = console.parse_line(line, reply.prompt)
         if parsed is None:
             continue
+        if isinstance(parsed, Text):  # when it was typed: a second line right after continues it
+            return Text(parsed.text, at=time.time())
         if not isinstance(parsed, Path):
             return parsed
         ref = await _attach(service, key, parsed, out)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +85,7 @@ def parse_line(line: str, prompt: Prompt) -> Event | Path | Wipe | None:
         return Location(float(geo.group(1)), float(geo.group(2)))
     if text.startswith("file:"):
         return Path(text[5:].strip()).expanduser()
-    return Text(line.rstrip("\n"), at=time.time())
+    return Text(line.rstrip("\n"))
 
 
 def guess_mime(path: Path) -> str:

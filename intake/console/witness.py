@@ -110,6 +110,10 @@ class ScriptedWitness:
         ambiguous = _press(actions, tokens.DATE)
         if ambiguous is not None:
             return ambiguous
+        # asked where a message belongs (typed soon after the last answer): it was this one's
+        held = _press(actions, tokens.HERE) or _press(actions, tokens.REPLACE)
+        if held is not None:
+            return held
         return self._answer(self.questionnaire.question(prompt.question_id), actions, prompt)
 
     def _answer(self, question: Question, actions: dict[str, list[str]], prompt: Prompt) -> Event:

@@ -22,7 +22,7 @@ from intake.engine.state import DraftState, HeldMode
 from intake.questionnaire import Question, Questionnaire, values
 
 #: A typed message this soon after a typed answer, at another text question: ask where it goes.
-ASK_SECONDS = 30.0
+ASK_SECONDS = 20.0
 #: A message that cannot answer the question asked is offered to the previous answer this long.
 OFFER_SECONDS = 600.0
 TEXT_TYPES = ("text", "long_text")

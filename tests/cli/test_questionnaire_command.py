@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from intake import i18n
 from intake.cli import main
 from intake.questionnaire import loads
 from tests.support.cli import run_cli
-from tests.support.paths import QUESTIONNAIRES, ROOT
+from tests.support.paths import QUESTIONNAIRES
 
 
 def test_check_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,11 +75,10 @@ def test_language_without_interface_strings_warns(
 def test_complete_ui_override_silences_the_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    english = tomllib.loads((ROOT / "intake" / "data" / "ui" / "en.toml").read_text("utf-8"))
+    english = i18n.catalogue("en")  # flat dotted keys: counted phrases are tables of forms
     lines = ["[ui.pl]"] + [
-        f"{table}.{key} = {json.dumps(text, ensure_ascii=False)}"  # (TOML: no surrogate escapes)
-        for table, keys in english.items()
-        for key, text in keys.items()
+        f"{json.dumps(key)} = {json.dumps(text, ensure_ascii=False)}"  # (TOML: no surrogates)
+        for key, text in english.items()
     ]
     path = tmp_path / "pl.toml"
     path.write_text(POLISH + "\n".join(lines) + "\n", encoding="utf-8")

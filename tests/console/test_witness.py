@@ -16,17 +16,13 @@ from tests.support.paths import QUESTIONNAIRES
 from tests.support.sealing import open_sealed, sealed_files
 from tests.support.witness import Witness
 
-# A number typed as an answer is read as the button of that number when there is one (parse_line
-# looks for buttons first): "3 people" on a skippable number question presses [3] "Cancel and
-# delete" — the testimony is gone. Strict: these pass once the console channel tells them apart.
-NUMBER_IS_A_BUTTON = pytest.mark.xfail(
-    reason="terminal.parse_line reads a typed number as a button press", strict=True
-)
+# A typed number is an answer wherever a number can be one: buttons are pressed with #N there, so
+# "3" on a skippable number question never presses [3] "Cancel and delete" (issue 11, point 14).
 NAMES = [
-    pytest.param("default", marks=NUMBER_IS_A_BUTTON),
-    "sample",  # its number question is required: two buttons, so "3" is an answer
+    "default",
+    "sample",
     "qa_be_only",
-    pytest.param("qa_every_type", marks=NUMBER_IS_A_BUTTON),
+    "qa_every_type",
     "qa_tiny",
     "qa_unicode",
 ]

@@ -52,7 +52,7 @@ def test_media_limits_and_hints() -> None:
     assert send(step, Command("submit")).outcome == "rejected"
     for n in range(3):
         step = send(step, file(n))
-    assert "Files received: 3 of 3" in step.prompt.text
+    assert "3. photo2.jpg — 102 bytes" in step.prompt.text  # every file, listed
     assert "at most 3" in (send(step, file(9)).prompt.notice or "")
     assert send(step, file(0)).outcome == "rejected"  # the same file twice
     done = press(step, "Done")
@@ -66,7 +66,7 @@ def test_multi_choice_toggles_and_requires_a_choice() -> None:
     assert step.prompt.question_id == "treatment"
     assert send(step, Press(token(step, "Done"))).outcome == "rejected"
     on = press(step, "Beaten")
-    assert on.prompt.buttons[0][0].label == "✓ Beaten"
+    assert on.prompt.buttons[0][0].label == "Beaten"  # the channel marks it
     assert on.prompt.buttons[0][0].selected
     off = press(on, "Beaten")
     assert off.state.selection == ()

@@ -8,10 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.channel import Command, Event, Location, Media, Press, Start, Text
-from intake.engine import Step, apply, start
+from intake.engine import DraftState, Step, apply, start
 from intake.engine.repair import problems
-from intake.questionnaire import loads
+from intake.questionnaire import Questionnaire, loads
 from intake.service import IntakeService
+from intake.submission.document import parse_submission
+from intake.submission.seal import build_submission
 from tests.support.channels import scripted
 from tests.support.questionnaires import VICTIM
 from tests.support.steps import (
@@ -20,6 +22,7 @@ from tests.support.steps import (
     TODAY,
     at_first_question,
     check_step,
+    confirmed,
     full_run,
     press,
     ref,
@@ -52,7 +55,7 @@ def test_stale_and_forged_buttons_are_rejected() -> None:
 def test_stale_cancel_still_cancels() -> None:
     first = at_first_question()
     later = send(press(first, "Yes"), Text("2020"))
-    done = send(later, Press(token(first, "Cancel and delete")))
+    done = confirmed(send(later, Press(token(first, "Cancel and delete"))))
     assert done.outcome == "cancelled"
     assert done.state.answers == {}
     assert done.prompt.stage == "cancelled"
@@ -60,7 +63,7 @@ def test_stale_cancel_still_cancels() -> None:
 
 def test_cancel_command_anywhere() -> None:
     for step in (start(SAMPLE, None), at_first_question(), full_run()):
-        done = send(step, Command("cancel"))
+        done = confirmed(send(step, Command("cancel")))
         assert done.outcome == "cancelled"
 
 
@@ -179,6 +182,9 @@ def event_strategy(step: Step, seen: list[str]) -> st.SearchStrategy[Event]:
     options: list[st.SearchStrategy[Event]] = [
         st.builds(Text, TEXTS),
         st.builds(Text, st.text(max_size=40)),
+        # typed at a moment, or sent before the prompt showed (joins the previous answer)
+        st.builds(Text, TEXTS, st.sampled_from([None, 1000.0, 1010.0, 5000.0]), st.booleans()),
+        st.integers(0, 30).map(lambda n: Media(ref(n, "audio/ogg"))),
         st.builds(Command, COMMANDS),
         st.builds(Location, st.floats(-100, 100), st.floats(-200, 200)),
         st.integers(0, 30).map(lambda n: Media(ref(n))),
@@ -212,6 +218,17 @@ def test_random_witnesses_never_reach_an_invalid_state(
         after = apply(q, step.state, event, today=TODAY)
         check_step(q, step, after)
         seen.extend(b.token for row in step.prompt.buttons for b in row)
+        if after.outcome == "submit":
+            seals_and_parses(q, step.state)
         step = after
         if after.outcome in ("submit", "cancelled", "declined"):
             break
+
+
+def seals_and_parses(q: Questionnaire, state: DraftState) -> None:
+    """Every state the engine lets the witness submit makes a valid submission.json (voice
+    messages, rough numbers and all)."""
+    meta = {"submission_id": "S1", "receipt": "ABCD-EFGH", "submitted_at": "2026-11-25T10:00:00Z"}
+    document, members = build_submission(q, state, meta, lambda _aid: iter([b""]))
+    parsed = parse_submission(document)
+    assert [m.path for m in members] == [a.path for a in parsed.attachments]

@@ -86,8 +86,9 @@ async def test_editing_at_review_drops_and_opens_branches(
     review = await player.to_review()
     assert "Okrestina" in review.prompt.text
     # edit "role" (question 1) to "relative": the detained branch and its nested ones close
-    edit = find(review.prompt, "e", "0")
-    assert edit is not None, tokens_of(review.prompt)
+    picking = await player.send(Press(find(review.prompt, "pick", "1") or ""))  # "Change an answer"
+    edit = find(picking.prompt, "e", "0")
+    assert edit is not None, tokens_of(picking.prompt)
     editing = await player.send(Press(edit))
     assert editing.prompt.question_id == "role"
     player.witness.script["role"] = ("choice", "relative")
@@ -148,7 +149,10 @@ def plan_for(q: Questionnaire, question: Question) -> dict[str, AnswerValue]:
 def act(q: Questionnaire, step: Step, question: Question, value: AnswerValue) -> Step:
     """Answer ``question`` with ``value`` through events, as a witness would."""
     if value is None:
-        return go(q, step, Press(tk.make(step.state.rev, tk.SKIP)))
+        step = go(q, step, Press(tk.make(step.state.rev, tk.SKIP)))
+        if step.state.confirm == "skip":  # files or choices pending: asked before dropping them
+            step = go(q, step, Press(tk.make(step.state.rev, tk.DROP)))
+        return step
     kind = question.type
     if kind == "yes_no":
         return go(q, step, Press(tk.make(step.state.rev, tk.YES if value else tk.NO)))

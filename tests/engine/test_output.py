@@ -15,7 +15,7 @@ def test_full_flow_review_and_submission() -> None:
     assert "1. Detained: Yes" in text
     assert "10 August 2020" in text
     assert "Beaten, Threatened" in text
-    assert ": 2 attached" in text  # the media answer reads naturally (not "Files: files: 2")
+    assert ": 2 files" in text  # the media answer reads naturally (not "Files: files: 2")
     submitted = press(step, "Send")  # [ui.en] override of buttons.submit
     assert submitted.outcome == "submit"
     answers = answers_for_submission(SAMPLE, submitted.state)

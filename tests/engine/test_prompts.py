@@ -22,8 +22,8 @@ def test_first_question_has_progress_and_reminder() -> None:
     step = at_first_question()
     assert step.prompt.stage == "question"
     assert step.prompt.question_id == "detained"
-    assert step.prompt.text.startswith("Question 1 of ~9")
+    assert step.prompt.text.startswith("Question 1 · at most 8 more")
     assert "stop at any time" in step.prompt.text
     nxt = press(step, "Yes")
-    assert nxt.prompt.text.startswith("Question 2 of ~9")
+    assert nxt.prompt.text.startswith("Question 2 · at most 7 more")
     assert "stop at any time" not in nxt.prompt.text

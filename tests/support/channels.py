@@ -134,7 +134,8 @@ def scripted(
 def console_line(event: Event, prompt: Prompt) -> str:
     """What a person types at the console for ``event`` while ``prompt`` is on the screen."""
     if isinstance(event, Press) and event.token in terminal.button_tokens(prompt):
-        return str(terminal.button_tokens(prompt).index(event.token) + 1)
+        number = str(terminal.button_tokens(prompt).index(event.token) + 1)
+        return "#" + number if terminal.typed_answers(prompt) else number  # "3" may be an answer
     if isinstance(event, TextEvent):
         return event.text
     if isinstance(event, Command):
@@ -230,6 +231,22 @@ class ChatWitness:
         await self.fake.press(self.user, msg.message_id, msg.button(label))
         return await self.reply()
 
+    async def cancel(self, yes: str = "Yes, delete everything") -> Msg:
+        """/cancel, then "yes" to the question the bot asks first: the closing line."""
+        await self.say("/cancel")
+        return await self.press(yes)
+
+    async def submit(self, label: str = "Submit", *, close: bool = True) -> tuple[Msg, Msg]:
+        """Press Submit: the bot leaves its neutral closing line, then the thank-you with the
+        receipt code, which OK removes (pressed unless ``close`` is False)."""
+        closing = await self.press(label)
+        thanks = await self.reply()
+        if close:
+            await self.fake.press(self.user, thanks.message_id, thanks.button("OK"))
+            chat = self.fake.chat(self.chat_id)
+            await self.fake.wait_for(lambda: chat.messages[thanks.message_id].deleted)
+        return closing, thanks
+
     async def send_file(self, kind: str, content: bytes, **kw: Any) -> Msg:
         self.sent.append(await self.fake.send_media(self.user, kind, content, **kw))
         return await self.reply()
@@ -262,7 +279,8 @@ class ChatWitness:
                 await self.fake.press(self.user, msg.message_id, event.token)
                 parsed = tokens.parse(event.token)
                 if parsed is not None and parsed.action == tokens.SUBMIT:
-                    return await self.reply()  # the receipt: no buttons any more
+                    await self.reply()  # the neutral closing line that stays in the chat
+                    return await self.reply()  # the thank-you with the receipt (deleted later)
             elif isinstance(event, Location):
                 await self.fake.send_location(self.user, event.latitude, event.longitude)
             elif isinstance(event, TextEvent):
@@ -286,7 +304,7 @@ class ChatWitness:
             stage = "language"
         elif tokens.ACCEPT in actions:
             stage = "consent"
-        elif tokens.SUBMIT in actions:
+        elif tokens.SUBMIT in actions or tokens.PICK in actions:  # the review, or its answers
             stage = "review"
         text = msg.text or ""
         qid = None

@@ -41,7 +41,20 @@ def token(step: Step, label: str) -> str:
 
 
 def press(step: Step, label: str, q: Questionnaire = SAMPLE) -> Step:
+    if label.startswith("Edit ") and step.prompt.stage == "review":
+        # the review lists the answers to change on a page of their own: "3. Date"
+        step = send(step, Press(token(step, "✏️ Change an answer")), q)
+        number = label.split()[1] + "."
+        found = [b for row in step.prompt.buttons for b in row if b.label.startswith(number)]
+        assert found, f"no button {number!r} in {step.prompt.buttons}"
+        return send(step, Press(found[0].token), q)
     return send(step, Press(token(step, label)), q)
+
+
+def confirmed(step: Step, q: Questionnaire = SAMPLE) -> Step:
+    """Answer the "delete everything?" question with yes."""
+    assert step.state.confirm == "cancel", step.prompt.text
+    return press(step, "Yes, delete everything", q)
 
 
 def file(n: int) -> Media:
@@ -97,6 +110,7 @@ def check_step(q: Questionnaire, before: Step, after: Step) -> None:
             assert not applies(q.question(qid), state.answers), qid
 
 
-def ref(n: int) -> AttachmentRef:
-    """An attachment reference the engine accepts (the store is not involved)."""
-    return AttachmentRef(f"att{n}", f"f{n}.jpg", "image/jpeg", n + 1, f"{n:064x}")
+def ref(n: int, mime: str = "image/jpeg") -> AttachmentRef:
+    """An attachment reference the engine accepts (the store is not involved); an audio
+    ``mime`` makes it a voice message."""
+    return AttachmentRef(f"att{n}", f"f{n}.jpg", mime, n + 1, f"{n:064x}")

@@ -115,7 +115,8 @@ class Witness(ScriptedWitness):
     def next_event(self, prompt: Prompt) -> Event:
         """The event this witness produces for ``prompt``."""
         qid = self._seen(prompt)
-        if qid is None or find(prompt, tokens.DATE) is not None:
+        settling = (tokens.DATE, tokens.HERE, tokens.REPLACE)  # a date to pick, a message to place
+        if qid is None or any(find(prompt, action) is not None for action in settling):
             return super().next_event(prompt)
         question = self.questionnaire.question(qid)
         if qid in self.script:
