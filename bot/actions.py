@@ -136,6 +136,9 @@ class Flow:
             await self.finish(inc, key, rec, reply)
         else:
             await self.show(inc, key, rec, reply)
+        if reply.outcome == "rejected" and reply.prompt.stage == "cancelled":
+            # there is no draft: remember nothing, so the next /start counts as opening one
+            self.records.forget(key)
 
     @staticmethod
     def unseen(inc: Incoming, rec: ChatRecord) -> bool:

@@ -58,10 +58,13 @@ async def running_bot(
     clock: Callable[[], float] | None = None,
     limits: dict[str, tuple[int, int]] | None = None,
     metrics: Metrics | None = None,
+    draft_ttl: float | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningBot]:
     """Open the store, start the bot polling ``fake``; stop and close on exit."""
     store_kwargs: dict[str, Any] = {"clock": clock} if clock else {}
+    if draft_ttl is not None:
+        store_kwargs["draft_ttl"] = draft_ttl
     store = await Store.open(data_dir, **store_kwargs)
     svc_kwargs: dict[str, Any] = {"clock": clock} if clock else {}
     if limits is not None:
