@@ -53,7 +53,8 @@ async def test_after_submit_only_a_neutral_line_stays_and_the_receipt_goes_too(
         w = await ChatWitness.agreed(fake)
         await to_review(w)
         closing, thanks = await w.submit("Send", close=False)
-        assert closing.text == "Done. Thank you." and closing.buttons == []
+        assert closing.text == "Done. Thank you."
+        assert closing.buttons == []
         (sealed,) = sealed_files(rb.store)
         receipt = json.loads(open_sealed(sealed, staff)["submission.json"])["receipt"]
         assert receipt in (thanks.text or "")  # shown once, in a message deleted too
