@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.engine.dates import DateReading, format_date, month_of, parse_date
+from intake.engine.dates import DateReading, format_date, month_of, parse_date, with_year
 from intake.questionnaire import load_default
 
 TODAY = dt.date(2026, 11, 25)
@@ -127,3 +127,29 @@ def test_any_past_date_in_any_common_form_reads_back(day: dt.date) -> None:
     slashed = parse_date(day.strftime("%d/%m/%Y"), TODAY)
     assert iso in slashed.values
     assert parse_date(day.strftime("%m.%Y"), TODAY).values == (iso[:7],)
+
+
+# ── issue 11, point 10: a day and month without a year asks for the year; too early says so ───
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [("10 August", "08-10"), ("10 жніўня", "08-10"), ("10.08", "08-10"), ("August", "08")],
+)
+def test_a_day_and_month_without_a_year_asks_for_it(text: str, partial: str) -> None:
+    reading = parse_date(text, TODAY)
+    assert reading.kind == "need_year"
+    assert reading.values == (partial,)
+    assert with_year(partial, "2020", TODAY).values[0].startswith("2020-08")
+    assert with_year(partial, "20 г.", TODAY).values[0].startswith("2020-08")
+
+
+def test_the_year_answer_may_be_a_whole_date_and_must_exist() -> None:
+    assert with_year("08-10", "10.08.2019", TODAY).values == ("2019-08-10",)
+    assert with_year("02-29", "2021", TODAY).kind == "invalid"
+    assert with_year("08-10", "soon", TODAY).kind == "invalid"
+
+
+def test_a_year_long_ago_is_named_back() -> None:
+    assert parse_date("1850", TODAY) == DateReading("too_early", ("1850",))
+    assert parse_date("10.08.1850", TODAY).kind == "too_early"

@@ -55,3 +55,45 @@ def test_parse_catalogue_errors() -> None:
     with pytest.raises(i18n.CatalogueError, match=r"key 'a\.b' must be a string"):
         i18n.parse_catalogue("[a]\nb = 1\n", "x.toml")
     assert i18n.bundled_languages()[0] == "en"
+
+
+# ── counted phrases (issue 11, point 12): CLDR plural forms ──────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("lang", "counts"),
+    [
+        ("en", {1: "one", 2: "other", 0: "other", 21: "other", 1.5: "other"}),
+        ("ru", {1: "one", 21: "one", 2: "few", 24: "few", 5: "many", 11: "many", 12: "many"}),
+        ("uk", {0: "many", 101: "one", 111: "many", 112: "many", 122: "few", 2.5: "other"}),
+        ("be", {31: "one", 33: "few", 14: "many", 20: "many"}),
+    ],
+)
+def test_plural_forms_follow_cldr(lang: str, counts: dict[float, str]) -> None:
+    for count, form in counts.items():
+        assert i18n.plural_form(lang, count) == form, (lang, count)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["1 file", "2 files", "5 files", "21 files"]),
+        ("ru", ["1 файл", "2 файла", "5 файлов", "21 файл"]),
+        ("uk", ["1 файл", "2 файли", "5 файлів", "21 файл"]),
+        ("be", ["1 файл", "2 файлы", "5 файлаў", "21 файл"]),
+    ],
+)
+def test_counts_read_as_a_native_speaker_writes_them(lang: str, expected: list[str]) -> None:
+    table = i18n.strings_for(lang)
+    shown = [i18n.render_count(table, "review.files", n) for n in (1, 2, 5, 21)]
+    assert shown == expected
+    assert i18n.render_count(table, "size.bytes", 72) == {
+        "en": "72 bytes", "ru": "72 байта", "uk": "72 байти", "be": "72 байты"
+    }[lang]  # fmt: skip
+
+
+def test_durations_in_hours_and_minutes() -> None:
+    assert i18n.render_duration(i18n.strings_for("en"), 24 * 3600) == "24 hours"
+    assert i18n.render_duration(i18n.strings_for("ru"), 30 * 60) == "30 минут"
+    assert i18n.render_duration(i18n.strings_for("uk"), 3 * 3600) == "3 години"
+    assert i18n.render_duration(i18n.strings_for("be"), 3600) == "60 хвілін"
