@@ -95,3 +95,23 @@ def test_labels_are_escaped_exactly_once(tmp_path: Path, monkeypatch: pytest.Mon
         report._labels.cache_clear()
     assert "<h2>Q &amp; A &lt;1&gt;</h2>" in page
     assert "&amp;amp;" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "unit", "code"),
+    [("en", "bytes", "Receipt code"), ("be", "байты", "Код пацвярджэння"),
+     ("ru", "байта", "Код подтверждения"), ("uk", "байти", "Код підтвердження")],
+)  # fmt: skip
+def test_sizes_agree_with_their_number_and_the_code_has_one_name(
+    tmp_path: Path, language: str, unit: str, code: str
+) -> None:
+    """Issue 11, point 12: "72 байтів" → "72 байти"; the report names the code as the bot does."""
+    sub = submission_dict(language=language)
+    size = sub["attachments"][0]["size"]
+    page = render_report(_extracted(tmp_path, sub))
+    assert code in page
+    assert size % 10 in (2, 3, 4)
+    assert size % 100 not in (12, 13, 14)
+    assert f"{size:,} {unit}" in page
+    if language == "be":
+        assert "Далучаныя файлы" in page
