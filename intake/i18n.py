@@ -179,9 +179,22 @@ def render_count(strings: Mapping[str, str], key: str, count: float, **values: o
     The catalogue writes one template per form (``[review.files] one = … few = … many = …
     other = …``); a missing form falls back to ``other``.
     """
-    form = plural_form(strings.get(LANGUAGE_CODE), count)
+    lang = strings.get(LANGUAGE_CODE)
+    form = plural_form(lang, count)
     chosen = f"{key}.{form}" if f"{key}.{form}" in strings else f"{key}.other"
-    return render(strings, chosen, count=count, **values)
+    return render(strings, chosen, count=format_number(lang, count), **values)
+
+
+def format_number(lang: str | None, number: float) -> str:
+    """A number as people of ``lang`` write it: digits grouped from 10 000 up ("12,000" in
+    English, "12 000" with a no-break space in Belarusian, Russian and Ukrainian); a decimal
+    comma in those three."""
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    text = f"{number:,}" if abs(number) >= 10_000 else str(number)
+    if PLURAL_FORMS.get(lang or "") == EAST_SLAVIC:
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
 
 
 def plural_keys(table: Mapping[str, str]) -> frozenset[str]:

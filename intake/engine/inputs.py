@@ -85,7 +85,8 @@ def read_text(question: Question, text: str, strings: Mapping[str, str]) -> Read
         return Read(notice=i18n.render(strings, key))
     limit = values.max_length(question)
     if len(cleaned) > limit:
-        notice = i18n.render_count(strings, "error.too_long", len(cleaned), max=limit)
+        shown = i18n.format_number(strings.get(i18n.LANGUAGE_CODE), limit)
+        notice = i18n.render_count(strings, "error.too_long", len(cleaned), max=shown)
         return Read(notice=notice)
     return Read(cleaned)
 

@@ -13,7 +13,7 @@ from intake import i18n
 from intake.channel import Button, Expects, Prompt
 from intake.engine import navigation, review, tokens, uploads
 from intake.engine.dates import format_date
-from intake.engine.inputs import display, show
+from intake.engine.inputs import display
 from intake.engine.joining import excerpt, previous, short
 from intake.engine.state import DraftState
 from intake.engine.wording import button, lang_of
@@ -184,9 +184,9 @@ def _hint(question: Question, state: DraftState, ui: Mapping[str, str]) -> str:
         hint = i18n.render_count(ui, "question.text_hint", values.max_length(question))
         return hint + "\n" + i18n.render(ui, "question.voice_hint")
     if kind == "number" and question.min is not None and question.max is not None:
-        return i18n.render(
-            ui, "question.number_range_hint", min=show(question.min), max=show(question.max)
-        )
+        lang = ui.get(i18n.LANGUAGE_CODE)
+        low, high = (i18n.format_number(lang, n) for n in (question.min, question.max))
+        return i18n.render(ui, "question.number_range_hint", min=low, max=high)
     if kind == "media":
         return i18n.render_count(ui, "question.media_hint", uploads.limit(question))
     return i18n.render(ui, f"question.{kind}_hint")
