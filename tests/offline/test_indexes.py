@@ -137,7 +137,7 @@ def test_another_language_or_header_style_rebuilds(
     first, second, key = _batches(tmp_path, identity)
     out = tmp_path / "out"
     assert decrypt(first, key, out, "--language", "uk") == 0
-    assert _rows(out)[0][0] == "Код квитанції"
+    assert _rows(out)[0][0] == "Код підтвердження"  # the code named as the bot names it
     assert decrypt(second, key, out, "--ids") == 0
     header = _rows(out)[0]
     assert header[0] == "receipt"

@@ -108,7 +108,7 @@ def test_sizes_agree_with_their_number_and_the_code_has_one_name(
     """Issue 11, point 12: "72 байтів" → "72 байти"; the report names the code as the bot does."""
     sub = submission_dict(language=language)
     size = sub["attachments"][0]["size"]
-    page = render_report(_extracted(tmp_path, sub))
+    page = render_report(_extracted(tmp_path, sub), language=language)  # staff headings
     assert code in page
     assert size % 10 in (2, 3, 4)
     assert size % 100 not in (12, 13, 14)

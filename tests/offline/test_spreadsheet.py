@@ -120,7 +120,7 @@ def test_headers_in_the_staff_language_consent_first() -> None:
     text = render_index([parse_submission(s) for s in _subs(5)], language="be")
     header = next(csv.reader(io.StringIO(text)))
     q = load_default()
-    assert header[0] == "Код квітанцыі"
+    assert header[0] == "Код пацвярджэння"  # the code named as the bot names it
     assert header[10] == q.question("use_consent").short["be"]  # type: ignore[index]
     assert q.question("contact").short["be"] in header[10:16]  # type: ignore[index]
 
