@@ -207,3 +207,20 @@ def test_damaged_files_give_problems_not_crashes(edits: list[tuple[tuple[Any, ..
         assert problem.file == "fuzz.toml"
         assert problem.field
         assert str(problem)
+
+
+def test_ui_overrides_may_give_each_plural_form_of_a_counted_phrase() -> None:
+    text = (
+        BASE.replace('languages = ["en"]', 'languages = ["en", "ru"]')
+        .replace('text.en = "t"', 'text.en = "t"\ntext.ru = "т"')
+        .replace('accept.en = "a"', 'accept.en = "a"\naccept.ru = "а"')
+        .replace('decline.en = "d"', 'decline.en = "d"\ndecline.ru = "н"')
+        + '[[questions]]\nid = "q"\ntype = "media"\nprompt.en = "q"\nprompt.ru = "в"\n'
+        + '[ui.ru]\n"review.files.few" = "{count} снимка"\n'
+        + '"review.files.many" = "{count} снимков"\n'
+    )
+    q = loads(text, "x.toml")
+    assert q.strings("ru")["review.files.few"] == "{count} снимка"
+    bad = text.replace('"{count} снимка"', '"снимка"')
+    with pytest.raises(QuestionnaireError, match="placeholders"):
+        loads(bad, "x.toml")
