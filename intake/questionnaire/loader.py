@@ -189,7 +189,7 @@ def _ui(c: Collector, raw: object, languages: Sequence[str]) -> dict[str, dict[s
         flat = _flatten_ui(c, table, f"ui.{lang}.")
         for key, value in flat.items():
             field = f"ui.{lang}.{key}"
-            reference = i18n.reference_key(key)  # "review.files.few" is a form of a counted phrase
+            reference = i18n.reference_key(key)  # a plural form (…files.few) of a counted phrase
             if reference not in known:
                 c.add(field, "unknown interface string (see intake/data/ui/en.toml)")
             elif i18n.placeholders(value) != i18n.placeholders(known[reference]):
