@@ -175,7 +175,7 @@ def _review_press(
         missing = navigation.missing_required(q, state.answers)
         if missing is not None:
             return answering.goto(state, missing, editing=True)
-        new = replace(state, stage="submitted", rev=state.rev + 1)
+        new = replace(state, stage="submitted", rev=state.rev + 1, picking=0, confirm=None)
         return Step(new, current(q, new), "submit")
     if tok.action == tokens.BACK:
         return answering.goto(state, navigation.last(q, state.answers), editing=False)
