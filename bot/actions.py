@@ -240,19 +240,21 @@ class Flow:
             for message_id in await self.send(inc.chat_id, thanks):
                 self.transient.setdefault(inc.chat_id, []).append((message_id, deadline))
         self.records.forget(key)
-        log.info("conversation_closed", outcome=reply.outcome)
         if self.metrics is not None:
             counter = self.metrics.conversations_submitted
             if reply.outcome != "submit":
                 counter = self.metrics.conversations_cancelled
             counter.inc()
+        await self.svc.cleaned(reply.cleanup_id)  # the chat is clean: shred the clean-up record
+        log.info("conversation_closed", outcome=reply.outcome)
 
     async def wipe(self, inc: Incoming, *, quick: bool) -> None:
         """/delete (leaves "Done.") and /x (leaves nothing): destroy the draft and the chat."""
         key = self.key(inc)
         self.records.forget(key)
         await self.clear_transient(inc.chat_id)
-        rec = ChatRecord.from_data(await self.svc.wipe(key))
+        closing = await self.svc.wipe(key)
+        rec = ChatRecord.from_data(closing.channel_data)
         language = rec.language or inc.language_code
         rec.chat_id = rec.chat_id or inc.chat_id
         extra = [inc.message_id] if inc.message_id is not None else []
@@ -260,6 +262,7 @@ class Flow:
             # the quick exit wipes the whole chat with the bot, earlier receipts included
             extra.append(max(1, inc.message_id - MAX_SPAN))
         await delete_traces(self.bot, rec, self.policy, extra, self.on_error, upto=inc.message_id)
+        await self.svc.cleaned(closing.cleanup_id)
         if not quick:
             await self.send(inc.chat_id, [Chunk(self.texts("telegram.deleted", language))])
         log.info("conversation_wiped", quick=quick)
@@ -322,14 +325,17 @@ class Flow:
         expired = await self.svc.expire()
         if expired:
             self.records.clear()
-        for data in expired:
-            rec = ChatRecord.from_data(data)
+        for closed in expired:
+            rec = ChatRecord.from_data(closed.channel_data)
             await delete_traces(self.bot, rec, self.policy, (), self.on_error)
             if rec.chat_id is not None:
                 line = engine.closing_prompt(self.svc.questionnaire, rec.language, "expired")
                 with contextlib.suppress(BadRequest, Forbidden, GaveUpError):
                     await self.send(rec.chat_id, [Chunk(line.text)])
-        if expired and self.metrics is not None:  # (the service logs drafts_expired, once)
+            await self.svc.cleaned(closed.cleanup_id)
+        if expired:  # (the service logs drafts_expired, once; this says their chats are done)
+            log.info("expired_chats_cleaned", count=len(expired))
+        if expired and self.metrics is not None:
             self.metrics.conversations_expired.inc(len(expired))
         return len(expired)
 

@@ -133,10 +133,26 @@ class Reply:
     not change and ``prompt.notice`` says why), ``submit`` (sealed: ``receipt`` is set and the
     draft is gone), ``cancelled``/``declined`` (the draft is gone). ``channel_data`` is what the
     channel stored with the draft (e.g. message ids to delete); it is returned on terminal outcomes
-    so the channel can clean up after the draft itself is destroyed.
+    so the channel can clean up after the draft itself is destroyed. ``cleanup_id`` names the
+    sealed clean-up record holding that data until the channel reports it done
+    (:meth:`intake.service.IntakeService.cleaned`).
     """
 
     prompt: Prompt
     outcome: Outcome = "continue"
     receipt: str | None = None
     channel_data: dict[str, object] = field(default_factory=dict)
+    cleanup_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """A conversation whose draft is gone and whose traces the channel must still remove.
+
+    ``channel_data`` is what the channel stored with the draft; ``cleanup_id`` (None when there
+    was nothing to clean) is the clean-up record to report done, once the traces are gone, with
+    :meth:`intake.service.IntakeService.cleaned`.
+    """
+
+    channel_data: dict[str, object]
+    cleanup_id: str | None = None

@@ -21,10 +21,11 @@ import structlog
 
 import crypto
 from intake import engine, outbox
-from intake.channel import AttachmentRef, Event, Media, Prompt, Reply, Start
+from intake.channel import AttachmentRef, Closing, Event, Media, Prompt, Reply, Start
 from intake.engine import DraftState
 from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire
+from intake.ratelimits import RateLimiter
 from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
 from intake.submission.document import format_timestamp
 from intake.submission.names import safe_mime
@@ -60,8 +61,10 @@ class IntakeService:
         self.questionnaire = engine.with_draft_time(questionnaire, store.draft_ttl)
         self.clock = clock or store.clock
         self.limits = dict(limits)
+        self._limiter = RateLimiter(self.limits, self.clock)
         self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
+        self._claimed: set[str] = set()  # clean-ups handed to a channel and not yet reported
 
     def _today(self) -> dt.date:
         """The latest date a witness may give: today in UTC by the injected clock, plus one day
@@ -94,8 +97,12 @@ class IntakeService:
             if step.outcome == "rejected":
                 return Reply(step.prompt, "rejected")
             if step.outcome in ("cancelled", "declined"):
-                await self.store.destroy_draft(draft.draft_id)
-                return Reply(step.prompt, step.outcome, channel_data=channel)
+                cleanup_id = self._claim(
+                    await self.store.destroy_draft(
+                        draft.draft_id, cleanup=channel, closing=step.prompt.text
+                    )
+                )
+                return Reply(step.prompt, step.outcome, channel_data=channel, cleanup_id=cleanup_id)
             draft.body["state"] = step.state.to_json()
             if step.outcome == "submit":  # id + receipt chosen now, saved with the state below
                 self._submitter.begin(draft, state.to_json())
@@ -117,21 +124,32 @@ class IntakeService:
             await self.store.destroy_witness_draft(key)
             return None
         if draft is not None and draft.sealing_id is None and draft.expires_at <= self.clock():
-            await self.store.destroy_draft(draft.draft_id)
+            # the chat is cleaned by the next expiry sweep, from the clean-up record made here
+            await self.store.destroy_draft(draft.draft_id, cleanup=draft.body.get("channel"))
             log.info("draft_expired", reason="ttl_on_access")
             return None
         return draft
 
     async def _finish(self, draft: Draft) -> Reply:
-        try:
-            receipt = await self._submitter.finish(draft)
-        except SubmitFailedError:  # the draft is back at the review; the witness may retry
-            return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
         state = DraftState.from_json(draft.body["state"])
         language = state.language or self.questionnaire.default_language
+        receipt = str(draft.body["submit"]["receipt"])
         prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
         channel = dict(draft.body.get("channel", {}))
-        return Reply(prompt, "submit", receipt=receipt, channel_data=channel)
+        try:
+            _, cleanup_id = await self._submitter.finish(draft, channel, prompt.text)
+        except SubmitFailedError:  # the draft is back at the review; the witness may retry
+            return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
+        return Reply(
+            prompt, "submit", receipt=receipt, channel_data=channel,
+            cleanup_id=self._claim(cleanup_id),
+        )  # fmt: skip
+
+    def _claim(self, cleanup_id: str | None) -> str | None:
+        """Hand a clean-up to a channel: the expiry sweep leaves it alone until reported."""
+        if cleanup_id is not None:
+            self._claimed.add(cleanup_id)
+        return cleanup_id
 
     def _no_conversation(self) -> Reply:
         """Input without an open draft: one neutral line pointing to /start, nothing stored."""
@@ -192,7 +210,7 @@ class IntakeService:
             draft = await self.store.load_draft(key)
             return {} if draft is None else dict(draft.body.get("channel", {}))
 
-    async def wipe(self, key: str) -> dict[str, Any]:
+    async def wipe(self, key: str) -> Closing:
         """Destroy the witness's draft, key and files; return its channel data for clean-up.
 
         A draft whose submit already began is completed instead (the witness chose to submit).
@@ -200,34 +218,59 @@ class IntakeService:
         async with self._locks.hold(key):
             draft = await self.store.load_draft(key)
             if draft is None:
-                return {}
+                return Closing({})
             channel = dict(draft.body.get("channel", {}))
             if draft.sealing_id is not None:
                 try:
-                    await self._submitter.finish(draft)
-                    return channel
+                    _, cleanup_id = await self._submitter.finish(draft, channel)
+                    return Closing(channel, self._claim(cleanup_id))
                 except Exception as exc:  # the witness asked for nothing to remain: honour it
                     log.error("wipe_submit_failed", error=type(exc).__name__)
-            await self.store.destroy_draft(draft.draft_id)
-            return channel
+            cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel)
+            return Closing(channel, self._claim(cleanup_id))
 
-    async def expire(self) -> list[dict[str, Any]]:
+    async def cleaned(self, cleanup_id: str | None) -> None:
+        """The channel removed a closed conversation's traces: shred its clean-up record."""
+        if cleanup_id is None:
+            return
+        self._claimed.discard(cleanup_id)
+        await self.store.cleanups.destroy(cleanup_id)
+
+    async def expire(self) -> list[Closing]:
         """Destroy drafts past their TTL (interrupted submits are finished first).
 
-        Returns the channel data of each destroyed draft, so the channel can remove its traces.
+        Returns what the channel must clean: each expired draft's channel data, and every
+        clean-up no channel holds (left by a crash, or by a draft that expired on access);
+        clean-ups past Telegram's 48 h window are destroyed unseen. Counters of ended rate-limit
+        windows are dropped too.
         """
         await self.finish_interrupted()
-        channels: list[dict[str, Any]] = []
+        closings: list[Closing] = []
         async with aclosing(self._each_locked(await self.store.expired_draft_ids())) as drafts:
             async for draft in drafts:
                 if draft.sealing_id is not None or draft.expires_at > self.clock():
                     continue
-                await self.store.destroy_draft(draft.draft_id)
-                channels.append(dict(draft.body.get("channel", {})))
-        if channels:
-            log.info("drafts_expired", count=len(channels))
-        await self.store.purge_rate_limits(self.clock() - max(w for _, w in self.limits.values()))
-        return channels
+                channel = dict(draft.body.get("channel", {}))
+                cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel)
+                closings.append(Closing(channel, self._claim(cleanup_id)))
+        if closings:
+            log.info("drafts_expired", count=len(closings))
+        closings += await self._unclaimed_cleanups()
+        self._limiter.purge()
+        return closings
+
+    async def _unclaimed_cleanups(self) -> list[Closing]:
+        late = await self.store.cleanups.destroy_expired()
+        if late:
+            log.warning("cleanups_expired", count=late)
+        found: list[Closing] = []
+        for cleanup_id in self.store.cleanups.ids():
+            if cleanup_id in self._claimed:
+                continue
+            cleanup = await self.store.cleanups.load(cleanup_id)
+            if cleanup is not None:
+                found.append(Closing(cleanup.channel, self._claim(cleanup_id)))
+        return found
 
     async def expiring(self, within: float) -> list[tuple[str, dict[str, Any], float]]:
         """Drafts that expire within ``within`` seconds and whose witness was not told yet.
@@ -255,7 +298,7 @@ class IntakeService:
                 if draft.sealing_id is None:
                     continue
                 try:
-                    await self._submitter.finish(draft)
+                    await self._submitter.finish(draft, dict(draft.body.get("channel", {})))
                 except Exception as exc:  # one bad draft must not block the others or expiry
                     error = type(exc).__name__
                     log.error("submit_retry_failed", draft_id=draft.draft_id, error=error)
@@ -293,11 +336,11 @@ class IntakeService:
         return report
 
     async def allow(self, key: str, kind: str) -> bool:
-        """Count one ``kind`` event for the witness; False once over the limit in this window."""
-        if kind not in self.limits:
-            raise ValueError(f"unknown rate-limit kind {kind!r} (known: {sorted(self.limits)})")
-        limit, window = self.limits[kind]
-        return await self.store.hit_rate(key, kind, window) <= limit
+        """Count one ``kind`` event for the witness; False once over the limit in this window.
+
+        Counted in memory only (:mod:`intake.ratelimits`): a restart forgets every counter.
+        """
+        return self._limiter.allow(key, kind)
 
 
 def _ours(draft: Draft, ref: AttachmentRef) -> bool:

@@ -2,13 +2,14 @@
 
 One file per attachment, ``drafts/<draft_id>/<attachment_id>.blob``::
 
-    magic "WIBLOB1\\n" | chunk 0 | chunk 1 | … | last chunk
+    magic "WIBLOB2\\n" | age STREAM: 64 KiB chunks of ChaCha20-Poly1305, counter nonces, last flag
 
-Each chunk is at most 64 KiB of plaintext sealed with ChaCha20-Poly1305 under a subkey derived from
-the draft key and the attachment id (HKDF), with the nonce = 11-byte big-endian counter + a byte
-that is 1 only on the last chunk (the STREAM construction age uses) — so reordering, truncation and
-appending are all detected. The blob is written to ``<id>.tmp``, fsynced and renamed, so a crash
-leaves either nothing or a complete blob; size and sha256 of the plaintext are computed on the fly.
+under a key used for this one blob only, derived from the draft's record key and the attachment
+id (:meth:`intake.store.sealed.SealedRecords.blob_key`; the recipe is :mod:`crypto.sealbox`), so
+reordering, truncation and appending are detected, and shredding the draft's key slot makes every
+copy of the blob noise. The blob is written to ``<id>.tmp``, fsynced and renamed (the same blocks,
+no copy), so a crash leaves either nothing or a complete blob; size and sha256 of the plaintext are
+computed on the fly. (Format v1, ``WIBLOB1``, is read only by :mod:`intake.store.migration`.)
 """
 
 from __future__ import annotations
@@ -19,28 +20,13 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from crypto import sealbox as recipe
 from intake.store.datadir import fsync_dir
 from intake.store.exceptions import AttachmentTooLargeError, DraftCorruptError
 
-MAGIC = b"WIBLOB1\n"
+MAGIC = b"WIBLOB2\n"
 _ID_RE = re.compile(r"[0-9a-f]{24}")
 CHUNK = 64 * 1024
-TAG = 16
-
-
-def _aead(draft_key: bytes, attachment_id: str) -> ChaCha20Poly1305:
-    info = b"witness-intake/attachment/v1:" + attachment_id.encode()
-    sub = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(draft_key)
-    return ChaCha20Poly1305(sub)
-
-
-def _nonce(counter: int, last: bool) -> bytes:
-    return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
 
 def blob_path(draft_dir: Path, attachment_id: str) -> Path:
@@ -54,40 +40,43 @@ def blob_path(draft_dir: Path, attachment_id: str) -> Path:
     return draft_dir / f"{attachment_id}.blob"
 
 
+class _FdSink:
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+
 async def write_blob(
     draft_dir: Path,
-    draft_key: bytes,
+    key: bytes,
     attachment_id: str,
     chunks: AsyncIterator[bytes],
     max_bytes: int,
 ) -> tuple[int, str]:
-    """Encrypt ``chunks`` into a new blob; returns (plaintext size, plaintext sha256 hex).
+    """Encrypt ``chunks`` under the blob ``key``; returns (plaintext size, plaintext sha256 hex).
 
     Raises :class:`AttachmentTooLargeError` as soon as the stream passes ``max_bytes``; on that or
     any other failure (including cancellation) the temp file is removed: nothing is left behind.
     """
-    aead = _aead(draft_key, attachment_id)
     final = blob_path(draft_dir, attachment_id)
     tmp = final.with_suffix(".tmp")
     digest = hashlib.sha256()
     size = 0
-    counter = 0
-    pending = bytearray()
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        os.write(fd, MAGIC)
-        async for piece in chunks:
-            size += len(piece)
-            if size > max_bytes:
-                raise AttachmentTooLargeError(max_bytes)
-            digest.update(piece)
-            pending += piece
-            # keep at least one byte back: the last chunk must be sealed with the last flag
-            while len(pending) > CHUNK:
-                _write_all(fd, aead.encrypt(_nonce(counter, False), bytes(pending[:CHUNK]), None))
-                del pending[:CHUNK]
-                counter += 1
-        _write_all(fd, aead.encrypt(_nonce(counter, True), bytes(pending), None))
+        sink = _FdSink(fd)
+        sink.write(MAGIC)
+        with recipe.stream_writer(sink, key) as writer:
+            async for piece in chunks:
+                size += len(piece)
+                if size > max_bytes:
+                    raise AttachmentTooLargeError(max_bytes)
+                digest.update(piece)
+                writer.write(piece)
         os.fsync(fd)
     except BaseException:
         os.close(fd)
@@ -99,29 +88,18 @@ async def write_blob(
     return size, digest.hexdigest()
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def read_blob(draft_dir: Path, draft_key: bytes, attachment_id: str) -> Iterator[bytes]:
+def read_blob(draft_dir: Path, key: bytes, attachment_id: str) -> Iterator[bytes]:
     """Yield the plaintext of a blob chunk by chunk, authenticating each chunk and the end."""
-    aead = _aead(draft_key, attachment_id)
     path = blob_path(draft_dir, attachment_id)
-    with path.open("rb") as f:
+    with path.open("rb", buffering=0) as f:
         if f.read(len(MAGIC)) != MAGIC:
             raise DraftCorruptError(f"attachment blob {path.name} has a bad header")
-        counter = 0
-        current = f.read(CHUNK + TAG)
+        reader = recipe.stream_reader(f, key, what=f"attachment blob {path.name}")
         while True:
-            following = f.read(CHUNK + TAG)
-            last = not following
             try:
-                yield aead.decrypt(_nonce(counter, last), current, None)
-            except InvalidTag:
-                raise DraftCorruptError(f"attachment blob {path.name} chunk {counter}") from None
-            if last:
+                piece = reader.read(CHUNK)
+            except recipe.RecordError as exc:
+                raise DraftCorruptError(str(exc)) from None
+            if not piece:
                 return
-            current = following
-            counter += 1
+            yield piece

@@ -3,8 +3,11 @@
 Layout::
 
     <data>/            0700  owned by the service user
-      server.key       0600  32 random bytes, created once (atomic create, never overwritten)
-      intake.sqlite3   0600  drafts (ciphertext), outbox index, rate limits (+ -wal, -shm)
+      server.key       0600  32 random bytes — only when no better place is configured
+                             (systemd credential, INTAKE_SERVER_KEY_FILE on tmpfs)
+      keyslots         0600  the key of every live record, one fixed slot each, overwritten in
+                             place (intake.store.keyslots)
+      intake.sqlite3   0600  sealed records (ciphertext), outbox index (+ -wal, -shm)
       drafts/<id>/     0700  encrypted attachment blobs of one open draft
       outbox/<id>.age  0600  sealed submissions waiting for export
 
@@ -25,6 +28,7 @@ from intake.store.exceptions import UnsafeDataDirError
 
 DB_NAME = "intake.sqlite3"
 KEY_NAME = "server.key"
+KEYSLOTS_NAME = "keyslots"
 DRAFTS_DIR = "drafts"
 OUTBOX_DIR = "outbox"
 

@@ -1,87 +1,83 @@
-"""The draft record: what a draft is in memory, and how it becomes a row and back."""
+"""The draft: a sealed record of kind ``draft`` holding one witness's open conversation.
+
+Its body is JSON: the service's document (``body``) plus the draft's own times and, once a submit
+began, the submission id. None of it is in clear anywhere. The record's lookup tag is the
+witness key (:meth:`intake.store.serverkey.ServerKeys.witness_key`), so the draft is found by its
+witness in memory, never through a value stored in SQLite.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from intake.store.serverkey import ServerKeys, open_payload, seal_payload
+from intake.store.sealed import Record
 
-DRAFT_COLUMNS = (
-    "draft_id, witness_key, version, wrapped_key, body, created_at, updated_at, expires_at,"
-    " sealing_id"
-)
-
-# fixed column names; every value is bound as a parameter
-UPSERT_DRAFT = (
-    f"INSERT INTO drafts ({DRAFT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
-    "ON CONFLICT(draft_id) DO UPDATE SET version = excluded.version, body = excluded.body, "
-    "updated_at = excluded.updated_at, sealing_id = excluded.sealing_id"
-)
+KIND = "draft"
+_HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
 
-def new_draft_id() -> str:
-    """A random draft id (128 bits, hex): says nothing about the witness."""
-    return os.urandom(16).hex()
+def witness_tag(witness_key: str) -> bytes:
+    """The 32-byte lookup tag of a witness key.
+
+    A real witness key is the hex HMAC :meth:`~intake.store.Store.witness_key` returns: its bytes
+    are the tag, so the tag is exactly HMAC(witness secret, ``"<channel>:<user id>"``). Any other
+    string (tests, the console demo) is hashed to 32 bytes.
+    """
+    if _HEX_KEY.fullmatch(witness_key):
+        return bytes.fromhex(witness_key)
+    return hashlib.sha256(witness_key.encode()).digest()
 
 
 @dataclass(slots=True)
 class Draft:
     """An open draft, decrypted. ``body`` is the JSON document the service keeps in it.
 
-    ``key`` is the draft's own random key (plaintext, memory only); ``version`` counts saves and is
-    bound into the ciphertext's associated data; ``sealing_id`` is the submission id once a submit
-    has begun (set before anything is sealed, so a retry after a crash reuses it).
+    ``key`` is the draft's own random key (memory only; on disk only inside its key slot);
+    ``version`` counts saves and is bound into the ciphertext's associated data; ``sealing_id`` is
+    the submission id once a submit has begun (set before anything is sealed, so a retry after a
+    crash reuses it). A draft loaded after a restart knows its witness only by the tag:
+    ``witness_key`` is then the tag in hex (the same string for real witness keys).
     """
 
     draft_id: str
     witness_key: str
     version: int
-    key: bytes
+    key: bytes = field(repr=False)
     created_at: float
     updated_at: float
     expires_at: float
-    body: dict[str, Any]
+    body: dict[str, Any] = field(repr=False)
     sealing_id: str | None = None
-    wrapped_key: bytes | None = None  # cached: the key is wrapped once, not on every save
+    record: Record | None = field(default=None, repr=False, compare=False)
 
-    def to_row(self, keys: ServerKeys) -> tuple[Any, ...]:
-        """Encrypt into the column values of :data:`UPSERT_DRAFT`."""
-        plaintext = json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
-        return (
-            self.draft_id,
-            self.witness_key,
-            self.version,
-            self._wrapped(keys),
-            seal_payload(self.key, self.draft_id, self.version, plaintext),
-            self.created_at,
-            self.updated_at,
-            self.expires_at,
-            self.sealing_id,
-        )
-
-    def _wrapped(self, keys: ServerKeys) -> bytes:
-        if self.wrapped_key is None:
-            self.wrapped_key = keys.wrap(self.draft_id, self.key)
-        return self.wrapped_key
+    def to_plaintext(self) -> bytes:
+        """What the record's sealed body holds."""
+        doc = {
+            "format": 1,
+            "body": self.body,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "sealing_id": self.sealing_id,
+        }
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
     @classmethod
-    def from_row(cls, keys: ServerKeys, row: Any) -> Draft:
-        """Decrypt a row selected with :data:`DRAFT_COLUMNS`."""
-        draft_id, witness_key, version, wrapped, body, created, updated, expires, sealing = row
-        key = keys.unwrap(draft_id, wrapped)
-        plaintext = open_payload(key, draft_id, version, body)
+    def from_record(cls, record: Record, plaintext: bytes) -> Draft:
+        """The draft sealed in ``record``'s body ``plaintext``."""
+        doc = json.loads(plaintext)
         return cls(
-            draft_id=draft_id,
-            witness_key=witness_key,
-            version=version,
-            key=key,
-            created_at=created,
-            updated_at=updated,
-            expires_at=expires,
-            body=json.loads(plaintext),
-            sealing_id=sealing,
-            wrapped_key=wrapped,
+            draft_id=record.record_id,
+            witness_key=(record.tag or b"").hex(),
+            version=record.version,
+            key=record.key,
+            created_at=float(doc["created_at"]),
+            updated_at=float(doc["updated_at"]),
+            expires_at=record.expires_at,
+            body=doc["body"],
+            sealing_id=doc.get("sealing_id"),
+            record=record,
         )

@@ -1,102 +1,104 @@
-"""The server key and what is derived from it.
+"""The server key: where it comes from, and the keys derived from it.
 
-One random 32-byte secret lives in ``<data>/server.key``. Two independent keys are derived from it
-with HKDF-SHA256 (separate ``info`` labels, so neither can be computed from the other):
+One random 32-byte secret. Where it is read from, best first (the caller decides, see
+:func:`intake.config` and docs/operations.md, "Server key"):
 
-* the **wrap key** seals each draft's own random key (ChaCha20-Poly1305, the draft id as associated
-  data, so a wrapped key cannot be moved onto another draft);
-* the **witness secret** keys HMAC-SHA256 over ``"<channel>:<user_id>"``: the only way the store
-  knows a witness. No raw id, name or username is ever stored.
+1. a systemd credential, ``$CREDENTIALS_DIRECTORY/server.key`` (``LoadCredentialEncrypted=``):
+   kept in RAM by systemd, never written to the data disk;
+2. ``INTAKE_SERVER_KEY_FILE``, e.g. on a tmpfs: RAM only, gone at power-off;
+3. ``<data>/server.key`` beside the data — the fallback, with a warning: a seized disk then holds
+   the key that opens every *open* draft.
 
-Destroying a draft deletes its wrapped key; its ciphertext (rows, blobs) then can no longer be read
-even by the server, which is what makes TTL expiry and submit final.
+Derived with HKDF-SHA-256 under separate labels (none computable from another):
+
+* the **slot-wrap key** seals every key slot (:mod:`intake.store.sealed`);
+* the **slot check value** in the key-slot file's header, so a wrong key is refused, not taken for
+  a file of torn slots;
+* the **witness secret** keys HMAC-SHA-256 over ``"<channel>:<user_id>"``: the lookup tag that
+  exists on disk only inside live slots. Its label is the one of format v1, so drafts carried over
+  from v1 are still found by their witness;
+* the **v1 wrap key**, only to carry v1 drafts over (:mod:`intake.store.migration`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from crypto import sealbox as records
 from intake.store.datadir import check_private_file, write_new_file
-from intake.store.exceptions import DraftCorruptError, StoreError
+from intake.store.exceptions import StoreError
+from intake.store.mounts import on_memory_fs
 
-KEY_SIZE = 32
-NONCE_SIZE = 12
-
-
-def _derive(secret: bytes, label: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None, info=label).derive(secret)
+KEY_SIZE = records.KEY_SIZE
+CHECK_SIZE = 16
 
 
 @dataclass(frozen=True, slots=True)
 class ServerKeys:
-    """The keys derived from ``server.key``. Hold only in memory; never log."""
+    """The keys derived from the server key. Memory only; never logged."""
 
-    wrap_key: bytes
+    slot_wrap: bytes
+    slot_check: bytes
     witness_secret: bytes
+    v1_wrap: bytes
 
     @classmethod
     def from_secret(cls, secret: bytes) -> ServerKeys:
-        """Derive both keys from the 32-byte server secret."""
+        """Derive every key from the 32-byte server secret."""
         if len(secret) != KEY_SIZE:
             raise StoreError(f"server key must be {KEY_SIZE} bytes, got {len(secret)}")
+        derive = records.derive_key
         return cls(
-            wrap_key=_derive(secret, b"witness-intake/draft-key-wrap/v1"),
-            witness_secret=_derive(secret, b"witness-intake/witness-hmac/v1"),
+            slot_wrap=derive(secret, b"witness-intake/key-slot-wrap/v2"),
+            slot_check=derive(secret, b"witness-intake/key-slot-check/v2")[:CHECK_SIZE],
+            witness_secret=derive(secret, b"witness-intake/witness-hmac/v1"),
+            v1_wrap=derive(secret, b"witness-intake/draft-key-wrap/v1"),
         )
 
-    @classmethod
-    def load_or_create(cls, path: Path) -> ServerKeys:
-        """Read ``path``, creating it (0600, atomically) with fresh random bytes on first run."""
-        if not path.exists():
-            write_new_file(path, os.urandom(KEY_SIZE))
-        check_private_file(path)
-        secret = path.read_bytes()
-        if len(secret) != KEY_SIZE:
-            raise StoreError(f"server key {path} is {len(secret)} bytes, expected {KEY_SIZE}")
-        return cls.from_secret(secret)
-
     def witness_key(self, channel: str, user_id: int | str) -> str:
-        """HMAC-SHA256 of ``"<channel>:<user_id>"`` under the witness secret, as hex."""
-        msg = f"{channel}:{user_id}".encode()
-        return hmac.new(self.witness_secret, msg, hashlib.sha256).hexdigest()
+        """HMAC-SHA-256 of ``"<channel>:<user_id>"`` under the witness secret, as hex."""
+        return records.keyed_tag(self.witness_secret, f"{channel}:{user_id}".encode()).hex()
 
-    def wrap(self, draft_id: str, draft_key: bytes) -> bytes:
-        """Seal a draft's key under the wrap key, bound to the draft id."""
-        nonce = os.urandom(NONCE_SIZE)
-        aad = b"draft-key:" + draft_id.encode()
-        return nonce + ChaCha20Poly1305(self.wrap_key).encrypt(nonce, draft_key, aad)
 
-    def unwrap(self, draft_id: str, wrapped: bytes) -> bytes:
-        """Open a wrapped draft key; :class:`DraftCorruptError` if it does not authenticate."""
-        aad = b"draft-key:" + draft_id.encode()
-        try:
-            return ChaCha20Poly1305(self.wrap_key).decrypt(
-                wrapped[:NONCE_SIZE], wrapped[NONCE_SIZE:], aad
+@dataclass(frozen=True, slots=True)
+class KeySource:
+    """Where the server key is read from: ``path``, and how it was configured (``origin``)."""
+
+    path: Path
+    origin: str  # "systemd credential" | "INTAKE_SERVER_KEY_FILE" | "data dir"
+
+    @property
+    def creatable(self) -> bool:
+        """A systemd credential is provided by systemd; never made up here."""
+        return self.origin != "systemd credential"
+
+    def warning(self) -> str | None:
+        """Why this source is weaker than it should be, or None."""
+        if on_memory_fs(self.path):
+            return None
+        return (
+            f"the server key is read from {self.path}, on a disk: whoever seizes that disk can "
+            "open every open draft; load it as a systemd credential (LoadCredentialEncrypted=) "
+            "or set INTAKE_SERVER_KEY_FILE to a tmpfs path (docs/operations.md, 'Server key')"
+        )
+
+
+def load(source: KeySource, *, may_create: bool) -> ServerKeys:
+    """Read the key from ``source``; create it (0600, atomically) only if ``may_create``."""
+    path = source.path
+    if not path.exists():
+        if not (may_create and source.creatable):
+            raise StoreError(
+                f"the server key ({source.origin}: {path}) is missing but this data dir has open "
+                "records sealed with one: restore the server key, or move the key slots file "
+                "(keyslots) away to start over (open drafts are lost; the outbox is kept)"
             )
-        except InvalidTag:
-            raise DraftCorruptError(f"key of draft {draft_id} does not authenticate") from None
-
-
-def seal_payload(key: bytes, draft_id: str, version: int, plaintext: bytes) -> bytes:
-    """Encrypt a draft body; the associated data binds it to its draft id and version."""
-    nonce = os.urandom(NONCE_SIZE)
-    aad = f"draft:{draft_id}:{version}".encode()
-    return nonce + ChaCha20Poly1305(key).encrypt(nonce, plaintext, aad)
-
-
-def open_payload(key: bytes, draft_id: str, version: int, blob: bytes) -> bytes:
-    """Decrypt a draft body sealed by :func:`seal_payload`."""
-    aad = f"draft:{draft_id}:{version}".encode()
-    try:
-        return ChaCha20Poly1305(key).decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], aad)
-    except InvalidTag:
-        raise DraftCorruptError(f"draft {draft_id} v{version} does not authenticate") from None
+        write_new_file(path, os.urandom(KEY_SIZE))
+    if source.origin != "systemd credential":  # systemd owns and protects its credential files
+        check_private_file(path)
+    secret = path.read_bytes()
+    if len(secret) != KEY_SIZE:
+        raise StoreError(f"server key {path} is {len(secret)} bytes, expected {KEY_SIZE}")
+    return ServerKeys.from_secret(secret)

@@ -173,8 +173,14 @@ class Submitter:
 
         return outbox.write_sealed(self.store.outbox_dir, meta["submission_id"], produce)
 
-    async def finish(self, draft: Draft) -> str:
-        """Seal (unless already sealed), index and destroy the draft; return the receipt."""
+    async def finish(
+        self, draft: Draft, channel: dict[str, Any] | None = None, closing: str | None = None
+    ) -> tuple[str, str | None]:
+        """Seal (unless already sealed), index and destroy the draft.
+
+        With ``channel`` (the channel's data), a clean-up record holding it and ``closing`` is
+        created in the commit that destroys the draft. Returns (receipt, clean-up id or None).
+        """
         meta = draft.body["submit"]
         submission_id = meta["submission_id"]
         try:
@@ -188,6 +194,8 @@ class Submitter:
         secret = meta.get("ack_secret")
         proof = ack_hash(secret) if secret else None  # None: submit began before ack secrets
         op = insert_op(submission_id, sha256, size, self.clock(), proof)
-        await self.store.destroy_draft(draft.draft_id, extra_ops=[op])
+        cleanup_id = await self.store.destroy_draft(
+            draft.draft_id, extra_ops=[op], cleanup=channel, closing=closing
+        )
         log.info("submission_sealed", submission_id=submission_id, size=size)
-        return str(meta["receipt"])
+        return str(meta["receipt"]), cleanup_id

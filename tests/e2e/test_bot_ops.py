@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -158,7 +159,12 @@ async def test_metric_values_after_a_conversation(
         status, body = await _get(ops.health.port, "/metrics")
         assert b"intake_open_drafts 1.0" in body
         await w.cancel()
-        status, body = await _get(ops.health.port, "/metrics")
+        for _ in range(500):  # the closing line comes before the handler ends: poll its count
+            status, body = await _get(ops.health.port, "/metrics")
+            done = re.search(rb"intake_handler_latency_seconds_count (\d+)", body)
+            if done and int(done.group(1)) >= 6:  # /start, English, agree, text, /cancel, yes
+                break
+            await asyncio.sleep(0.01)
     assert status == 200
     assert b"Canary" not in body
     samples = {

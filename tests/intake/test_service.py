@@ -12,7 +12,7 @@ import pytest
 
 import crypto
 from intake import engine
-from intake.channel import Press, Start, Text
+from intake.channel import Closing, Press, Start, Text
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
 from intake.store import AttachmentTooLargeError, DraftNotFoundError, Store
@@ -114,12 +114,17 @@ async def test_cancel_and_wipe_destroy_the_draft(
     assert cancelled.outcome == "cancelled"
     assert cancelled.channel_data == {"chat": 1, "ids": [1, 2]}
     assert await store.load_draft(key) is None
+    assert store.cleanups.ids() == [cancelled.cleanup_id]  # sealed until the chat is clean
+    await svc.cleaned(cancelled.cleanup_id)
+    assert store.cleanups.ids() == []
 
     await svc.handle(key, Start())
     await svc.set_channel_data(key, {"chat": 2})
-    assert await svc.wipe(key) == {"chat": 2}
+    wiped = await svc.wipe(key)
+    assert wiped.channel_data == {"chat": 2}
+    assert store.cleanups.ids() == [wiped.cleanup_id]
     assert await store.load_draft(key) is None
-    assert await svc.wipe(key) == {}
+    assert await svc.wipe(key) == Closing({})
     assert await svc.get_channel_data(key) == {}
     await svc.set_channel_data(key, {"x": 1})  # no draft: nothing to attach to, no error
 
@@ -137,7 +142,7 @@ async def test_expire_destroys_drafts_and_their_blobs(
     clock.now += 1800
     await svc.handle(new, Start())
     clock.now += 1800
-    assert await svc.expire() == [{"chat": 1}]
+    assert [c.channel_data for c in await svc.expire()] == [{"chat": 1}]
     assert await store.load_draft(old) is None
     assert await store.load_draft(new) is not None
     assert [p.name for p in (tmp_path / "d" / "drafts").iterdir()] == []

@@ -111,8 +111,10 @@ async def test_unreadable_draft_is_destroyed_and_the_witness_starts_over(
     svc = service(questionnaire)
     key = svc.witness_key("t", 1)
     await svc.handle(key, Start())
-    sql = "UPDATE drafts SET body = zeroblob(40) WHERE witness_key = ?"
-    await store.writer.write([(sql, (key,))])
+    draft = await store.load_draft(key)
+    assert draft is not None
+    sql = "UPDATE records SET body = zeroblob(40) WHERE record_id = ?"
+    await store.writer.write([(sql, (draft.draft_id,))])
     reply = await svc.handle(key, Text("hello"))
     assert reply.outcome == "rejected"
     assert await store.load_draft(key) is None

@@ -14,12 +14,10 @@ async def test_tampered_draft_is_detected(tmp_path: Path) -> None:
     draft = store.new_draft("wk", {"x": 1})
     await store.save_draft(draft)
     # swap in a body sealed for another version: the associated data must reject it
-    other = store.new_draft("wk2", {"x": 2})
-    other.key = draft.key
-    other.draft_id = draft.draft_id
-    other.version = 5
-    row = other.to_row(store.keys)
-    await store.writer.write([("UPDATE drafts SET body = ? WHERE draft_id = ?", (row[4], row[0]))])
+    assert draft.record is not None
+    forged = store.records.seal_body(draft.record, 5, b'{"x": 2}')
+    sql = "UPDATE records SET body = ? WHERE record_id = ?"
+    await store.writer.write([(sql, (forged, draft.draft_id))])
     with pytest.raises(DraftCorruptError):
         await store.load_draft("wk")
     await store.close()
