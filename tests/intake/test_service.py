@@ -215,3 +215,26 @@ async def test_events_of_one_witness_are_serialised(
 def test_resume_prompt_matches_engine(questionnaire: Questionnaire) -> None:
     step = engine.start(questionnaire, "ru")
     assert engine.resume(questionnaire, step.state).text == step.prompt.text
+
+
+async def test_cleanups_left_by_a_crash_are_handed_out_by_the_next_sweep(
+    tmp_path: Path, questionnaire: Questionnaire, staff: crypto.Identity
+) -> None:
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, questionnaire, [staff.recipient()])
+    key = svc.witness_key("t", 1)
+    await svc.handle(key, Start())
+    await svc.set_channel_data(key, {"chat": 1, "ids": [5]})
+    closing = await svc.wipe(key)  # … and the bot dies before it deleted the chat
+    assert await svc.expire() == []  # held by this process's channel: not handed out twice
+    await store.close()
+
+    store = await Store.open(tmp_path / "d")
+    try:
+        svc = IntakeService(store, questionnaire, [staff.recipient()])
+        assert await svc.expire() == [Closing({"chat": 1, "ids": [5]}, closing.cleanup_id)]
+        await svc.cleaned(closing.cleanup_id)
+        assert await svc.expire() == []
+        assert store.cleanups.ids() == []
+    finally:
+        await store.close()
