@@ -121,7 +121,11 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
     """Run the bot until SIGINT/SIGTERM (or ``stop_event``); return the exit status."""
     questionnaire = questionnaire_of(config)
     settings = settings_from(config)
-    store = await Store.open(config.data_dir, draft_ttl=config.draft_ttl_seconds)
+    store = await Store.open(
+        config.data_dir, key_source=config.key_source, draft_ttl=config.draft_ttl_seconds
+    )
+    for warning in store.warnings:  # also in /health and `intake status`
+        log.warning("seizure_exposure", warning=warning)
     limits = {
         "message": (config.rate_messages_per_minute, 60),
         "submission": (config.rate_submissions_per_day, 24 * 3600),

@@ -78,7 +78,20 @@ class CaseworkError(Exception):
 
 def decrypt(args: argparse.Namespace) -> int:
     """Run the command; 0 when every file was decrypted (or already was), 1 if any failed or an
-    index or the receipt could not be written, 2 for unusable arguments, keys or output folder."""
+    index or the receipt could not be written, 2 for unusable arguments, keys or output folder.
+
+    The reports are testimony: the process writes them with umask 077, dumps no core and is not
+    traceable by the user's other processes (:mod:`intake.ops.hardening`).
+    """
+    from intake.ops.hardening import hardened
+
+    with hardened() as missing:
+        for what in missing:
+            tui.warning(what)
+        return _decrypt(args)
+
+
+def _decrypt(args: argparse.Namespace) -> int:
     from intake import safefs
     from intake.offline.batch import BusyError, run_batch
     from intake.offline.identities import IdentityLoadError, load_identities

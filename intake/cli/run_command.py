@@ -17,10 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate the configuration, set up logging, then serve until SIGTERM/SIGINT."""
+    """Harden the process, validate the configuration, set up logging, then serve until
+    SIGTERM/SIGINT."""
     from intake.config import ConfigError, load_config, print_config_error
+    from intake.ops.hardening import harden
     from intake.ops.logs import configure_logging, register_secret
 
+    not_hardened = harden()  # first: before anything secret is read into this process
     try:
         config = load_config()
     except ConfigError as err:
@@ -28,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     for secret in config.secrets():
         register_secret(secret)
     configure_logging(config.log_level, config.log_format)
+    if not_hardened:
+        import structlog
+
+        structlog.get_logger("intake.run").warning("process_not_hardened", missing=not_hardened)
     from bot.serve import run as serve_bot  # after logging: PTB logs from import time on
 
     return serve_bot(config)

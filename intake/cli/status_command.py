@@ -39,6 +39,8 @@ def status(args: argparse.Namespace) -> int:
         print(f"{disk_line(counts.disk_free_bytes)} in {store.data_dir}")
         for row in missing:
             tui.error(f"sealed file of {row.submission_id} ({row.state}) is missing")
+        for warning in store.warnings:
+            tui.warning(warning)
         return 1 if missing else 0
 
     return with_store(command)

@@ -26,6 +26,7 @@ from intake.config.secret import Secret
 
 if TYPE_CHECKING:
     from crypto import Recipient
+    from intake.store import KeySource
 
 __all__ = [
     "Config",
@@ -69,6 +70,8 @@ class Config:
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8443
     telegram_http_client: HttpClientName = "lean"  # the Bot API client (bot.request)
+    server_key_file: Path | None = None  # None: <data>/server.key (the fallback, warned about)
+    server_key_origin: str = "data dir"
 
     @property
     def base_url(self) -> str | None:
@@ -94,6 +97,15 @@ class Config:
     def max_file_bytes(self) -> int:
         """Largest attachment accepted, in bytes."""
         return self.max_file_mb * 1024 * 1024
+
+    @property
+    def key_source(self) -> KeySource:
+        """Where the store reads the server key from (see docs/operations.md, "Server key")."""
+        from intake.store import KeySource, default_key_source
+
+        if self.server_key_file is None:
+            return default_key_source(self.data_dir)
+        return KeySource(self.server_key_file, self.server_key_origin)
 
     def secrets(self) -> list[str]:
         """Every secret value, for :func:`intake.ops.logs.register_secret`."""
@@ -131,6 +143,7 @@ def load_config(
             "limit; set TELEGRAM_API_BASE_URL to a self-hosted Bot API server to accept more"
         )
     webhook_url, webhook_secret, (wh_host, wh_port) = r.webhook(api_root is not None)
+    key_file, key_origin = r.server_key()
     config = Config(
         telegram_token=token,
         telegram_api_root=api_root,
@@ -153,6 +166,8 @@ def load_config(
         webhook_host=wh_host,
         webhook_port=wh_port,
         telegram_http_client=http_client,
+        server_key_file=key_file,
+        server_key_origin=key_origin,
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -175,6 +190,25 @@ def _environment(dotenv_path: Path) -> dict[str, str]:
 
     merged: dict[str, str] = {}
     if dotenv_path.is_file():
+        _check_dotenv(dotenv_path)
         merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
     merged.update(os.environ)
     return merged
+
+
+def _check_dotenv(path: Path) -> None:
+    """Refuse a ``.env`` others may read or that another user owns: it holds the bot token."""
+    import os
+    import stat
+
+    st = path.stat()
+    if st.st_uid != os.geteuid():
+        raise ConfigError(
+            [f"{path} is owned by uid {st.st_uid}, not by this user (uid {os.geteuid()}): it holds "
+             "the bot token; check who wrote it, then take it over (chown) or remove it"]
+        )  # fmt: skip
+    if st.st_mode & 0o077:
+        raise ConfigError(
+            [f"{path} has mode {stat.S_IMODE(st.st_mode):o}, readable by other users: it holds "
+             f"the bot token; check who could have read it, then fix with: chmod 600 {path}"]
+        )  # fmt: skip

@@ -218,6 +218,22 @@ class Reader:
                 self.problem(f"INTAKE_QUESTIONNAIRE: {problem}")
         return path
 
+    def server_key(self) -> tuple[Path | None, str]:
+        """Where the server key is: a systemd credential (``$CREDENTIALS_DIRECTORY/server.key``),
+        else INTAKE_SERVER_KEY_FILE, else (None) the data dir's ``server.key``."""
+        credentials = self.env.get("CREDENTIALS_DIRECTORY", "").strip()
+        if credentials and (Path(credentials) / "server.key").is_file():
+            return Path(credentials) / "server.key", "systemd credential"
+        value = self.get("INTAKE_SERVER_KEY_FILE")
+        if value is None:
+            return None, "data dir"
+        path = Path(value).expanduser().resolve()
+        if not path.parent.is_dir():
+            self.problem(f"INTAKE_SERVER_KEY_FILE={path}: its folder {path.parent} does not exist")
+        elif path.exists() and not path.is_file():
+            self.problem(f"INTAKE_SERVER_KEY_FILE={path} is not a file")
+        return path, "INTAKE_SERVER_KEY_FILE"
+
     def operator_ids(self) -> frozenset[int]:
         """INTAKE_OPERATOR_IDS as numbers."""
         ids: set[int] = set()

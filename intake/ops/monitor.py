@@ -84,6 +84,7 @@ class Monitor:
             telegram_errors_total=self.metrics.telegram_errors_count,
             uptime=max(0.0, now - self.started_at),
             queue=counts,
+            warnings=self.store.warnings,
         )
 
     async def alert_round(self) -> list[str]:

@@ -42,6 +42,7 @@ class OpsStatus:
     telegram_errors_total: int
     uptime: float
     queue: QueueCounts
+    warnings: tuple[str, ...] = ()  # what a seized disk would yield beyond the design
 
 
 async def queue_counts(store: Store, now: float) -> QueueCounts:
@@ -85,7 +86,8 @@ def health_text(status: OpsStatus, fingerprints: Sequence[str] = ()) -> str:
     lines.append(f"Telegram timeouts/5xx/429 since start: {status.telegram_errors_total}")
     lines.append(disk_line(status.queue.disk_free_bytes))
     lines.append(f"Up: {age(status.uptime)}")
-    if fingerprints:
+    lines += [f"⚠️ {warning}" for warning in status.warnings]
+    if fingerprints:  # last, where operators compare them with their paper list
         lines.append(f"Sealing to {len(fingerprints)} staff key(s): {', '.join(fingerprints)}")
     return "\n".join(lines)
 

@@ -61,9 +61,9 @@ def on_memory_fs(path: Path) -> bool:
     return mount is not None and mount.fstype in MEMORY_FILESYSTEMS
 
 
-def shredding_warning(path: Path) -> str | None:
+def shredding_warning(path: Path, mountinfo: str | None = None) -> str | None:
     """Why overwriting in place may not destroy data under ``path``, or None when it does."""
-    mount = mount_of(path)
+    mount = mount_of(path, mountinfo)
     if mount is None or mount.fstype in MEMORY_FILESYSTEMS:
         return None
     if mount.fstype in COPY_ON_WRITE:

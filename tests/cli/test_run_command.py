@@ -53,6 +53,7 @@ def test_run_refuses_secret_key_and_token_in_dotenv(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         f"TELEGRAM_BOT_TOKEN={FAKE_TOKEN}\nINTAKE_RECIPIENTS=AGE-SECRET-KEY-1QQQQQQQQQQ\n"
     )
+    (tmp_path / ".env").chmod(0o600)
     err = run_bot(tmp_path)
     assert "private key" in err
 

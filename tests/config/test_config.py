@@ -193,12 +193,45 @@ def test_dotenv_fills_in_but_real_environment_wins(
 ) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nINTAKE_LOG_LEVEL=DEBUG\n")
+    dotenv.chmod(0o600)
     monkeypatch.setenv("INTAKE_LOG_LEVEL", "WARNING")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     config = load_config(dotenv_path=dotenv, require_recipients=False)
     assert config.telegram_token is not None
     assert config.log_level == "WARNING"
     assert "TELEGRAM_BOT_TOKEN" not in os.environ
+
+
+def test_dotenv_readable_by_others_is_refused_unread(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n")
+    dotenv.chmod(0o644)
+    with pytest.raises(ConfigError) as info:
+        load_config(dotenv_path=dotenv, require_recipients=False)
+    (problem,) = info.value.problems
+    assert "mode 644, readable by other users" in problem
+    assert f"chmod 600 {dotenv}" in problem
+    assert TOKEN not in problem
+
+
+def test_server_key_from_systemd_credentials_or_a_file(tmp_path: Path) -> None:
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    env = {"INTAKE_DATA_DIR": str(tmp_path / "data")}
+    config = load_config(env, require_telegram=False, require_recipients=False)
+    assert config.key_source.path == tmp_path / "data" / "server.key"  # the fallback
+    env["INTAKE_SERVER_KEY_FILE"] = str(tmp_path / "ram" / "server.key")
+    assert "does not exist" in _problems(env, require_telegram=False)[0]
+    (tmp_path / "ram").mkdir()
+    config = load_config(env, require_telegram=False, require_recipients=False)
+    assert config.key_source.origin == "INTAKE_SERVER_KEY_FILE"
+    env["CREDENTIALS_DIRECTORY"] = str(creds)
+    assert load_config(env, require_telegram=False, require_recipients=False).key_source.origin == (
+        "INTAKE_SERVER_KEY_FILE"
+    )  # the unit passes no server.key credential: not used
+    (creds / "server.key").write_bytes(bytes(32))
+    source = load_config(env, require_telegram=False, require_recipients=False).key_source
+    assert (source.path, source.origin) == (creds / "server.key", "systemd credential")
 
 
 def test_private_key_is_refused(tmp_path: Path) -> None:

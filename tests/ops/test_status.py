@@ -14,3 +14,14 @@ def test_ages() -> None:
         "1 h 1 min",
         "1 d 2 h",
     ]
+
+
+def test_health_text_shows_the_seizure_warnings_before_the_fingerprints() -> None:
+    from intake.ops.status import OpsStatus, QueueCounts, health_text
+
+    queue = QueueCounts(0, 0, 0, 0, None, None)
+    status = OpsStatus(0.0, (), 1.0, 0, 5.0, queue, warnings=("the server key is on a disk",))
+    assert health_text(status, ["AB12"]).splitlines()[-2:] == [
+        "⚠️ the server key is on a disk",
+        "Sealing to 1 staff key(s): AB12",
+    ]
