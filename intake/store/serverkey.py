@@ -95,7 +95,13 @@ def load(source: KeySource, *, may_create: bool) -> ServerKeys:
                 "records sealed with one: restore the server key, or move the key slots file "
                 "(keyslots) away to start over (open drafts are lost; the outbox is kept)"
             )
-        write_new_file(path, os.urandom(KEY_SIZE))
+        try:
+            write_new_file(path, os.urandom(KEY_SIZE))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the server key {path} ({source.origin}): {exc.strerror}; "
+                "see docs/operations.md, 'Server key'"
+            ) from None
     if source.origin != "systemd credential":  # systemd owns and protects its credential files
         check_private_file(path)
     secret = path.read_bytes()

@@ -107,6 +107,10 @@ def test_unit_is_hardened() -> None:
         "Restart": "on-failure",
         "RestartPreventExitStatus": "2",
         "LimitCORE": "0",
+        "MemorySwapMax": "0",
+        "LoadCredentialEncrypted": (
+            "server.key:/etc/credstore.encrypted/witness-intake-server.key"
+        ),
     }
     for key, value in expected.items():
         assert unit.get(f"Service.{key}") == [value], key
@@ -226,6 +230,9 @@ def test_compose_keeps_its_safety_settings() -> None:
         "- /tmp:",
         '"127.0.0.1:9464:9464"',
         "core: 0",
+        "memswap_limit: 1g",  # = mem_limit: no swap
+        "INTAKE_SERVER_KEY_FILE: /run/intake-key/server.key",
+        "- /run/witness-intake:/run/intake-key:ro",
     ):
         assert needle in bot, needle
     assert "profiles: [local-bot-api]" in text
