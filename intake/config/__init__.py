@@ -18,6 +18,7 @@ from intake.config.reader import (
     CLOUD_FILE_LIMIT_MB,
     LOCAL_FILE_LIMIT_MB,
     MAX_DRAFT_TTL_HOURS,
+    MIN_DRAFT_TTL_HOURS,
     HttpClientName,
     LogFormat,
     Reader,
@@ -156,7 +157,7 @@ def load_config(
         log_level=r.log_level(),
         log_format=r.log_format(is_tty),
         draft_ttl_hours=r.number(
-            "INTAKE_DRAFT_TTL_HOURS", 24, 0.01, MAX_DRAFT_TTL_HOURS, int_=False
+            "INTAKE_DRAFT_TTL_HOURS", 24, MIN_DRAFT_TTL_HOURS, MAX_DRAFT_TTL_HOURS, int_=False
         ),
         max_file_mb=int(max_mb),
         rate_messages_per_minute=int(r.number("INTAKE_RATE_MESSAGES_PER_MINUTE", 30, 1, 10_000)),

@@ -30,6 +30,8 @@ LOCAL_FILE_LIMIT_MB = 2000
 # Bots may delete messages in private chats only while they are younger than 48 h; a draft that
 # lives longer could not have its traces wiped at expiry. One hour of margin for the expiry sweep.
 MAX_DRAFT_TTL_HOURS = 47.0
+# Seconds are allowed (3.6 s): the forensic test lets real drafts expire; nobody else needs it.
+MIN_DRAFT_TTL_HOURS = 0.001
 
 
 class Reader:

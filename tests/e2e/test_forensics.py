@@ -1,0 +1,193 @@
+"""A seized server disk gives up nothing that was destroyed — tried as a forensic examiner would.
+
+The data dir lives on a real ext4 file system in an image file (loop-mounted, defaults:
+``data=ordered``). A real ``intake run`` serves witnesses over the fake Bot API: one submits with a
+photo and a document, one cancels, one leaves with ``/x`` after uploading a file, one declines the
+consent, one lets the draft expire (while the server is down: the next start's sweep destroys it)
+— and one leaves a draft open, the **control**. Then the bot stops, the image is unmounted, and
+:mod:`tests.support.carver` goes through every byte of it with the live ``server.key`` (the worst
+case: the fallback key on the same disk) and every key it can find anywhere.
+
+Nothing of the ended conversations may come back: no answer, no file, no Telegram id, not even the
+keyed hash that stood for the witness. And the control must come back — its answers, its file, its
+chat id and its tag — or the carver no longer understands the format and the test means nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from intake.store.serverkey import ServerKeys
+from tests.support.carver import carve
+from tests.support.channels import ChatWitness
+from tests.support.fakebot import FakeBotApi
+from tests.support.fakebot.inject import FakeUser
+from tests.support.fakebot.process import intake_env, intake_run_process
+from tests.support.loopfs import ext4_image
+from tests.support.paths import SAMPLE_TOML
+
+TTL_HOURS = 0.002  # 7.2 s: the expiring witness's draft, in the first run only
+ENDED = ("submit", "cancel", "quick", "decline", "expire")
+
+
+def _people() -> dict[str, FakeUser]:
+    rng = random.Random(os.urandom(8))  # real-looking ids: 10 digits, nothing else on disk is
+    return {name: FakeUser(rng.randrange(5 * 10**9, 8 * 10**9)) for name in (*ENDED, "open")}
+
+
+def _canaries() -> dict[str, str]:
+    return {name: f"Can{name[:3]}{os.urandom(6).hex()}" for name in (*ENDED, "open")}
+
+
+def _file(name: str, size: int) -> bytes:
+    return (f"FILE-{name}-".encode() + os.urandom(size))[:size]
+
+
+async def _answer_up_to_files(w: ChatWitness, canary: str) -> None:
+    await w.press("Yes")
+    await w.say("10.08.2020")
+    await w.say(canary)  # where held: ≤ 40 characters
+    await w.press("Beaten")
+    await w.press("Done")
+    await w.say(f"{canary} injuries, Кириллица")
+    await w.press("A witness")
+    await w.say("12")
+    await w.press("Skip")  # location
+
+
+async def _start(w: ChatWitness) -> None:
+    await w.say("/start")
+    await w.press("English")
+    await w.press("agree")
+
+
+async def _logged(log: Path, wanted: dict[str, int], wait: float = 30.0) -> None:
+    """Until the bot logged ``wanted`` events (each after the chat was clean and the clean-up
+    record shredded): the instants that must have passed before the bot is stopped."""
+
+    def counts() -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for line in log.read_text().splitlines():
+            event = json.loads(line).get("event", "") if line.startswith("{") else ""
+            seen[event] = seen.get(event, 0) + 1
+        return seen
+
+    for _ in range(int(wait / 0.02)):  # polling another process's log for a condition
+        if all(counts().get(e, 0) >= n for e, n in wanted.items()):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"not logged within {wait} s: {wanted}, seen {counts()}")
+
+
+async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
+    fake: FakeBotApi, tmp_path: Path, staff: Any
+) -> None:
+    people, canary = _people(), _canaries()
+    files = {
+        "photo": _file("photo", 70_000),
+        "doc": _file("doc", 5_000),
+        "quick": _file("quick", 9_000),
+        "open": _file("open", 3_000),
+    }
+    with ext4_image(tmp_path) as fs:
+        data = fs.mount / "data"
+        env = intake_env(
+            fake, tmp_path, staff,
+            INTAKE_DATA_DIR=str(data), INTAKE_QUESTIONNAIRE=str(SAMPLE_TOML),
+            INTAKE_DRAFT_TTL_HOURS=str(TTL_HOURS),
+        )  # fmt: skip
+        expiring = ChatWitness(fake, people["expire"])
+        async with intake_run_process(fake, tmp_path, env, "run1.log") as proc:
+            started = time.time()
+            await _start(expiring)
+            await expiring.press("Yes")
+            await expiring.say("10.08.2020")
+            await expiring.say(canary["expire"])
+            proc.terminate()
+            assert await proc.wait() == 0
+        # Waiting for wall time, not for a process: the draft's TTL must pass while it is down.
+        await asyncio.sleep(max(0.0, started + TTL_HOURS * 3600 + 0.5 - time.time()))
+
+        env["INTAKE_DRAFT_TTL_HOURS"] = "24"
+        async with intake_run_process(fake, tmp_path, env, "run2.log") as proc:
+            await expiring.wiped()  # the start-up sweep destroyed it and cleaned its chat
+
+            submitter = ChatWitness(fake, people["submit"])
+            await _start(submitter)
+            await _answer_up_to_files(submitter, canary["submit"])
+            await submitter.send_file("photo", files["photo"])
+            await submitter.send_file(
+                "document", files["doc"], filename=f"{canary['submit']}.pdf", mime="x/pdf"
+            )
+            await submitter.press("Done")
+            receipt = await submitter.press("Send")
+            await submitter.wiped(keep=receipt)
+
+            canceller = ChatWitness(fake, people["cancel"])
+            await _start(canceller)
+            await canceller.press("Yes")
+            await canceller.say("10.08.2020")
+            await canceller.say(canary["cancel"])
+            await canceller.wiped(keep=await canceller.say("/cancel"))
+
+            quick = ChatWitness(fake, people["quick"])
+            await _start(quick)
+            await _answer_up_to_files(quick, canary["quick"])
+            await quick.send_file(
+                "document", files["quick"], filename=f"{canary['quick']}.txt", mime="text/plain"
+            )
+            await fake.send_text(quick.user, "/x")
+            await quick.wiped()
+
+            decliner = ChatWitness(fake, people["decline"])
+            await decliner.say("/start")
+            await decliner.press("English")
+            await decliner.wiped(keep=await decliner.press("Not now"))
+
+            control = ChatWitness(fake, people["open"])
+            await _start(control)
+            await _answer_up_to_files(control, canary["open"])
+            await control.send_file("document", files["open"], filename="o.txt", mime="text/plain")
+
+            await _logged(
+                tmp_path / "run2.log",
+                {"conversation_closed": 3, "conversation_wiped": 1, "expired_chats_cleaned": 1},
+            )
+            proc.terminate()
+            assert await proc.wait() == 0
+        server_key = (data / "server.key").read_bytes()  # the examiner has everything on the disk
+    image = fs.raw()
+    found = await asyncio.to_thread(carve, image, [server_key], [len(f) for f in files.values()])
+
+    keys = ServerKeys.from_secret(server_key)
+    tag = {name: bytes.fromhex(keys.witness_key("telegram", u.id)) for name, u in people.items()}
+    plain = b"\n".join(found.plaintexts)
+
+    # the control: the carver does understand the format and the disk
+    assert tag["open"] in found.tags, "the open draft's key slot was not found"
+    assert canary["open"].encode() in plain, "the open draft's body was not opened"
+    assert f'"chat":{people["open"].id}'.encode() in plain, "the open draft's chat id"
+    assert files["open"] in found.blobs, "the open draft's attachment was not opened"
+    assert {(s.kind, s.record_id) for s in found.slots} == {
+        (s.kind, s.record_id) for s in found.slots if s.tag == tag["open"]
+    }  # the only live key on the disk is the control's: no clean-up record was left behind
+    assert found.unopened_rows > 10  # old copies of destroyed records are there: only noise
+    assert found.blob_magics > len(found.blobs)  # and so are old blobs
+
+    # the ended conversations: nothing at all
+    for name in ENDED:
+        user_id = str(people[name].id).encode()
+        secrets = [canary[name].encode(), user_id, tag[name], tag[name].hex().encode()]
+        for secret in secrets:
+            assert secret not in image, (name, secret)
+            assert secret not in plain, (name, secret)
+        assert tag[name] not in found.tags, name
+    for name in ("photo", "doc", "quick"):
+        assert files[name][:24] not in image, name
+        assert files[name] not in found.blobs, name
