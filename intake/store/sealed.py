@@ -79,6 +79,7 @@ class Record:
     slot: int | None = None  # None until created
     version: int = 0  # of the last committed body
     pending: bool = False  # work to finish after a crash (a draft: its submit began)
+    gone: bool = False  # destroyed: never created or updated again under this key
 
 
 def _aad(kind: str, record_id: str, version: int) -> bytes:
@@ -189,13 +190,30 @@ class SealedRecords:
         disk after it. Runs to the end even if the caller is cancelled, so the index, the slots
         and the rows never disagree within a run.
         """
+        for record, _ in [*create, *update]:
+            if record.gone:
+                raise StoreError(f"{record.kind} {record.record_id} was destroyed")
         for record, _ in create:
             if record.tag is not None and self.find(record.kind, record.tag) is not None:
                 raise StoreError(f"a live {record.kind} already has this lookup tag")
-        gone = [r for r in destroy if r.slot is not None]
+        gone = [r for r in destroy if r.slot is not None and not r.gone]
+        if not create and not gone:  # the hot path (an answer saved): no slot, no shield needed
+            await self._writer.write([*self._updates(update), *extra_ops])
+            for record, _ in update:
+                record.version += 1  # (a cancelled caller may miss this: reads use the row's)
+            return
         for record in gone:  # nobody may update it any more
             self._unindex(record)
+            record.gone = True
         await asyncio.shield(self._commit(list(create), list(update), gone, list(extra_ops)))
+
+    def _updates(self, update: Sequence[tuple[Record, bytes]]) -> list[Op]:
+        ops: list[Op] = []
+        for record, body in update:
+            version = record.version + 1
+            sealed = self.seal_body(record, version, body)
+            ops.append((UPDATE, (version, int(record.pending), sealed, record.record_id)))
+        return ops
 
     async def _commit(
         self,
@@ -213,11 +231,7 @@ class SealedRecords:
                 ops.append((INSERT, self.insert_params(record, body)))
             if staged:
                 await self._slots.sync()
-            for record, body in update:
-                sealed = self.seal_body(record, record.version + 1, body)
-                ops.append(
-                    (UPDATE, (record.version + 1, int(record.pending), sealed, record.record_id))
-                )
+            ops += self._updates(update)
             ops += extra_ops
             ops += [(DELETE, (r.record_id,)) for r in gone]
             await self._writer.write(ops)
@@ -230,6 +244,7 @@ class SealedRecords:
             for record, _ in create:
                 record.slot = None
             for record in gone:  # rolled back: they still exist
+                record.gone = False
                 self._index(record)
             raise
         for record, _ in create:

@@ -11,7 +11,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from intake.store import Store
+import pytest
+
+from intake.store import Store, StoreError
 from intake.store.keyslots import HEADER_SIZE, SLOT_SIZE, offset
 from tests.support.witness import chunks
 
@@ -152,3 +154,16 @@ async def test_records_of_a_kind_of_their_own(tmp_path: Path) -> None:
     await store.close()
     assert _slots(data) == {}
     assert _rows(data) == []
+
+
+async def test_a_destroyed_draft_object_cannot_be_saved_back_to_life(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "d")
+    try:
+        draft = store.new_draft("wk", {})
+        await store.save_draft(draft)
+        await store.destroy_draft(draft.draft_id)
+        with pytest.raises(StoreError, match="was destroyed"):
+            await store.save_draft(draft)  # a stale object held by a caller
+        assert await store.load_draft("wk") is None
+    finally:
+        await store.close()
