@@ -1,22 +1,23 @@
-"""Schema v1 → v2: open drafts carried over into sealed records with their keys in key slots.
+"""Schema v1/v2 → v3: open drafts carried over into sealed records with their keys in key slots.
 
-Format v1 kept, per draft row, the witness's keyed hash in clear (``witness_key``), the draft's
-times in clear, and the draft key wrapped under a key derived from the server key — so every old
-copy of a row (WAL frames, freed pages) stayed readable by whoever had ``server.key``. For each v1
-draft this step:
+Before key slots (schema v1, and v2, which only added the outbox's ``ack_hash``) the store kept,
+per draft row, the witness's keyed hash in clear (``witness_key``), the draft's times in clear,
+and the draft key wrapped under a key derived from the server key — so every old copy of a row
+(WAL frames, freed pages) stayed readable by whoever had ``server.key``. For each old draft this
+step:
 
-1. opens it with the v1 keys (a row that does not open is dropped, with its blobs);
-2. gives it a **new** random key in a key slot (the old key is recoverable from old v1 pages, so
+1. opens it with the old keys (a row that does not open is dropped, with its blobs);
+2. gives it a **new** random key in a key slot (the old key is recoverable from old pages, so
    nothing new may be sealed under it), tagged with the witness's keyed hash;
 3. re-seals each attachment blob (``WIBLOB1`` → ``WIBLOB2``) under the new key: temp file, fsync,
    rename over the old one;
-4. inserts the v2 row; then ``drafts`` and ``rate_limits`` are dropped — all in the migration's
+4. inserts the v3 row; then ``drafts`` and ``rate_limits`` are dropped — all in the migration's
    one transaction, committed after the new slots are durable.
 
-A crash before the commit leaves v1 intact; the next start finds the slots it staged (same record
-id) and reuses their keys, so blobs already re-sealed still open. What this cannot undo: copies of
-v1 rows and blobs that older versions left in free blocks, readable with the server key. See
-docs/operations.md ("Upgrading to v2") for wiping free space once after the upgrade.
+A crash before the commit leaves the old schema intact; the next start finds the slots it staged
+(same record id) and reuses their keys, so blobs already re-sealed still open. What this cannot
+undo: copies of old rows and blobs that older versions left in free blocks, readable with the
+server key. See docs/operations.md (§4c, "Upgrading") for wiping free space once after it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ _V1_COLUMNS = (
 
 
 def v1_step(records: SealedRecords, keys: ServerKeys, data_dir: Path) -> Step:
-    """The Python step of migration v2, for :func:`intake.store.schema.migrate`."""
+    """The Python step of migration v3, for :func:`intake.store.schema.migrate`."""
 
     async def step(conn: aiosqlite.Connection) -> None:
         rows = list(await conn.execute_fetchall(f"SELECT {_V1_COLUMNS} FROM drafts"))  # noqa: S608
@@ -82,7 +83,7 @@ def v1_step(records: SealedRecords, keys: ServerKeys, data_dir: Path) -> Step:
         await conn.execute("DROP TABLE drafts")
         await conn.execute("DROP TABLE rate_limits")
         if rows:
-            log.info("store_migrated_v2", drafts=len(carried), dropped=len(rows) - len(carried))
+            log.info("store_migrated_v3", drafts=len(carried), dropped=len(rows) - len(carried))
 
     return step
 
@@ -118,7 +119,7 @@ def _reseal_blobs(folder: Path, v1_key: bytes, records: SealedRecords, record: R
         attachment_id = path.stem
         with path.open("rb") as f:
             if f.read(len(V1_MAGIC)) != V1_MAGIC:
-                continue  # already v2 (an interrupted migration re-sealed it)
+                continue  # already WIBLOB2 (an interrupted migration re-sealed it)
             label = b"witness-intake/attachment/v1:" + attachment_id.encode()
             reader = recipe.stream_reader(f, recipe.derive_key(v1_key, label), what=path.name)
             tmp = path.with_suffix(".tmp")

@@ -3,7 +3,7 @@
 Each migration runs in its own transaction together with the version bump, so a crash mid-migration
 leaves the previous version intact. Never edit a released migration: append a new one. A migration
 may have a Python step (run inside the same transaction, after its SQL) for what SQL cannot do,
-such as re-sealing v1 drafts into v2 records (:mod:`intake.store.migration`).
+such as re-sealing old drafts into v3 records (:mod:`intake.store.migration`).
 
 What is stored in clear is deliberately little: random record ids, record kinds, key-slot numbers,
 version counters, submission ids, ciphertext sizes and hashes, submission times. Everything about a

@@ -15,9 +15,10 @@ Derived with HKDF-SHA-256 under separate labels (none computable from another):
 * the **slot check value** in the key-slot file's header, so a wrong key is refused, not taken for
   a file of torn slots;
 * the **witness secret** keys HMAC-SHA-256 over ``"<channel>:<user_id>"``: the lookup tag that
-  exists on disk only inside live slots. Its label is the one of format v1, so drafts carried over
-  from v1 are still found by their witness;
-* the **v1 wrap key**, only to carry v1 drafts over (:mod:`intake.store.migration`).
+  exists on disk only inside live slots. Its label is the one before key slots, so drafts carried
+  over are still found by their witness;
+* the **v1 wrap key**, only to carry drafts from before key slots over
+  (:mod:`intake.store.migration`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ transaction is fsync'd — and, for a destroy, after the record's key slot is ze
 clock is injectable (``clock=``) so tests pass time in.
 
 Two ways to open one: :meth:`Store.open` for the process that serves witnesses (it needs the
-server key, owns the key-slot file — one such process per data dir — and carries v1 data over),
+server key, owns the key-slot file — one such process per data dir — and upgrades older schemas),
 and :meth:`Store.open_outbox` for ``intake export``, ``ack`` and ``status``, which touch only the
 outbox index and counts and never see a key.
 """

@@ -1,5 +1,6 @@
-"""Schema v1 → v2 on a data dir written by the v1 code: open drafts keep working, nothing of v1's
-witness-keyed columns remains, and a migration interrupted before its commit can be run again."""
+"""Schema v1/v2 → v3 on data dirs written by the code before key slots: open drafts keep working,
+nothing of the old witness-keyed columns remains, and a migration interrupted before its commit
+can be run again."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from intake.store.sealed import SealedRecords
 from intake.store.serverkey import load
 from intake.store.store import default_key_source
 from tests.support.clock import Clock
-from tests.support.paths import STORE_V1
+from tests.support.paths import STORE_V1, STORE_V2
 from tests.support.sealing import open_sealed
 from tests.support.witness import find
 
@@ -30,9 +31,15 @@ OPEN_ID, SEALING_ID = 4242, 4343
 ATTACHMENT = b"V1-ATTACHMENT-" + bytes(range(256)) * 400
 
 
-def _copy_v1(tmp_path: Path) -> tuple[Path, Clock]:
+@pytest.fixture(params=[STORE_V1, STORE_V2], ids=["schema-v1", "schema-v2"])
+def old(request: pytest.FixtureRequest) -> Path:
+    """A data dir written before key slots."""
+    return Path(request.param)
+
+
+def _copy_v1(tmp_path: Path, old: Path) -> tuple[Path, Clock]:
     data = tmp_path / "data"
-    shutil.copytree(STORE_V1, data, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(old, data, ignore=shutil.ignore_patterns("README.md"))
     for path in [data, *data.rglob("*")]:
         os.chmod(path, 0o700 if path.is_dir() else 0o600)
     (data / "outbox").mkdir(mode=0o700, exist_ok=True)
@@ -46,8 +53,8 @@ def _tables(data: Path) -> dict[str, str]:
         return dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
 
 
-async def test_v1_drafts_are_carried_over_and_complete(tmp_path: Path) -> None:
-    data, clock = _copy_v1(tmp_path)
+async def test_v1_drafts_are_carried_over_and_complete(tmp_path: Path, old: Path) -> None:
+    data, clock = _copy_v1(tmp_path, old)
     staff = crypto.generate_identity(post_quantum=False)
     store = await Store.open(data, clock=clock)
     try:
@@ -89,8 +96,10 @@ async def test_v1_drafts_are_carried_over_and_complete(tmp_path: Path) -> None:
                 assert bytes.fromhex(svc.witness_key("telegram", user)) not in raw, path
 
 
-async def test_migration_interrupted_before_its_commit_runs_again(tmp_path: Path) -> None:
-    data, clock = _copy_v1(tmp_path)
+async def test_migration_interrupted_before_its_commit_runs_again(
+    tmp_path: Path, old: Path
+) -> None:
+    data, clock = _copy_v1(tmp_path, old)
 
     class Crash(Exception):
         pass
@@ -109,7 +118,7 @@ async def test_migration_interrupted_before_its_commit_runs_again(tmp_path: Path
         raise Crash  # … and the process dies before the commit
 
     with pytest.raises(Crash):
-        await schema.migrate(conn, "db", {2: crashing})
+        await schema.migrate(conn, "db", {3: crashing})
     await conn.close()
     slots.close()
     assert next((data / "drafts").rglob("*.blob")).read_bytes().startswith(b"WIBLOB2\n")
