@@ -328,10 +328,12 @@ class Flow:
         for closed in expired:
             rec = ChatRecord.from_data(closed.channel_data)
             await delete_traces(self.bot, rec, self.policy, (), self.on_error)
-            if rec.chat_id is not None:
-                line = engine.closing_prompt(self.svc.questionnaire, rec.language, "expired")
+            text = closed.closing
+            if text is None:
+                text = engine.closing_prompt(self.svc.questionnaire, rec.language, "expired").text
+            if rec.chat_id is not None and text:
                 with contextlib.suppress(BadRequest, Forbidden, GaveUpError):
-                    await self.send(rec.chat_id, [Chunk(line.text)])
+                    await self.send(rec.chat_id, [Chunk(text)])
             await self.svc.cleaned(closed.cleanup_id)
         if expired:  # (the service logs drafts_expired, once; this says their chats are done)
             log.info("expired_chats_cleaned", count=len(expired))

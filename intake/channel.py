@@ -151,8 +151,11 @@ class Closing:
 
     ``channel_data`` is what the channel stored with the draft; ``cleanup_id`` (None when there
     was nothing to clean) is the clean-up record to report done, once the traces are gone, with
-    :meth:`intake.service.IntakeService.cleaned`.
+    :meth:`intake.service.IntakeService.cleaned`; ``closing`` is the neutral line to leave (a
+    conversation that ended before a crash: its own line; an expired draft: None, the expiry line;
+    a wipe: "", nothing).
     """
 
     channel_data: dict[str, object]
     cleanup_id: str | None = None
+    closing: str | None = None  # the line to leave: None the channel's own for expiry, "" none

@@ -136,8 +136,9 @@ class IntakeService:
         receipt = str(draft.body["submit"]["receipt"])
         prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
         channel = dict(draft.body.get("channel", {}))
+        neutral = engine.closing_prompt(self.questionnaire, language, "submitted").text
         try:
-            _, cleanup_id = await self._submitter.finish(draft, channel, prompt.text)
+            _, cleanup_id = await self._submitter.finish(draft, channel, neutral)
         except SubmitFailedError:  # the draft is back at the review; the witness may retry
             return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
         return Reply(
@@ -222,12 +223,12 @@ class IntakeService:
             channel = dict(draft.body.get("channel", {}))
             if draft.sealing_id is not None:
                 try:
-                    _, cleanup_id = await self._submitter.finish(draft, channel)
-                    return Closing(channel, self._claim(cleanup_id))
+                    _, cleanup_id = await self._submitter.finish(draft, channel, "")
+                    return Closing(channel, self._claim(cleanup_id), "")
                 except Exception as exc:  # the witness asked for nothing to remain: honour it
                     log.error("wipe_submit_failed", error=type(exc).__name__)
-            cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel)
-            return Closing(channel, self._claim(cleanup_id))
+            cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel, closing="")
+            return Closing(channel, self._claim(cleanup_id), "")
 
     async def cleaned(self, cleanup_id: str | None) -> None:
         """The channel removed a closed conversation's traces: shred its clean-up record."""
@@ -269,7 +270,7 @@ class IntakeService:
                 continue
             cleanup = await self.store.cleanups.load(cleanup_id)
             if cleanup is not None:
-                found.append(Closing(cleanup.channel, self._claim(cleanup_id)))
+                found.append(Closing(cleanup.channel, self._claim(cleanup_id), cleanup.closing))
         return found
 
     async def expiring(self, within: float) -> list[tuple[str, dict[str, Any], float]]:

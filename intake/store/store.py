@@ -289,14 +289,12 @@ class Store:
 
     async def expired_draft_ids(self) -> list[str]:
         """Ids of drafts past their expiry time (by the injected clock), oldest first."""
-        now = self.clock()
-        late = [r for r in self.records.of_kind(KIND) if r.expires_at <= now]
-        return [r.record_id for r in sorted(late, key=lambda r: r.expires_at)]
+        return await self.draft_ids_expiring_by(self.clock())
 
     async def draft_ids_expiring_by(self, moment: float) -> list[str]:
-        """Ids of drafts that expire at or before ``moment`` (to warn their witnesses)."""
-        sql = "SELECT draft_id FROM drafts WHERE expires_at <= ? ORDER BY expires_at"
-        return [str(r[0]) for r in await self._reader.fetchall(sql, (moment,))]
+        """Ids of drafts that expire at or before ``moment``, oldest first (from the index)."""
+        late = [r for r in self.records.of_kind(KIND) if r.expires_at <= moment]
+        return [r.record_id for r in sorted(late, key=lambda r: r.expires_at)]
 
     async def sealing_draft_ids(self) -> list[str]:
         """Ids of drafts whose submit began but did not finish (crash recovery)."""

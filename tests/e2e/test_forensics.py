@@ -116,7 +116,8 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
 
         env["INTAKE_DRAFT_TTL_HOURS"] = "24"
         async with intake_run_process(fake, tmp_path, env, "run2.log") as proc:
-            await expiring.wiped()  # the start-up sweep destroyed it and cleaned its chat
+            # the start-up sweep destroyed it, cleaned its chat and left "This session has ended."
+            await fake.wait_for(lambda: [m.from_bot for m in expiring.visible()] == [True])
 
             submitter = ChatWitness(fake, people["submit"])
             await _start(submitter)
@@ -126,15 +127,15 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
                 "document", files["doc"], filename=f"{canary['submit']}.pdf", mime="x/pdf"
             )
             await submitter.press("Done")
-            receipt = await submitter.press("Send")
-            await submitter.wiped(keep=receipt)
+            closing, _ = await submitter.submit("Send")  # the thank-you with the code goes too
+            await submitter.wiped(keep=closing)
 
             canceller = ChatWitness(fake, people["cancel"])
             await _start(canceller)
             await canceller.press("Yes")
             await canceller.say("10.08.2020")
             await canceller.say(canary["cancel"])
-            await canceller.wiped(keep=await canceller.say("/cancel"))
+            await canceller.wiped(keep=await canceller.cancel())
 
             quick = ChatWitness(fake, people["quick"])
             await _start(quick)

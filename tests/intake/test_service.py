@@ -232,7 +232,7 @@ async def test_cleanups_left_by_a_crash_are_handed_out_by_the_next_sweep(
     store = await Store.open(tmp_path / "d")
     try:
         svc = IntakeService(store, questionnaire, [staff.recipient()])
-        assert await svc.expire() == [Closing({"chat": 1, "ids": [5]}, closing.cleanup_id)]
+        assert await svc.expire() == [Closing({"chat": 1, "ids": [5]}, closing.cleanup_id, "")]
         await svc.cleaned(closing.cleanup_id)
         assert await svc.expire() == []
         assert store.cleanups.ids() == []
