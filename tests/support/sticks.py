@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import crypto
 from intake.channel import Press, Prompt, Start, Text
 from intake.questionnaire import load
 from intake.service import IntakeService
 from intake.store import Store
+from tests.support.loopfs import cannot_mount
 from tests.support.paths import QUESTIONNAIRES
 
 TINY = QUESTIONNAIRES / "qa_tiny.toml"
@@ -117,7 +116,7 @@ def intake(
 def tmpfs(path: Path, size: str = "8m") -> Iterator[Path]:
     """A real, small tmpfs mounted at ``path`` (a USB stick stand-in that can fill up)."""
     if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
+        cannot_mount("mounting a tmpfs needs root")
     path.mkdir(parents=True, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
     try:
