@@ -93,7 +93,7 @@ async def test_a_pasted_story_split_by_telegram_stays_one_answer(
         # one more, soon after, where it cannot be an answer: the witness is asked
         held = await w.say("It was near the metro.")
         assert "It was near the metro." in (held.text or "")
-        assert "answered with the buttons" in (held.text or "")
+        assert "does not fit the question above" in (held.text or "")
         await w.press("Add it to my previous answer")
         await w.press("A witness")
         await w.say("3")

@@ -50,7 +50,7 @@ def test_a_message_soon_after_is_held_and_the_witness_decides() -> None:
     held = apply(q, step.state, Text("Akrestsina", at=110.0), today=TODAY)
     assert held.state.held == "Akrestsina"
     assert "or the answer to the question above?" in held.prompt.text
-    here = [b.token for r in held.prompt.buttons for b in r if "answers this" in b.label]
+    here = [b.token for r in held.prompt.buttons for b in r if "answers the question" in b.label]
     done = apply(q, held.state, Press(here[0]), today=TODAY)
     assert done.state.answers == {"details": "Black uniforms.", "held": "Akrestsina"}
     # too long together: said so, nothing changed
