@@ -255,7 +255,19 @@ class _Page:
             return "".join(self._media(self.checks[p]) for p in value if p in self.checks)
         if answer.type in ("choice", "multi_choice"):
             return self._choices(answer)
-        return e(str(value.get("text", "")) if isinstance(value, dict) else str(value))
+        shown = e(str(value.get("text", "")) if isinstance(value, dict) else str(value))
+        return shown + self._written(answer)
+
+    def _written(self, answer: Answer) -> str:
+        """What the witness typed, when the value was read from other words ("каля 5" → 5,
+        "5-6" → 5, "10 August" and then "2020"): the value alone would say more than they did."""
+        written = answer.extra.get("written")
+        if not isinstance(written, str) or not written.strip() or written == str(answer.value):
+            return ""
+        return (
+            f' <span class=seen>({self.t["written"]}: '
+            f'<bdi lang="{self.wl}" dir=auto>{e(written)}</bdi>)</span>'
+        )
 
     def _choices(self, answer: Answer) -> str:
         ids = answer.value if isinstance(answer.value, list) else [answer.value]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from intake.i18n import LANGUAGE_CODE, plural_form
+from intake.i18n import LANGUAGE_CODE, format_number, plural_form
 from intake.offline.extract import AttachmentCheck
 from intake.submission.document import Attachment, Submission, format_timestamp
 
@@ -31,10 +31,12 @@ table.custody td:first-child{color:#555;width:30%}
 
 
 def sized(size: int, t: Mapping[str, str]) -> str:
-    """``72 байти``, ``1 byte``: the unit agrees with the number (CLDR plural forms of the
-    labels' language)."""
-    form = plural_form(t.get(LANGUAGE_CODE), size)
-    return f"{size:,} {t.get(f'bytes_{form}', t['bytes'])}"
+    """``72 байти``, ``1 byte``, ``11 899 байтаў``: the unit agrees with the number (CLDR plural
+    forms of the labels' language), digits grouped as that language groups them (a comma is the
+    decimal sign in be/ru/uk: "11,899" would read as eleven and a bit)."""
+    lang = t.get(LANGUAGE_CODE)
+    form = plural_form(lang, size)
+    return f"{format_number(lang, size)} {t.get(f'bytes_{form}', t['bytes'])}"
 
 
 def e(text: str) -> str:

@@ -112,6 +112,46 @@ def test_sizes_agree_with_their_number_and_the_code_has_one_name(
     assert code in page
     assert size % 10 in (2, 3, 4)
     assert size % 100 not in (12, 13, 14)
-    assert f"{size:,} {unit}" in page
+    assert 1000 <= size < 10_000  # four digits: no grouping, and never "1,032" (be/ru/uk: 1.032)
+    assert f"{size} {unit}" in page
     if language == "be":
         assert "Далучаныя файлы" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "as the witness wrote it"), ("be", "як напісаў сведка"),
+     ("ru", "как написал свидетель"), ("uk", "як написав свідок")],
+)  # fmt: skip
+def test_a_rough_number_or_a_read_date_shows_what_the_witness_wrote(
+    tmp_path: Path, language: str, said: str
+) -> None:
+    """"каля 5" is not 5, and "2-3" days is not 2: the words stand beside the value they gave."""
+    sub = submission_dict(language="be")
+    sub["answers"][2:3] = [
+        {"question_id": "others", "type": "number", "prompt": "How many?", "value": 5,
+         "written": "каля 5", "approximate": True},
+        {"question_id": "days", "type": "number", "prompt": "Days?", "value": 2,
+         "written": "2-3", "range": [2, 3]},
+        {"question_id": "exact", "type": "number", "prompt": "Exactly?", "value": 3,
+         "written": "3"},
+        {"question_id": "when", "type": "date", "prompt": "When?", "value": "2020-08-10",
+         "written": "10 жніўня 20"},
+    ]  # fmt: skip
+    page = render_report(_extracted(tmp_path, sub), language=language)
+    for value, written in (("5", "каля 5"), ("2", "2-3"), ("2020-08-10", "10 жніўня 20")):
+        assert (
+            f'{value} <span class=seen>({said}: <bdi lang="be" dir=auto>{written}</bdi>)</span>'
+            in page
+        )
+    assert page.count(f"({said}:") == 3  # "3" as typed is the value itself
+
+
+def test_sizes_are_grouped_as_the_staff_language_writes_them() -> None:
+    """A comma is the decimal sign in be/ru/uk: "11,899 байтаў" would read as eleven and a bit."""
+    from intake.offline.report import _labels
+    from intake.offline.report_custody import sized
+
+    assert sized(11_899, _labels("be")) == "11\u00a0899 байтаў"
+    assert sized(11_899, _labels("en")) == "11,899 bytes"
+    assert sized(72, _labels("uk")) == "72 байти"
