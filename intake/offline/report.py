@@ -265,7 +265,7 @@ class _Page:
         if not isinstance(written, str) or not written.strip() or written == str(answer.value):
             return ""
         return (
-            f' <span class=seen>({self.t["written"]}: '
+            f" <span class=seen>({self.t['written']}: "
             f'<bdi lang="{self.wl}" dir=auto>{e(written)}</bdi>)</span>'
         )
 

@@ -126,7 +126,7 @@ def test_sizes_agree_with_their_number_and_the_code_has_one_name(
 def test_a_rough_number_or_a_read_date_shows_what_the_witness_wrote(
     tmp_path: Path, language: str, said: str
 ) -> None:
-    """"каля 5" is not 5, and "2-3" days is not 2: the words stand beside the value they gave."""
+    """A witness who wrote "каля 5" or "2-3" days said less than 5 or 2: the words stand beside."""
     sub = submission_dict(language="be")
     sub["answers"][2:3] = [
         {"question_id": "others", "type": "number", "prompt": "How many?", "value": 5,
