@@ -207,7 +207,8 @@ async def _staff_side(
     answered = sum(1 for a in sub["answers"] if not a.get("skipped"))
     files = len(sub["attachments"])
     out.write(
-        f"demo: receipt code {receipt} · {answered} answers · {files} attachments\n"
+        f"demo: receipt code {receipt} · {_counted(answered, 'answer')} · "
+        f"{_counted(files, 'attachment')}\n"
         f"demo: server queue after ack: {_ack_line(acked)}\n"
         f"demo: report  {submission_dir / 'report.html'}\n"
         f"demo: index   {reports / 'index.csv'}\n"
@@ -221,3 +222,8 @@ async def _staff_side(
 def _ack_line(result: object) -> str:
     deleted = getattr(result, "deleted", None)
     return f"{len(deleted)} deleted after confirmation" if deleted is not None else str(result)
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 attachment``, ``2 attachments`` (the demo's own lines are English)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
