@@ -15,6 +15,7 @@ from intake.engine import navigation, review, tokens, uploads
 from intake.engine.dates import format_date
 from intake.engine.inputs import display
 from intake.engine.joining import excerpt, previous, short
+from intake.engine.output import attachments_of
 from intake.engine.state import DraftState
 from intake.engine.wording import button, lang_of
 from intake.questionnaire import Question, Questionnaire, values
@@ -55,19 +56,22 @@ def current(q: Questionnaire, state: DraftState, notice: str | None = None) -> P
 
 
 def _confirm_cancel(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
-    """Before anything is destroyed: what would be deleted, and Yes / No."""
+    """Before anything is destroyed: what would be deleted, and Yes / No.
+
+    Counted as the review shows it: the answers given, and the files they hold plus those sent
+    to the question being asked — not files the witness removed or left on a branch not taken
+    (their blobs go with the draft, but the witness no longer counts them as sent)."""
     lang = lang_of(q, state)
     ui = q.strings(lang)
     answered = sum(1 for value in state.answers.values() if value is not None)
-    files = len({*state.files})
-    if answered == 0 and files == 0:
-        text = i18n.render(ui, "confirm.cancel_empty")
+    files = len({ref.attachment_id for _, ref in attachments_of(state)} | {*state.uploads})
+    counted = i18n.render_count(ui, "count.answers", answered)
+    sent = i18n.render_count(ui, "count.files", files)
+    if answered == 0:
+        key = "confirm.cancel_files_only" if files else "confirm.cancel_empty"
     else:
-        counted = i18n.render_count(ui, "count.answers", answered)
         key = "confirm.cancel" if files else "confirm.cancel_no_files"
-        text = i18n.render(
-            ui, key, answers=counted, files=i18n.render_count(ui, "count.files", files)
-        )
+    text = i18n.render(ui, key, answers=counted, files=sent)
     rows: Rows = (
         (button(state, i18n.render(ui, "buttons.cancel_yes"), tokens.CANCEL_YES),),
         (button(state, i18n.render(ui, "buttons.cancel_no"), tokens.CANCEL_NO),),

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from intake.channel import Command
 from intake.engine import start
-from tests.support.steps import SAMPLE, at_first_question, press
+from intake.questionnaire import loads
+from tests.support.steps import (
+    SAMPLE,
+    at_first_question,
+    at_question,
+    file,
+    full_run,
+    press,
+    send,
+)
 
 
 def test_language_hint_preselects_and_orders() -> None:
@@ -27,3 +37,47 @@ def test_first_question_has_progress_and_reminder() -> None:
     nxt = press(step, "Yes")
     assert nxt.prompt.text.startswith("Question 2 · at most 7 more")
     assert "stop at any time" not in nxt.prompt.text
+
+
+def test_the_cancel_question_counts_what_would_be_deleted_now() -> None:
+    """Issue 11, points 4-5: files the witness removed are not counted as if still held."""
+    step = at_question("files")
+    for n in range(3):
+        step = send(step, file(n))
+    step = press(press(step, "✕ 1"), "✕ 1")  # two removed: one file left, not yet confirmed
+    asked = send(step, Command("cancel"))
+    assert asked.prompt.text.startswith("Delete everything? This deletes 1 answer and 1 file,")
+    listed = press(press(full_run(), "✏️ Change an answer"), "Later ›")
+    done = press(press(listed, "9. Photos or documents?"), "✕ 1")
+    done = press(done, "Done")
+    assert done.state.answers["files"] == ["att2"]
+    asked = send(done, Command("cancel"))
+    assert asked.prompt.text.startswith("Delete everything? This deletes 9 answers and 1 file,")
+
+
+MEDIA_FIRST = loads(
+    """
+id = "m"
+version = 1
+languages = ["en"]
+default_language = "en"
+[consent]
+text.en = "c"
+accept.en = "Yes"
+decline.en = "No"
+[[questions]]
+id = "photos"
+type = "media"
+max_files = 3
+prompt.en = "Photos?"
+""",
+    "m.toml",
+)
+
+
+def test_the_cancel_question_names_files_sent_before_any_answer() -> None:
+    step = press(start(MEDIA_FIRST, None), "Yes", MEDIA_FIRST)
+    step = send(send(step, file(1), MEDIA_FIRST), file(2), MEDIA_FIRST)
+    asked = send(step, Command("cancel"), MEDIA_FIRST)
+    assert asked.prompt.text.startswith("Delete everything? This deletes 2 files you sent")
+    assert "0 answers" not in asked.prompt.text
