@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from intake import i18n
 from intake.channel import Event, Location, Media, Text
-from intake.engine import joining, navigation, tokens, uploads
+from intake.engine import joining, leaving, navigation, tokens, uploads
 from intake.engine.dates import DateReading, parse_date, with_year
 from intake.engine.inputs import clean_text, read_number, read_text
 from intake.engine.joining import Moved
@@ -139,7 +139,8 @@ def press(
     if action == tokens.REVIEW:
         if not state.editing:
             return i18n.render(ui, "error.no_review")
-        return to_review(state, state.answers)
+        settled, notice = leaving.settle(q, state, question)
+        return _said(to_review(settled, settled.answers), notice)
     pending = bool(state.selection or state.uploads)
     kept = state.answers.get(question.id)
     if action == tokens.KEEP and kept is not None and not pending:
@@ -173,14 +174,20 @@ def _skip(q: Questionnaire, state: DraftState, question: Question, ui: Mapping[s
     return answer(q, state, question, None)
 
 
-def _back(q: Questionnaire, state: DraftState, question: Question) -> DraftState:
+def _back(q: Questionnaire, state: DraftState, question: Question) -> DraftState | Moved:
+    """The previous question (or the review, or the consent), keeping what was pending here."""
+    state, notice = leaving.settle(q, state, question)
     if state.editing:
-        return to_review(state, state.answers)
+        return _said(to_review(state, state.answers), notice)
     before = navigation.preceding(q, state.answers, question.id)
     if before is None:
         cleared = replace(state, **_PENDING_CLEARED, cursor=None)  # type: ignore[arg-type]
-        return replace(cleared, stage="consent")
-    return goto(state, before, editing=False)
+        return _said(replace(cleared, stage="consent"), notice)
+    return _said(goto(state, before, editing=False), notice)
+
+
+def _said(state: DraftState, notice: str | None) -> DraftState | Moved:
+    return state if notice is None else Moved(state, notice)
 
 
 def _option(q: Questionnaire, state: DraftState, question: Question, arg: str) -> Result:

@@ -62,6 +62,25 @@ async def test_files_are_listed_removable_kept_on_edit_and_never_dropped_by_skip
         assert [a["filename"] for a in sub["attachments"]] == ["report.pdf", "video.mp4"]
 
 
+async def test_back_with_files_sent_keeps_them_and_says_so(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]) as rb:
+        w = await ChatWitness.agreed(fake)
+        await to_files(w)
+        await w.send_file("photo", PHOTO)
+        await w.send_file("document", b"%PDF canary", filename="report.pdf")
+        back = await w.press("Back")  # no Done pressed: the files are the answer, and it says so
+        assert "Saved as your answer to “Photos or documents?”: 2 files." in (back.text or "")
+        again = await w.press("Skip")  # forward again: the files are there to remove or confirm
+        assert "1. photo.jpg — 2 KB\n2. report.pdf — 11 bytes" in (again.text or "")
+        review = await w.press("Done")
+        assert "Photos or documents?: 2 files" in (review.text or "")
+        await w.submit("Send")
+        sub = sealed_answers(rb.store, staff)
+        assert [a["filename"] for a in sub["attachments"]] == ["photo.jpg", "report.pdf"]
+
+
 async def test_a_voice_message_answers_the_story_and_is_sealed_with_it(
     fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
 ) -> None:

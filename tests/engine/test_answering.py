@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from intake.channel import Command, Location, Press, Text
-from tests.support.steps import at_first_question, at_question, file, press, send, token
+from intake.channel import Command, Location, Media, Press, Text
+from intake.engine import start
+from intake.questionnaire import loads
+from tests.support.steps import (
+    at_first_question,
+    at_question,
+    file,
+    full_run,
+    press,
+    ref,
+    send,
+    token,
+)
 
 
 def test_validation_messages() -> None:
@@ -70,3 +81,118 @@ def test_multi_choice_toggles_and_requires_a_choice() -> None:
     assert on.prompt.buttons[0][0].selected
     off = press(on, "Beaten")
     assert off.state.selection == ()
+
+
+# --- leaving a question with unfinished input (issue 11, point 4: never discard without saying) --
+
+
+def test_back_keeps_files_sent_without_done_and_shows_them_on_return() -> None:
+    step = send(send(at_question("files"), file(0)), file(1))
+    back = press(step, "Back")
+    assert back.prompt.question_id == "where"
+    assert back.state.answers["files"] == ["att0", "att1"]
+    assert back.prompt.notice == "Saved as your answer to “Photos or documents?”: 2 files."
+    again = press(back, "Skip")  # forward again: the files are listed, to remove or confirm
+    assert again.prompt.question_id == "files"
+    assert "1. photo0.jpg — 100 bytes" in again.prompt.text
+    assert "2. photo1.jpg — 101 bytes" in again.prompt.text
+    assert press(again, "Done").state.answers["files"] == ["att0", "att1"]
+
+
+def test_back_keeps_options_ticked_without_done() -> None:
+    step = send(send(press(at_first_question(), "Yes"), Text("2020")), Text("a cell"))
+    ticked = press(press(step, "Beaten"), "Threatened")
+    back = send(ticked, Command("back"))
+    assert back.prompt.question_id == "place_held"
+    assert back.state.answers["treatment"] == ["beaten", "threatened"]
+    assert "Beaten, Threatened" in (back.prompt.notice or "")
+    returned = send(back, Text("a cell"))
+    assert returned.prompt.question_id == "treatment"
+    assert [b.label for r in returned.prompt.buttons for b in r if b.selected] == [
+        "Beaten",
+        "Threatened",
+    ]
+
+
+def test_back_to_review_keeps_what_the_edit_shows() -> None:
+    listed = press(press(full_run(), "✏️ Change an answer"), "Later ›")
+    editing = press(press(listed, "9. Photos or documents?"), "✕ 1")
+    review = press(editing, "Back to review")
+    assert review.prompt.stage == "review"
+    assert review.state.answers["files"] == ["att2"]
+    assert "9. Photos or documents?: 1 file" in review.prompt.text
+    assert review.prompt.notice == "Saved as your answer to “Photos or documents?”: 1 file."
+
+
+def test_unticking_everything_then_leaving_skips_the_question_and_says_so() -> None:
+    editing = press(full_run(), "Edit 4")  # treatment: Beaten, Threatened
+    cleared = press(press(editing, "Beaten"), "Threatened")
+    review = send(cleared, Command("review"))
+    assert review.prompt.stage == "review"
+    assert review.state.answers["treatment"] is None
+    assert "injuries" not in review.state.answers  # its branch closed, as after Skip
+    assert "now skipped" in (review.prompt.notice or "")
+
+
+def test_back_with_nothing_pending_changes_nothing() -> None:
+    step = press(at_question("files"), "Back")
+    assert "files" not in step.state.answers
+    assert step.prompt.notice is None
+
+
+def test_files_pending_survive_a_language_change() -> None:
+    step = send(at_question("files"), file(0))
+    chooser = send(step, Command("language"))
+    back = press(chooser, "Русский")
+    assert back.state.uploads == ("att0",)
+    assert "photo0.jpg" in back.prompt.text
+
+
+def test_back_keeps_a_voice_message_sent_without_done() -> None:
+    step = send(send(press(at_first_question(), "Yes"), Text("2020")), Text("a cell"))
+    step = send(press(press(step, "Beaten"), "Done"), Media(ref(1, "audio/ogg")))
+    assert step.prompt.question_id == "injuries"
+    back = press(step, "Back")
+    assert back.prompt.question_id == "treatment"
+    assert back.state.answers["injuries"] == ""
+    assert back.state.details["injuries"] == {"files": ["att1"]}
+    assert (back.prompt.notice or "").startswith("Saved as your answer to ")
+
+
+REQUIRED_MEDIA = """
+id = "req"
+version = 1
+languages = ["en"]
+default_language = "en"
+[consent]
+text.en = "c"
+accept.en = "Yes"
+decline.en = "No"
+[[questions]]
+id = "name"
+type = "text"
+prompt.en = "Your town?"
+[[questions]]
+id = "photos"
+type = "media"
+required = true
+max_files = 3
+prompt.en = "Photos?"
+"""
+
+
+def test_emptying_a_required_answer_then_leaving_leaves_it_to_be_asked_again() -> None:
+    q = loads(REQUIRED_MEDIA)
+    step = press(start(q, None), "Yes", q)
+    step = send(send(step, Text("Minsk"), q), file(0), q)
+    review = press(step, "Done", q)
+    assert review.prompt.stage == "review"
+    editing = press(review, "Edit 2", q)
+    emptied = press(editing, "✕ 1", q)
+    back = press(emptied, "Back to review", q)
+    assert "photos" not in back.state.answers
+    assert "asked again" in (back.prompt.notice or "")
+    assert "2. Photos?: (not answered yet)" in back.prompt.text
+    again = press(back, "✅ Submit", q)
+    assert again.outcome == "continue"
+    assert again.prompt.question_id == "photos"
