@@ -9,7 +9,7 @@ untouched.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from intake import i18n
@@ -126,8 +126,10 @@ def press(
     """A button (or command) on the question being asked (``today``: the latest date allowed)."""
     ui = q.strings(lang_of(q, state))
     action = tok.action
-    if state.held is not None and action in _HELD_ACTIONS:
-        return _held(q, state, question, action, today, ui)
+    if state.held is not None:  # a message waits for its place: that is settled first
+        if action in _HELD_ACTIONS:
+            return _held(q, state, question, action, today, ui)
+        return i18n.render(ui, "error.held_first")
     if action == tokens.SKIP:
         return _skip(q, state, question, ui)
     if action == tokens.SAVE and state.confirm == "skip":
@@ -260,13 +262,40 @@ def typed(
         point = values.point(event.latitude, event.longitude)
         if question.type != "location" or point is None:
             return i18n.render(ui, "error.not_here")
-        return answer(q, state, question, point)
+        return _after_held(q, state, ui, lambda s: answer(q, s, question, point))
     if not isinstance(event, Text):
         return i18n.render(ui, "error.not_here")
-    routed = joining.route(q, state, question, event, _fits(question, state, event.text, today))
+    fits = _fits(question, state, event.text, today)
+    text = clean_text(event.text)
+    if state.held is not None and text:
+        if state.held_mode != "join_only" or not fits:  # more typed while asked: asked with it
+            return joining.hold(state, text, state.held_mode or "join")
+        return _after_held(q, state, ui, lambda s: _read(q, s, question, event, today, ui))
+    routed = joining.route(q, state, question, event, fits)
     if routed is not None:
         return routed
     return _read(q, state, question, event, today, ui)
+
+
+def _after_held(
+    q: Questionnaire, state: DraftState, ui: Mapping[str, str], then: Callable[[DraftState], Result]
+) -> Result:
+    """``then`` applied after a held message that could only join the previous answer was
+    joined to it: the witness answered the question instead of saying where the message goes,
+    so it goes to the one place it was offered, and the notice says so (nothing typed is lost)."""
+    before = joining.previous(q, state)
+    if state.held is None or before is None:
+        return then(state)
+    cleared = replace(state, held=None, held_mode=None)
+    joined = joining.join(q, cleared, before, state.held, state.last_at, ui)
+    if isinstance(joined, str):
+        return joined
+    result = then(joined.state)
+    if isinstance(result, str):
+        return result
+    if isinstance(result, Moved):
+        return Moved(result.state, f"{joined.notice}\n{result.notice}")
+    return Moved(result, joined.notice)
 
 
 def _fits(question: Question, state: DraftState, text: str, today: dt.date) -> bool:

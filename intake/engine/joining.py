@@ -71,17 +71,19 @@ def route(
     if before is not None and event.unseen:
         return join(q, state, before, text, event.at, ui)
     if before is not None and not fits and _soon(state, event, OFFER_SECONDS):
-        return _hold(state, text, "join_only")
+        return hold(state, text, "join_only")
     if before is not None and question.type in TEXT_TYPES and _soon(state, event, ASK_SECONDS):
-        return _hold(state, text, "join")
+        return hold(state, text, "join")
     current = state.answers.get(question.id)
     if question.type == "long_text" and isinstance(current, str) and current:
-        return _hold(state, text, "long")
+        return hold(state, text, "long")
     return None
 
 
-def _hold(state: DraftState, text: str, mode: HeldMode) -> DraftState:
-    if state.held is not None:  # more typed while asked: it goes wherever the rest goes
+def hold(state: DraftState, text: str, mode: HeldMode) -> DraftState:
+    """``text`` held, with ``mode``'s question; text already held comes first (it all goes
+    wherever the witness says)."""
+    if state.held is not None:
         text = f"{state.held}\n{text}"
     return replace(state, held=text, held_mode=mode)
 
@@ -101,7 +103,7 @@ def join(
         return i18n.render(ui, "error.join_too_long")
     answers = dict(state.answers)
     answers[before.id] = joined
-    new = replace(state, answers=answers, held=None, held_mode=None, last_at=at or state.last_at)
+    new = replace(state, answers=answers, last_at=at or state.last_at)  # a message held stays
     notice = i18n.render(ui, "notice.joined", question=short(before, _lang(q, state)))
     return Moved(new, notice)
 

@@ -255,6 +255,9 @@ def _held_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> 
 
 
 def _nav_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> Rows:
+    cancel = (button(state, i18n.render(ui, "buttons.cancel"), tokens.CANCEL),)
+    if state.held is not None:  # where the message goes comes first: nothing else moves on
+        return (cancel,)
     nav: list[Button] = []
     if state.editing:
         nav.append(button(state, i18n.render(ui, "buttons.review"), tokens.REVIEW))
@@ -266,5 +269,5 @@ def _nav_rows(question: Question, state: DraftState, ui: Mapping[str, str]) -> R
     pending = state.selection or state.uploads or state.held is not None or state.confirm
     if state.answers.get(question.id) is not None and not pending:
         rows.insert(0, (button(state, i18n.render(ui, "buttons.keep"), tokens.KEEP),))
-    rows.append((button(state, i18n.render(ui, "buttons.cancel"), tokens.CANCEL),))
+    rows.append(cancel)
     return tuple(rows)

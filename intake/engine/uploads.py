@@ -39,9 +39,7 @@ def add(state: DraftState, question: Question, event: Media, ui: Mapping[str, st
         return i18n.render_count(ui, "error.too_many_files", limit(question))
     files = dict(state.files)
     files[ref.attachment_id] = FileEntry(question.id, ref)
-    return replace(
-        state, uploads=(*state.uploads, ref.attachment_id), files=files, held=None, held_mode=None
-    )
+    return replace(state, uploads=(*state.uploads, ref.attachment_id), files=files)
 
 
 def remove(state: DraftState, arg: str, ui: Mapping[str, str]) -> Result:

@@ -117,6 +117,38 @@ async def test_a_pasted_story_split_by_telegram_stays_one_answer(
         )
 
 
+async def test_a_held_message_is_never_swallowed_by_what_is_typed_next(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]) as rb:
+        w = await ChatWitness.agreed(fake)
+        await w.press("Yes")
+        await w.say("10.08.2020")
+        await w.say("Okrestina")
+        held = await w.say("A minibus.")  # cannot answer "how were you treated"
+        assert "does not fit the question above" in (held.text or "")
+        assert "Skip" not in str(held.buttons)
+        assert "Back" not in str(held.buttons)
+        refused = await w.say("/skip")  # not a way round the question: asked again
+        assert "First say where your message goes" in (refused.text or "")
+        more = await w.say("No badges.")
+        assert "A minibus.\nNo badges." in (more.text or "")
+        await w.press("Add it to my previous answer")
+        await w.press("Beaten")
+        await w.press("Done")
+        await w.say("Bruises.")
+        await w.press("A witness")
+        await w.say("3")
+        await w.press("Skip")
+        review = await w.press("Skip")
+        assert "Okrestina\nA minibus.\nNo badges." in (review.text or "")
+        await w.submit("Send")
+        (sealed,) = sealed_files(rb.store)
+        answers = json.loads(open_sealed(sealed, staff)["submission.json"])["answers"]
+        place = next(a["value"] for a in answers if a["question_id"] == "place_held")
+        assert place == "Okrestina\nA minibus.\nNo badges."
+
+
 async def test_cancel_asks_first_and_says_what_goes(
     fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
 ) -> None:

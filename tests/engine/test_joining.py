@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.channel import Press, Text
+from intake.channel import AttachmentRef, Media, Press, Text
 from intake.engine import Step, apply, start
 from intake.engine import tokens as tk
 from intake.questionnaire import Questionnaire, loads
@@ -73,3 +73,92 @@ def test_a_message_long_after_is_simply_the_answer() -> None:
     late = apply(q, step.state, Text("Akrestsina", at=200.0), today=TODAY)
     assert late.state.answers["held"] == "Akrestsina"
     assert late.state.held is None
+
+
+# --- a held message is never swallowed by what the witness does next (issue 11, point 3) ------
+
+TEXT_NUMBER_MEDIA = """
+id = "tnm"
+version = 1
+languages = ["en"]
+default_language = "en"
+[consent]
+text.en = "c"
+accept.en = "Yes"
+decline.en = "No"
+[[questions]]
+id = "place"
+type = "text"
+prompt.en = "Where were you held?"
+[[questions]]
+id = "people"
+type = "number"
+prompt.en = "How many people were with you?"
+[[questions]]
+id = "photos"
+type = "media"
+max_files = 2
+prompt.en = "Photos?"
+"""
+
+
+def labels(step: Step) -> list[str]:
+    return [b.label for row in step.prompt.buttons for b in row]
+
+
+def pressed(q: Questionnaire, step: Step, label: str) -> Step:
+    (tok,) = [b.token for row in step.prompt.buttons for b in row if label in b.label]
+    return apply(q, step.state, Press(tok), today=TODAY)
+
+
+def test_more_typing_while_a_message_is_held_is_asked_about_with_it() -> None:
+    q = loads(TWO_TEXTS)
+    step = at_second(q, "Black uniforms.", 100.0)
+    held = apply(q, step.state, Text("Akrestsina", at=110.0), today=TODAY)
+    later = apply(q, held.state, Text("Okrestina street, cell 8", at=200.0), today=TODAY)
+    assert later.state.held == "Akrestsina\nOkrestina street, cell 8"  # not read as the answer
+    assert "held" not in later.state.answers
+    done = pressed(q, later, "answers the question")
+    assert done.state.answers["held"] == "Akrestsina\nOkrestina street, cell 8"
+
+
+def test_while_a_message_is_held_skip_and_back_wait_for_the_witness_to_place_it() -> None:
+    q = loads(TWO_TEXTS)
+    step = at_second(q, "Black uniforms.", 100.0)
+    held = apply(q, step.state, Text("Akrestsina", at=110.0), today=TODAY)
+    assert not {"Back", "Skip"} & set(labels(held))  # only where it goes, or cancel
+    for action in (tk.SKIP, tk.BACK):
+        refused = apply(q, held.state, Press(tk.make(held.state.rev, action)), today=TODAY)
+        assert refused.outcome == "rejected"
+        assert refused.state == held.state
+        assert "where your message goes" in (refused.prompt.notice or "")
+
+
+def test_answering_the_question_instead_joins_the_held_message_where_it_was_offered() -> None:
+    q = loads(TEXT_NUMBER_MEDIA)
+    step = at_second(q, "Akrestsina", 100.0)
+    held = apply(q, step.state, Text("near the metro", at=105.0), today=TODAY)
+    assert held.state.held_mode == "join_only"  # cannot be a number
+    number = apply(q, held.state, Text("5", at=110.0), today=TODAY)
+    assert number.state.answers == {"place": "Akrestsina\nnear the metro", "people": 5}
+    assert number.state.held is None
+    assert number.prompt.notice == "Added to your answer to “Where were you held?”."
+
+
+def test_a_file_sent_while_a_message_is_held_keeps_both() -> None:
+    q = loads(
+        TEXT_NUMBER_MEDIA.replace('id = "people"\ntype = "number"', 'id = "people"\ntype = "text"')
+    )
+    step = at_second(q, "Akrestsina", 100.0)
+    step = apply(q, step.state, Text("3", at=150.0), today=TODAY)  # people, typed: now at photos
+    assert step.state.cursor == "photos"
+    held = apply(q, step.state, Text("one more thing", at=155.0), today=TODAY)
+    assert held.state.held == "one more thing"
+    photo = Media(AttachmentRef("att0", "p.jpg", "image/jpeg", 10, "0" * 64))
+    sent = apply(q, held.state, photo, today=TODAY)
+    assert sent.state.uploads == ("att0",)
+    assert sent.state.held == "one more thing"  # still asked, not dropped
+    assert "one more thing" in sent.prompt.text
+    joined = pressed(q, sent, "previous answer")
+    assert joined.state.answers["people"] == "3\none more thing"
+    assert joined.state.uploads == ("att0",)

@@ -169,7 +169,10 @@ def act(q: Questionnaire, step: Step, question: Question, value: AnswerValue) ->
         step = go(q, step, Media(ref(step.state.rev)))
         return go(q, step, Press(tk.make(step.state.rev, tk.DONE)))
     text = value["text"] if isinstance(value, dict) else str(value)
-    return go(q, step, Text(str(text)))
+    step = go(q, step, Text(str(text)))
+    if step.state.held_mode == "long":  # a long answer there already: asked add or replace
+        step = go(q, step, Press(tk.make(step.state.rev, tk.REPLACE)))
+    return step
 
 
 def go(q: Questionnaire, step: Step, event: Event) -> Step:
