@@ -41,7 +41,7 @@ from intake.offline.summary import SUMMARY_NAME, dumps, read_summary, summary_fr
 from intake.submission.document import MAX_SUBMISSION_JSON, SubmissionFormatError, parse_submission
 
 CACHE_DIR = ".intake-index"
-CACHE_FORMAT = "witness-intake/index-cache/v1"
+CACHE_FORMAT = "witness-intake/index-cache/v2"  # v2: number and date columns of what was written
 _PARTS = ("ids.txt", "rows.csv", "rows.jsonl")
 
 

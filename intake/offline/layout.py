@@ -40,7 +40,7 @@ class Layout:
             changed = True
             for question in staff or ():
                 changed |= self._add(question)
-        for qid, qtype, value, labels, _skipped in row["a"]:
+        for qid, qtype, value, labels, *_ in row["a"]:
             current = self.questions.get(qid)
             if current is None:
                 prompt = prompts.get(qid) if isinstance(prompts.get(qid), str) else qid

@@ -51,7 +51,7 @@ def content_security_policy() -> str:
 def overview_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """A summary row as embedded in the page: long answers cut to :data:`MAX_TEXT`."""
     answers = []
-    for qid, qtype, value, labels, skipped in row["a"]:
+    for qid, qtype, value, labels, skipped, *_ in row["a"]:
         if isinstance(value, str) and len(value) > MAX_TEXT:
             value = value[: MAX_TEXT - len(CUT_MARK)] + CUT_MARK
         answers.append([qid, qtype, value, labels, skipped])

@@ -5,10 +5,13 @@ ids instead, stable across languages). Fixed columns first (receipt, id, submitt
 questionnaire, sensitive answers, attachment count, their sha256, whether all verified, skipped
 questions), then one group per question, consent scope and contact first:
 
-- text: the witness's words; number: a number; yes/no: label and code;
+- text: the witness's words; number: a number, then the witness's words as written, 1 if they
+  said it was rough ("about 5") and the two ends of a range ("5-6", numbers); yes/no: label and
+  code;
 - choice: label (staff language) and code; multi-choice: labels, codes, and one 0/1 column per
   option; date: ``YYYY-MM-DD`` plus its precision (a witness's ``2020-08`` is ``2020-08-01``,
-  precision ``month``); location: ``lat, lon`` and one column each; files: their names.
+  precision ``month``) and the words it was read from; location: ``lat, lon`` and one column
+  each; files: their names.
 
 A skipped answer is an empty cell (and listed in the skipped column); not asked is empty too.
 UTF-8 with a BOM so spreadsheets show Cyrillic; every text cell that a spreadsheet would run as a
@@ -77,7 +80,9 @@ def _question_headers(q: StaffQuestion, ids: bool, t: Mapping[str, str]) -> list
         per_option = [f"{q.id}.{o}" if ids else f"{q.short}: {label}" for o, label in q.options]
         return [name, sub("code"), *per_option]
     if q.type == "date":
-        return [name, sub("precision")]
+        return [name, sub("precision"), sub("written")]
+    if q.type == "number":
+        return [name, sub("written"), sub("approximate"), sub("range_low"), sub("range_high")]
     if q.type == "location":
         return [name, sub("latitude"), sub("longitude")]
     return [name]
@@ -114,7 +119,9 @@ def csv_row(row: Mapping[str, Any], layout: Layout) -> list[Cell]:
         if answer is None or answer[4]:
             cells.extend([""] * width)
             continue
+        said = _said_cells(q, answer[5])
         group = _cells(q, answer[2], answer[3], t, names)
+        group = (group + [""] * width)[: width - len(said)] + said
         cells.extend((group + [""] * width)[:width])
     return [guard_cell(c) if isinstance(c, str) else c for c in cells]
 
@@ -144,6 +151,21 @@ def _cells(
     if q.type == "media" and isinstance(value, list):
         return ["; ".join(names.get(p, p) for p in value)]
     return [value if isinstance(value, str) else _plain(value)]
+
+
+def _said_cells(q: StaffQuestion, said: Mapping[str, Any] | None) -> list[Cell]:
+    """What the witness wrote beside a date (after its precision) or a number (after the number):
+    their words, 1 if they said it was rough, the range's two ends — numbers stay numbers."""
+    said = said or {}
+    written = said.get("written")
+    words: Cell = written if isinstance(written, str) else ""
+    if q.type == "date":
+        return [words]
+    if q.type != "number":
+        return []
+    ends = said.get("range")
+    low, high = ends if isinstance(ends, list) and len(ends) == 2 else ("", "")
+    return [words, 1 if said.get("approximate") is True else "", low, high]
 
 
 def _plain(value: Any) -> str:

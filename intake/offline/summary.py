@@ -32,7 +32,7 @@ from intake.submission.document import (
 )
 
 SUMMARY_NAME = "summary.json"
-SUMMARY_FORMAT = "witness-intake/summary/v1"
+SUMMARY_FORMAT = "witness-intake/summary/v2"  # v2: what the witness wrote beside a value
 MAX_TEXT = 32_000  # an answer longer than this is cut (a spreadsheet cell holds 32,767)
 CUT_MARK = " […]"
 
@@ -103,7 +103,28 @@ def _answer(answer: Answer) -> list[Any]:
         and len(raw) == len(value or [])
     ):
         labels = [_cut(x, 500) for x in raw]
-    return [answer.question_id, answer.type, value, labels, 1 if answer.skipped else 0]
+    return [
+        answer.question_id,
+        answer.type,
+        value,
+        labels,
+        1 if answer.skipped else 0,
+        _said(answer),
+    ]
+
+
+def _said(answer: Answer) -> dict[str, Any] | None:
+    """What the witness wrote beside a number or date (``written``, ``approximate``, ``range``),
+    as checked when the submission was read; None if nothing."""
+    said: dict[str, Any] = {}
+    written = answer.extra.get("written")
+    if isinstance(written, str) and written.strip():
+        said["written"] = _cut(written, 500)
+    if answer.extra.get("approximate") is True:
+        said["approximate"] = True
+    if isinstance(answer.extra.get("range"), list) and len(answer.extra["range"]) == 2:
+        said["range"] = list(answer.extra["range"])
+    return said or None
 
 
 def _file(att: Attachment, check: AttachmentCheck | bool | None) -> list[Any]:
@@ -163,7 +184,11 @@ def _row_ok(row: Mapping[str, Any]) -> bool:
     """The shape the index writers rely on (the folder is ours, but may be damaged)."""
     strings = all(isinstance(row.get(k), str) for k in ("id", "r", "t", "l", "q"))
     answers = isinstance(row.get("a"), list) and all(
-        isinstance(a, list) and len(a) == 5 and isinstance(a[0], str) and isinstance(a[1], str)
+        isinstance(a, list)
+        and len(a) == 6
+        and isinstance(a[0], str)
+        and isinstance(a[1], str)
+        and (a[5] is None or isinstance(a[5], dict))
         for a in row["a"]
     )
     files = isinstance(row.get("f"), list) and all(

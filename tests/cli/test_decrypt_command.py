@@ -41,7 +41,15 @@ def test_round_trip(tmp_path: Path, staff_key: Path, staff: crypto.Identity, cap
     ]
     rows = list(csv.reader((out / "index.csv").open(encoding="utf-8-sig")))
     assert rows[0][:4] == ["Receipt code", "Submission id", "Submitted (UTC)", "Witness's language"]
-    assert rows[0][10:] == ["Detained?", "Detained? (code)", "What happened?", "Age?", "Photos?"]
+    said = ["Age? (as written)", "Age? (approximate)", "Age? (range from)", "Age? (range to)"]
+    assert rows[0][10:] == [
+        "Detained?",
+        "Detained? (code)",
+        "What happened?",
+        "Age?",
+        *said,
+        "Photos?",
+    ]
     assert rows[1][:4] == ["K7QX-29MD", ID, "2026-11-25 14:03:07", "en"]
 
 

@@ -128,7 +128,7 @@ def test_folders_of_an_older_version_get_their_summary(
     assert decrypt(second, key, out) == 0
     assert len(_rows(out)) == 1 + 12 + 5
     summary = json.loads(next(out.glob("*/summary.json")).read_text())
-    assert summary["format"] == "witness-intake/summary/v1"
+    assert summary["format"] == "witness-intake/summary/v2"
 
 
 def test_another_language_or_header_style_rebuilds(

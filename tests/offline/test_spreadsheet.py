@@ -50,13 +50,16 @@ def test_index_guards_formulas_and_keeps_cyrillic(tmp_path: Path) -> None:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][10:] == ["detained", "detained.code", "story", "age", "photos", "extra_q"]
+    said = ["age.written", "age.approximate", "age.range_low", "age.range_high"]
+    assert rows[0][10:] == [
+        "detained", "detained.code", "story", "age", *said, "photos", "extra_q"
+    ]  # fmt: skip
     assert rows[1][12] == '\'=cmd|" /C calc"!A0'
-    assert rows[1][15] == ""  # not asked
-    assert rows[1][13] == ""  # skipped: empty, and listed in the skipped column
+    assert rows[1][19] == ""  # not asked
+    assert rows[1][13:18] == [""] * 5  # skipped: empty, and listed in the skipped column
     assert rows[1][9] == "age"
     assert rows[2][12] == "Нас трымалі тры дні"
-    assert rows[2][15] == "'@here"
+    assert rows[2][19] == "'@here"
     assert all(not c.startswith(("=", "+", "-", "@")) for row in rows for c in row)
 
 
@@ -152,3 +155,37 @@ def test_huge_answers_are_cut_to_fit_a_cell() -> None:
     (row,) = _table([sub])
     assert len(row["what_happened"]) == MAX_TEXT
     assert row["what_happened"].endswith("[…]")
+
+
+def test_a_rough_number_or_a_read_date_keeps_what_the_witness_wrote() -> None:
+    """As in report.html: "каля 5", "2-3", "10 жніўня" stand beside the value; numbers stay
+    numbers (the value and the two ends of a range), 1 marks a number said to be rough."""
+    sub = _subs(1, hostile=0)[0]
+    sub["questionnaire"]["version"] = 99  # unknown: columns from the answers themselves
+    sub["answers"] += [
+        {"question_id": "others", "type": "number", "prompt": "How many?", "value": 5,
+         "written": "каля 5", "approximate": True},
+        {"question_id": "days", "type": "number", "prompt": "Days?", "value": 2,
+         "written": "2-3", "range": [2, 3]},
+        {"question_id": "exact", "type": "number", "prompt": "Exactly?", "value": 3},
+        {"question_id": "when", "type": "date", "prompt": "When?", "value": "2020-08-10",
+         "written": "10 жніўня 2020"},
+        {"question_id": "odd", "type": "number", "prompt": "?", "value": -1, "written": "-1"},
+    ]  # fmt: skip
+    (row,) = _table([sub])
+    assert (row["others"], row["others.written"], row["others.approximate"]) == ("5", "каля 5", "1")
+    assert (row["others.range_low"], row["others.range_high"]) == ("", "")
+    assert (row["days"], row["days.written"], row["days.approximate"]) == ("2", "2-3", "")
+    assert (row["days.range_low"], row["days.range_high"]) == ("2", "3")
+    assert (row["exact"], row["exact.written"], row["exact.approximate"]) == ("3", "", "")
+    assert (row["when"], row["when.precision"], row["when.written"]) == (
+        "2020-08-10",
+        "day",
+        "10 жніўня 2020",
+    )
+    assert row["odd.written"] == "'-1"  # words are text: a formula guard like any text cell
+    text = render_index([parse_submission(sub)], ids=True)
+    assert ",2,2-3,,2,3," in text  # unquoted: a spreadsheet reads numbers
+    human = next(csv.reader(io.StringIO(render_index([parse_submission(sub)], language="ru"))))
+    assert "How many? (как написано)" in human
+    assert "Days? (диапазон от)" in human
