@@ -71,14 +71,18 @@ class KeySlotFile:
         self.syncs = 0  # fdatasync calls made (tests and the benchmark: how well writes group)
 
     @classmethod
-    def open(cls, path: Path, check: bytes) -> tuple[KeySlotFile, dict[int, bytes]]:
+    def open(
+        cls, path: Path, check: bytes, *, previous: bytes | None = None
+    ) -> tuple[KeySlotFile, dict[int, bytes]]:
         """Open (creating if missing) and lock the file; return it and every non-zero slot.
 
         ``check`` is the value the header must hold for the server key in use: a file made under
         another key is refused instead of being taken as a file of torn slots (which would be
-        zeroed, destroying every open draft because of a configuration mistake).
+        zeroed, destroying every open draft because of a configuration mistake). ``previous``:
+        while the server key is being replaced (:mod:`intake.store.rotation`), a header with the
+        old key's check value is accepted too and rewritten in place with ``check``.
         """
-        if len(check) != CHECK_SIZE:
+        if len(check) != CHECK_SIZE or (previous is not None and len(previous) != CHECK_SIZE):
             raise ValueError(f"check value must be {CHECK_SIZE} bytes")
         if not path.exists():
             _create(path, check)
@@ -94,6 +98,11 @@ class KeySlotFile:
                 ) from None
             size = os.fstat(fd).st_size
             raw = os.pread(fd, size, 0)
+            if previous is not None and _stored_check(raw) == previous != check:
+                if os.pwrite(fd, _header(check), 0) != HEADER_SIZE:
+                    raise StoreError(f"short write to the header of {path}")
+                os.fdatasync(fd)
+                raw = _header(check) + raw[HEADER_SIZE:]
             _check_header(path, raw[:HEADER_SIZE], check)
             count = (size - HEADER_SIZE) // SLOT_SIZE  # a torn growth's partial tail is ignored
             slots = {
@@ -185,6 +194,12 @@ def _create(path: Path, check: bytes) -> None:
     finally:
         os.unlink(tmp)
     fsync_dir(path.parent)
+
+
+def _stored_check(raw: bytes) -> bytes | None:
+    if len(raw) < HEADER_SIZE or not raw.startswith(MAGIC):
+        return None
+    return bytes(_HEADER.unpack_from(raw)[3])
 
 
 def _check_header(path: Path, raw: bytes, check: bytes) -> None:

@@ -3,25 +3,28 @@
 Before key slots (schema v1, and v2, which only added the outbox's ``ack_hash``) the store kept,
 per draft row, the witness's keyed hash in clear (``witness_key``), the draft's times in clear,
 and the draft key wrapped under a key derived from the server key — so every old copy of a row
-(WAL frames, freed pages) stayed readable by whoever had ``server.key``. For each old draft this
-step:
+(WAL frames, freed pages) stayed readable by whoever had ``server.key``. That is why the upgrade
+also replaces the server key (:mod:`intake.store.rotation`): the step runs with the ``old`` keys
+to open rows and the ``new`` ones for everything it writes. For each old draft it:
 
 1. opens it with the old keys (a row that does not open is dropped, with its blobs);
-2. gives it a **new** random key in a key slot (the old key is recoverable from old pages, so
-   nothing new may be sealed under it), tagged with the witness's keyed hash;
+2. gives it a **new** random key in a key slot sealed under the new server key, tagged with the
+   witness's keyed hash under the new witness secret (recomputed from the Telegram chat id the
+   old hash proves, see :func:`_carried_tag`);
 3. re-seals each attachment blob (``WIBLOB1`` → ``WIBLOB2``) under the new key: temp file, fsync,
    rename over the old one;
 4. inserts the v3 row; then ``drafts`` and ``rate_limits`` are dropped — all in the migration's
    one transaction, committed after the new slots are durable.
 
 A crash before the commit leaves the old schema intact; the next start finds the slots it staged
-(same record id) and reuses their keys, so blobs already re-sealed still open. What this cannot
-undo: copies of old rows and blobs that older versions left in free blocks, readable with the
-server key. See docs/operations.md (§4c, "Upgrading") for wiping free space once after it.
+(same record id) and reuses their keys, so blobs already re-sealed still open. What older versions
+left in free blocks — old rows, old blobs, old keyed hashes — is not erased, but once the server
+key is replaced nothing on the disk opens or tests it any more (docs/threat-model.md §2).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from pathlib import Path
@@ -41,30 +44,36 @@ from intake.store.serverkey import ServerKeys
 log = structlog.get_logger(__name__)
 
 V1_MAGIC = b"WIBLOB1\n"
+_V1_CHANNELS = ("telegram",)  # the channels that kept drafts before key slots
 _V1_COLUMNS = (
     "draft_id, witness_key, version, wrapped_key, body, created_at, updated_at, expires_at,"
     " sealing_id"
 )
 
 
-def v1_step(records: SealedRecords, keys: ServerKeys, data_dir: Path) -> Step:
-    """The Python step of migration v3, for :func:`intake.store.schema.migrate`."""
+def v1_step(records: SealedRecords, old: ServerKeys, new: ServerKeys, data_dir: Path) -> Step:
+    """The Python step of migration v3, for :func:`intake.store.schema.migrate`: rows opened with
+    the ``old`` server key, carried over under ``new`` (the same when the key is not replaced)."""
 
     async def step(conn: aiosqlite.Connection) -> None:
         rows = list(await conn.execute_fetchall(f"SELECT {_V1_COLUMNS} FROM drafts"))  # noqa: S608
         carried: list[tuple[Record, bytes]] = []
         for row in rows:
-            found = _open_v1(keys, tuple(row))
+            found = _open_v1(old, tuple(row))
             if found is None:
                 continue
             draft_key, draft = found
+            tag = _carried_tag(old, new, str(row[1]), draft)
             record = records.unclaimed(draft.draft_id)
-            if record is None:
+            if record is None or record.tag != tag:
+                # staged by an interrupted run (its key may have re-sealed blobs: kept) under
+                # another tag: staged again with this one; the stale slot is zeroed at reconcile
                 record = records.new(
                     KIND,
                     record_id=draft.draft_id,
                     expires_at=draft.expires_at,
-                    tag=witness_tag(row[1]),
+                    tag=tag,
+                    key=None if record is None else record.key,
                 )
                 await records.stage(record)
                 records.note_staged(record)
@@ -86,6 +95,26 @@ def v1_step(records: SealedRecords, keys: ServerKeys, data_dir: Path) -> Step:
             log.info("store_migrated_v3", drafts=len(carried), dropped=len(rows) - len(carried))
 
     return step
+
+
+def _carried_tag(old: ServerKeys, new: ServerKeys, old_key: str, draft: Draft) -> bytes | None:
+    """The draft's lookup tag under the ``new`` witness secret.
+
+    The old tag is a keyed hash of the witness, which the store cannot reverse — but before key
+    slots only Telegram kept drafts, and their private chat's id is the witness's user id, in the
+    draft's channel data: the tag is recomputed when the old key proves that id. Otherwise the
+    draft keeps no tag: it is no longer found by its witness, only by its id (an interrupted
+    submit is still sealed; the rest expires), and that is logged."""
+    if old == new:
+        return witness_tag(old_key)
+    channel = draft.body.get("channel")
+    chat = channel.get("chat") if isinstance(channel, dict) else None
+    if isinstance(chat, int) and not isinstance(chat, bool):
+        for name in _V1_CHANNELS:
+            if hmac.compare_digest(old.witness_key(name, chat), old_key):
+                return witness_tag(new.witness_key(name, chat))
+    log.warning("store_migration_draft_not_retagged")
+    return None
 
 
 def _open_v1(keys: ServerKeys, row: tuple[Any, ...]) -> tuple[bytes, Draft] | None:

@@ -62,6 +62,22 @@ UPDATE = "UPDATE records SET version = ?, pending = ?, body = ? WHERE record_id 
 DELETE = "DELETE FROM records WHERE record_id = ?"
 
 
+def rewrap_slot(index: int, data: bytes, old: ServerKeys, new: ServerKeys) -> bytes | None:
+    """Slot ``index``'s bytes sealed under ``new``'s slot-wrap key: None if they already are, or
+    if they open under neither key (a torn slot: left for :meth:`SealedRecords.reconcile`)."""
+    aad = _SLOT_AAD + index.to_bytes(8, "big")
+    try:
+        recipe.open_sealed(new.slot_wrap, data, aad)
+        return None
+    except recipe.RecordError:
+        pass
+    try:
+        plain = recipe.open_sealed(old.slot_wrap, data, aad)
+    except recipe.RecordError:
+        return None
+    return recipe.seal(new.slot_wrap, plain, aad)
+
+
 def new_record_id() -> str:
     """A random record id (128 bits, hex): says nothing about anyone."""
     return os.urandom(16).hex()

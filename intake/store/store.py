@@ -31,7 +31,10 @@ from intake.store.keyslots import KeySlotFile
 from intake.store.migration import v1_step
 from intake.store.mounts import shredding_warning
 from intake.store.outbox_index import OutboxIndex
-from intake.store.sealed import SealedRecords
+from intake.store.rotation import begin as begin_rotation
+from intake.store.rotation import finish as finish_rotation
+from intake.store.rotation import pending as rotation_pending
+from intake.store.sealed import SealedRecords, rewrap_slot
 from intake.store.serverkey import KeySource, ServerKeys, load
 from intake.store.writer import GroupCommitWriter, Op
 
@@ -116,16 +119,26 @@ class Store:
             slots_path = data_dir / datadir.KEYSLOTS_NAME
             version = await schema.version_of(conn)
             old_drafts = 1 <= version < 3 and await _count(conn, "SELECT count(*) FROM drafts") > 0
-            keys = load(source, may_create=not slots_path.exists() and not old_drafts)
-            slots, raw = KeySlotFile.open(slots_path, keys.slot_check)
+            old_keys = keys = load(source, may_create=not slots_path.exists() and not old_drafts)
+            rotation = None
+            if 1 <= version < 3 or rotation_pending(source):  # see intake.store.rotation
+                rotation = begin_rotation(source, keys, schema_version=version)
+                keys = rotation.new
+            previous = old_keys.slot_check if rotation else None
+            slots, raw = KeySlotFile.open(slots_path, keys.slot_check, previous=previous)
+            if rotation:
+                raw = await _rewrapped(slots, raw, old_keys, keys)
             reader_conn, gate = await _reader(db_path), ReadGate()
             reader = Reader(reader_conn, gate)
             writer = GroupCommitWriter(conn, gate)
             records = SealedRecords(slots, keys, writer, reader)
             records.load_slots(raw)
-            await schema.migrate(conn, str(db_path), {3: v1_step(records, keys, data_dir)})
+            steps = {3: v1_step(records, old_keys, keys, data_dir)}
+            await schema.migrate(conn, str(db_path), steps)
             if version < schema.LATEST:  # old pages out of the live WAL file
                 await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if rotation:  # only now may the old key go: nothing needs it any more
+                finish_rotation(rotation)
             writer.start()
             await records.reconcile()
         except BaseException:
@@ -361,6 +374,20 @@ async def _connect(data_dir: Path) -> tuple[aiosqlite.Connection, Path]:
         await conn.close()
         raise
     return conn, db_path
+
+
+async def _rewrapped(
+    slots: KeySlotFile, raw: dict[int, bytes], old: ServerKeys, new: ServerKeys
+) -> dict[int, bytes]:
+    """Every slot still sealed under the old server key re-sealed under the new one, durably."""
+    out = dict(raw)
+    for index, data in raw.items():
+        sealed = rewrap_slot(index, data, old, new)
+        if sealed is not None:
+            slots.write(index, sealed)
+            out[index] = sealed
+    await slots.sync()
+    return out
 
 
 async def _reader(db_path: Path) -> aiosqlite.Connection:

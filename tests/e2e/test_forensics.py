@@ -19,19 +19,27 @@ import asyncio
 import json
 import os
 import random
+import shutil
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
+from intake.questionnaire import load_default
+from intake.service import IntakeService
+from intake.store import Store
 from intake.store.serverkey import ServerKeys
-from tests.support.carver import carve
+from tests.support.carver import carve, carve_v1
 from tests.support.channels import ChatWitness
+from tests.support.clock import Clock
 from tests.support.fakebot import FakeBotApi
 from tests.support.fakebot.inject import FakeUser
 from tests.support.fakebot.process import intake_env, intake_run_process
 from tests.support.loopfs import ext4_image
-from tests.support.paths import SAMPLE_TOML
+from tests.support.paths import SAMPLE_TOML, STORE_V1
 
+V1_OPEN, V1_SEALING = 4242, 4343  # the witnesses of the schema-v1 fixture (its README.md)
+V1_ATTACHMENT = b"V1-ATTACHMENT-" + bytes(range(256)) * 400
 TTL_HOURS = 0.002  # 7.2 s: the expiring witness's draft, in the first run only
 ENDED = ("submit", "cancel", "quick", "decline", "expire")
 
@@ -192,3 +200,66 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
     for name in ("photo", "doc", "quick"):
         assert files[name][:24] not in image, name
         assert files[name] not in found.blobs, name
+
+
+async def test_an_upgraded_data_dir_leaves_nothing_openable_of_the_old_format(
+    tmp_path: Path, staff: Any
+) -> None:
+    """Issue 9, "what is destroyed stays destroyed", across an upgrade: a data dir of schema v1
+    (draft keys wrapped under the server key itself, in rows SQLite copies into its WAL and the
+    file system keeps in freed blocks) is migrated on ext4; the server key is replaced in place,
+    so no old row opens with anything on the disk — while the control, the same carver with the
+    *old* key (which the examiner no longer has), still opens them: they are there, only noise."""
+    with ext4_image(tmp_path) as fs:
+        data = fs.mount / "data"
+        shutil.copytree(STORE_V1, data, ignore=shutil.ignore_patterns("README.md"))
+        for path in [data, *data.rglob("*")]:
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+        (data / "outbox").mkdir(mode=0o700, exist_ok=True)
+        with sqlite3.connect(data / "intake.sqlite3") as db:
+            (expires,) = db.execute("SELECT min(expires_at) FROM drafts").fetchone()
+            # as the old version did while it served: row after row of the same drafts through
+            # the WAL, whose frames end up in free blocks when it is checkpointed and removed
+            db.execute("PRAGMA journal_mode=WAL")
+            for n in range(20):
+                db.execute("UPDATE drafts SET updated_at = updated_at + ?", (n * 1e-3,))
+                db.commit()
+        db.close()
+        old_key = (data / "server.key").read_bytes()
+
+        store = await Store.open(data, clock=Clock(expires - 3600))  # the real migration
+        try:
+            svc = IntakeService(store, load_default(), [staff.recipient()])
+            open_key = svc.witness_key("telegram", V1_OPEN)
+            assert await store.load_draft(open_key) is not None  # still found by its witness
+            await svc.recover()  # the submit v1 never finished: sealed, its draft destroyed
+            assert len(list(store.outbox_dir.glob("*.age"))) == 1
+        finally:
+            await store.close()
+        new_key = (data / "server.key").read_bytes()
+    image = fs.raw()
+    assert new_key != old_key
+    assert old_key not in image  # overwritten in place: no freed block holds it
+
+    # control: the old rows are on the disk and the carver opens them — with the old key
+    old = await asyncio.to_thread(carve_v1, image, [old_key])
+    opened = b"\n".join(old.opened)
+    assert b"CANARY-V1-OPEN" in opened, "the carver no longer finds the old rows"
+    assert b"CANARY-V1-SEALING" in opened
+
+    # the examiner: every key on the disk, nothing of the old format opens
+    found = await asyncio.to_thread(carve, image, [new_key], [len(V1_ATTACHMENT)])
+    assert new_key in found.server_keys
+    now = await asyncio.to_thread(carve_v1, image, found.server_keys)
+    assert now.rows >= old.rows > 0
+    assert now.opened == []
+    # … and of the live format only the open draft, the design's readable control
+    keys = ServerKeys.from_secret(new_key)
+    assert bytes.fromhex(keys.witness_key("telegram", V1_OPEN)) in found.tags
+    plain = b"\n".join(found.plaintexts)
+    assert b"CANARY-V1-OPEN" in plain
+    assert V1_ATTACHMENT in found.blobs
+    assert b"CANARY-V1-SEALING" not in plain  # sealed and destroyed after the upgrade
+    sealing = keys.witness_key("telegram", V1_SEALING)
+    assert sealing.encode() not in image
+    assert bytes.fromhex(sealing) not in image

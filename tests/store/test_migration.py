@@ -111,7 +111,7 @@ async def test_migration_interrupted_before_its_commit_runs_again(
     conn = await aiosqlite.connect(data / "intake.sqlite3", isolation_level=None)
     records = SealedRecords(slots, keys, writer=None, reader=None)  # type: ignore[arg-type]
     records.load_slots(raw)
-    step = v1_step(records, keys, data)
+    step = v1_step(records, keys, keys, data)  # as the code before key rotation did
 
     async def crashing(c: aiosqlite.Connection) -> None:
         await step(c)  # slots staged and synced, blobs re-sealed …
@@ -134,6 +134,8 @@ async def test_migration_interrupted_before_its_commit_runs_again(
         assert set(_tables(data)) == {"outbox", "records"}
     finally:
         await store.close()
-    found = KeySlotFile.open(data / "keyslots", keys.slot_check)
+    rotated = load(default_key_source(data), may_create=False)
+    assert rotated != keys  # the upgrade replaced the server key
+    found = KeySlotFile.open(data / "keyslots", rotated.slot_check)
     found[0].close()
     assert len(found[1]) == 2  # exactly the two carried drafts hold a slot: no leftovers

@@ -14,6 +14,9 @@ ciphertext it found:
 4. **blobs**: every ``WIBLOB2`` magic, opened with a key derived from every record key and every
    attachment id seen (in opened bodies, or in directory entries anywhere on the disk).
 
+5. **rows from before key slots** (:func:`carve_v1`): ``drafts`` rows of schema v1/v2 — their key
+   wrapped under the server key itself — opened with every server key found.
+
 Bodies that overflow their SQLite page (over ~4 KB) are not reassembled: the tests keep answers
 short, and their control (an open draft that must be recovered) fails if the carver misses.
 """
@@ -231,3 +234,76 @@ def _open_blob(image: bytes, at: int, key: bytes, sizes: list[int]) -> bytes | N
     except InvalidTag:
         return None
     return b"(first chunk of a blob of unknown size opened)"
+
+
+# --- schema v1/v2: draft rows whose key is wrapped under the server key ----------------------
+
+# header size, draft_id TEXT(32) = 77, witness_key TEXT(64) = 141 (varint 81 0d), version
+_V1_ROW = re.compile(rb"[\x0a-\x18]\x4d\x81\x0d[\x01-\x06\x08\x09]")
+_INT_SIZES = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 7: 8, 8: 0, 9: 0}
+
+
+@dataclass
+class V1Findings:
+    """Old ``drafts`` rows found by their shape, and the bodies that opened."""
+
+    rows: int = 0
+    opened: list[bytes] = field(default_factory=list)
+
+
+def carve_v1(image: bytes, server_keys: list[bytes]) -> V1Findings:
+    """Every v1/v2 ``drafts`` row in ``image`` (live or in freed blocks), opened with the draft
+    key it carries wrapped under each of ``server_keys``."""
+    found = V1Findings()
+    wraps = [ServerKeys.from_secret(k).v1_wrap for k in server_keys]
+    for match in _V1_ROW.finditer(image):
+        row = _v1_row(image, match.start())
+        if row is None:
+            continue
+        found.rows += 1
+        draft_id, version, wrapped, body = row
+        for wrap in wraps:
+            try:
+                key = sealbox.open_sealed(wrap, wrapped, f"draft-key:{draft_id}".encode())
+                plain = sealbox.open_sealed(key, body, f"draft:{draft_id}:{version}".encode())
+            except sealbox.RecordError:
+                continue
+            found.opened.append(plain)
+            break
+    return found
+
+
+def _v1_row(image: bytes, start: int) -> tuple[str, int, bytes, bytes] | None:
+    try:
+        size, i = _varint(image, start)
+        serials = []
+        while i < start + size:
+            serial, i = _varint(image, i)
+            serials.append(serial)
+        if len(serials) != 9 or serials[5:8] != [7, 7, 7]:
+            return None
+        if any(s < 12 or s % 2 for s in serials[3:5]):
+            return None
+        values, at = [], start + size
+        for serial in serials:
+            n = _INT_SIZES.get(serial, (serial - 12) // 2)
+            values.append(image[at : at + n])
+            at += n
+        version = {8: 0, 9: 1}.get(serials[2])
+        if version is None:
+            version = int.from_bytes(values[2], "big", signed=True)
+        return values[0].decode("ascii"), version, values[3], values[4]
+    except (IndexError, UnicodeDecodeError):
+        return None
+
+
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    value = 0
+    for k in range(9):
+        byte = buf[i + k]
+        if k == 8:
+            return (value << 8) | byte, i + 9
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, i + k + 1
+    raise IndexError  # pragma: no cover - the loop always returns
