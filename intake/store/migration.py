@@ -77,6 +77,9 @@ def v1_step(records: SealedRecords, old: ServerKeys, new: ServerKeys, data_dir: 
                 )
                 await records.stage(record)
                 records.note_staged(record)
+                # the key on disk before any blob is re-sealed under it: a power loss between
+                # the two would otherwise leave WIBLOB2 blobs whose key never reached the disk
+                await records.sync()
             record.pending = draft.sealing_id is not None
             folder = data_dir / datadir.DRAFTS_DIR / draft.draft_id
             try:

@@ -139,3 +139,38 @@ async def test_migration_interrupted_before_its_commit_runs_again(
     found = KeySlotFile.open(data / "keyslots", rotated.slot_check)
     found[0].close()
     assert len(found[1]) == 2  # exactly the two carried drafts hold a slot: no leftovers
+
+
+async def test_a_draft_key_is_on_disk_before_its_blobs_are_resealed(
+    tmp_path: Path, old: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power loss loses slot writes not yet synced: a blob re-sealed (and renamed into place)
+    under a key still only in the page cache would be unreadable for good after it."""
+    events: list[str] = []
+    write, sync, replace = KeySlotFile.write, KeySlotFile.sync, os.replace
+
+    def logged_write(self: KeySlotFile, index: int, data: bytes) -> None:
+        events.append("slot_write")
+        write(self, index, data)
+
+    async def logged_sync(self: KeySlotFile) -> None:
+        events.append("slot_sync")
+        await sync(self)
+
+    def logged_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if str(dst).endswith(".blob"):
+            events.append("blob_renamed")
+        replace(src, dst)
+
+    monkeypatch.setattr(KeySlotFile, "write", logged_write)
+    monkeypatch.setattr(KeySlotFile, "sync", logged_sync)
+    monkeypatch.setattr("intake.store.migration.os.replace", logged_replace)
+    data, clock = _copy_v1(tmp_path, old)
+    store = await Store.open(data, clock=clock)
+    await store.close()
+    assert "blob_renamed" in events
+    for at, event in enumerate(events):
+        if event == "blob_renamed":
+            before = events[:at]
+            last_write = max(i for i, e in enumerate(before) if e == "slot_write")
+            assert "slot_sync" in before[last_write:], events
