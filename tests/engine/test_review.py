@@ -37,7 +37,7 @@ def test_submit_comes_first_and_the_answers_to_change_are_paged() -> None:
     assert [len(p) for p in pages[:-1]] == [8, 8]  # eight to a page, then the rest
     listed = [line for line in step.prompt.text.splitlines() if line[:1].isdigit()]
     assert sum(len(p) for p in pages) == len(listed)  # every answer listed can be changed
-    assert pages[0][0] == "1. Whose experience"
+    assert pages[0][0] == "1. Who it happened to"
     assert "‹ Earlier" in functools.reduce(operator.iadd, labels(step), [])
     assert labels(step)[-1] == ["Back to review"]
 
