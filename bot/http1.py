@@ -19,6 +19,7 @@ MAX_LINE = 4096  # a chunk-size line or a trailer field
 MAX_INTERIM = 8  # 1xx answers skipped before the real one
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
+_DIGITS = frozenset("0123456789")  # str.isdigit() is true for '²' (a latin-1 header byte) too
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ async def _chunked(wire: Wire, limit: int, deadline: float) -> bytes:
 
 def _content_length(fields: dict[str, str], limit: int) -> int:
     raw = fields["content-length"]
-    if not raw.isdigit() or len(raw) > 18:
+    if not raw or not _DIGITS.issuperset(raw) or len(raw) > 18:
         raise WireError("the server sent an invalid Content-Length")
     length = int(raw)
     if length > limit:

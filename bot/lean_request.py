@@ -9,10 +9,11 @@ a small pool (:mod:`bot.connpool`) and httpx's body encoding (:mod:`bot.formdata
 It keeps :class:`HTTPXRequest`'s contract for :class:`~telegram.request.BaseRequest`: the same
 timeouts (the media write timeout for uploads), :class:`~telegram.error.TimedOut` for every
 timeout — with the same message for a pool timeout — and :class:`~telegram.error.NetworkError`
-for everything else; HTTP statuses (429 with ``retry_after``, 5xx…) are returned for PTB to
-interpret. One difference: ``read_timeout`` bounds the whole answer, not each read, so a server
-that trickles bytes cannot hold a request open. Proxies are not supported (use ``httpx``, see
-``TELEGRAM_HTTP_CLIENT``). No message ever contains the URL: its path holds the bot token.
+for everything else (an unforeseen exception too, so that every failed call is counted); HTTP
+statuses (429 with ``retry_after``, 5xx…) are returned for PTB to interpret. One difference:
+``read_timeout`` bounds the whole answer, not each read, so a server that trickles bytes cannot
+hold a request open. Proxies are not supported (use ``httpx``, see ``TELEGRAM_HTTP_CLIENT``). No
+message ever contains the URL: its path holds the bot token.
 """
 
 from __future__ import annotations
@@ -187,6 +188,9 @@ class LeanRequest(BaseRequest):
             raise TimedOut from exc
         except (WireError, OSError) as exc:
             raise NetworkError(f"lean.{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # a case the framing code did not foresee is still a failed call
+            # (counted as one, never a bare ValueError); only the type: the text may quote bytes
+            raise NetworkError(f"lean.ProtocolError: {type(exc).__name__}") from exc
         finally:
             self._pool.release(target.origin, wire, reusable)
         return answer.status, answer.body

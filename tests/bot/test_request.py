@@ -7,6 +7,7 @@ import pytest
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot import lean_request
 from bot.lean_request import LeanRequest
 from bot.request import HttpClient, ObservedRequest, make_request
 from tests.support.fakebot import FakeBotApi
@@ -61,4 +62,49 @@ async def test_closed_connection_before_any_answer_is_network() -> None:
         with pytest.raises(NetworkError):
             await request.do_request(server.url("/bot1:x/getMe"), "POST")
         await request.shutdown()
+    assert seen.events == ["network"]
+
+
+async def _one_call(seen: Seen, answer: bytes) -> NetworkError:
+    async def script(conn: RawConn) -> None:
+        await conn.request()
+        conn.send(answer)
+        await conn.writer.drain()
+
+    request = ObservedRequest(make_request("lean"), seen)
+    async with RawServer(script) as server:
+        await request.initialize()
+        try:
+            with pytest.raises(NetworkError) as info:
+                await request.do_request(server.url("/bot1:x/getMe"), "POST")
+        finally:
+            await request.shutdown()
+    return info.value
+
+
+async def test_a_unicode_digit_length_is_a_counted_network_error() -> None:
+    """'Content-Length: ²' (latin-1 decoding makes ¹²³ digits to str.isdigit) is refused as a
+    NetworkError that the metrics see, not a bare ValueError out of int()."""
+    seen = Seen()
+    error = await _one_call(
+        seen, "HTTP/1.1 200 OK\r\nContent-Length: ²\r\n\r\n{}".encode("latin-1")
+    )
+    assert "Content-Length" in str(error)
+    assert seen.events == ["network"]
+
+
+async def test_an_unforeseen_failure_in_the_client_is_a_counted_network_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever the framing code did not foresee (here: a bug raising ValueError while reading
+    a real answer) still ends the call as a NetworkError, counted, and the connection closed."""
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("a bug nobody foresaw")
+
+    monkeypatch.setattr(lean_request, "read_answer", broken)
+    seen = Seen()
+    error = await _one_call(seen, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    assert str(error) == "lean.ProtocolError: ValueError"
+    assert isinstance(error.__cause__, ValueError)
     assert seen.events == ["network"]
