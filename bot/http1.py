@@ -118,8 +118,8 @@ async def read_answer(wire: Wire, limit: int, deadline: float, *, head: bool = F
     if head or status in (204, 304):
         body = b""
     elif coding is not None:
-        if coding.rsplit(",", 1)[-1].strip().lower() != "chunked":
-            raise WireError("the server sent an unsupported Transfer-Encoding")
+        if coding.strip().lower() != "chunked":  # "gzip, chunked" would hand back gzip bytes
+            raise WireError("the server sent a Transfer-Encoding other than chunked")
         if "content-length" in fields:  # RFC 9112 §6.3: chunked wins, then the connection ends
             keep = False
         body = await _chunked(wire, limit, deadline)
