@@ -2,9 +2,12 @@
 
 Only what the Bot API needs and nothing a hostile or broken server could use to hang or bloat the
 bot: the head is bounded (:data:`MAX_HEAD` bytes, :data:`MAX_HEADERS` fields), the body by the
-caller's limit whether it comes with ``Content-Length``, chunked, or until the server closes, and
-every read by the one deadline of the whole answer. A connection is offered for reuse only after
-a complete answer with known framing, nothing left over, and no ``Connection: close``.
+caller's limit, and every read by the one deadline of the whole answer. A body must be framed:
+``Content-Length`` (ASCII digits) or ``Transfer-Encoding: chunked`` exactly. An answer that runs
+until the server closes is refused: the Bot API always frames its answers, and a close (a TLS one
+without close_notify above all) cannot be told from a cut, so a truncated body would pass as a
+whole one — and python-telegram-bot logs a body that is not valid JSON in full. A connection is
+offered for reuse only after a complete answer, nothing left over, and no ``Connection: close``.
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ async def read_answer(wire: Wire, limit: int, deadline: float, *, head: bool = F
     elif "content-length" in fields:
         body = await wire.read_exactly(_content_length(fields, limit), deadline)
     else:
-        body, keep = await wire.read_to_eof(limit, deadline), False
+        raise WireError("the server's answer has neither Content-Length nor chunked framing")
     encoding = fields.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise WireError("the server compressed the answer although asked not to")

@@ -35,7 +35,7 @@ def _expire(fut: asyncio.Future[None], phase: str) -> None:
 
 
 class Wire(asyncio.Protocol):
-    """A connection's bytes: :meth:`read_until`, :meth:`read_exactly`, :meth:`read_to_eof`."""
+    """A connection's bytes: :meth:`read_until` and :meth:`read_exactly`."""
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -140,23 +140,6 @@ class Wire(asyncio.Protocol):
         data = bytes(self._buf[:n])
         del self._buf[:n]
         return data
-
-    async def read_to_eof(self, limit: int, deadline: float) -> bytes:
-        """Everything until the server closes; WireError past ``limit`` bytes or if the
-        connection broke (a reset) instead of closing. asyncio does not tell a TLS close without
-        close_notify from a clean one: an answer framed this way may be truncated unnoticed, as
-        with httpx (Bot API answers come with a length; truncated JSON fails to parse)."""
-        while True:
-            if len(self._buf) > limit:
-                raise WireError(f"the answer is larger than {limit} bytes")
-            if self._eof:
-                if self._lost is not None:
-                    kind = type(self._lost).__name__
-                    raise WireError(f"the connection broke mid-answer ({kind})")
-                data = bytes(self._buf)
-                self._buf.clear()
-                return data
-            await self._more(deadline)
 
     async def _more(self, deadline: float) -> None:
         """Wait for more bytes (or the end); WireError if the connection is already over."""

@@ -73,10 +73,24 @@ async def test_chunked_answer_is_joined(client: LeanRequest) -> None:
     assert await _answer(client, raw) == (200, b"abcde", 1)
 
 
-async def test_answer_without_length_is_read_to_the_end_and_not_reused(
-    client: LeanRequest,
-) -> None:
-    assert await _answer(client, b"HTTP/1.1 200 OK\r\n\r\nuntil close") == (200, b"until close", 2)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'HTTP/1.1 200 OK\r\n\r\n{"ok":true,"result":[{"update_id":1',
+        b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{}",
+    ],
+    ids=["http-1.1", "http-1.0"],
+)
+async def test_an_answer_that_runs_until_close_is_refused(client: LeanRequest, raw: bytes) -> None:
+    """A close cannot be told from a cut (TLS without close_notify least of all): read to the
+    end, a truncated getUpdates body would pass as a whole one. The Bot API always frames."""
+
+    async def script(conn: RawConn) -> None:
+        await conn.request()
+        conn.send(raw)
+        await conn.writer.drain()
+
+    assert "neither Content-Length nor chunked" in await _fails(client, script, NetworkError)
 
 
 @pytest.mark.parametrize(
@@ -181,7 +195,7 @@ async def test_oversized_answers_are_refused(client: LeanRequest, raw: bytes) ->
     assert any(w in message for w in ("more than", "larger than")), message
 
 
-async def test_endless_answer_without_length_is_cut_at_the_limit(client: LeanRequest) -> None:
+async def test_endless_answer_without_length_is_refused_at_its_head(client: LeanRequest) -> None:
     async def script(conn: RawConn) -> None:
         await conn.request()
         conn.send(b"HTTP/1.1 200 OK\r\n\r\n")
@@ -189,7 +203,7 @@ async def test_endless_answer_without_length_is_cut_at_the_limit(client: LeanReq
             conn.send(b"a" * 65536)
             await conn.writer.drain()
 
-    assert "larger than" in await _fails(client, script, NetworkError)
+    assert "neither Content-Length" in await _fails(client, script, NetworkError)
 
 
 async def test_stalled_head_times_out(client: LeanRequest) -> None:
@@ -221,11 +235,14 @@ async def test_a_trickling_server_cannot_hold_the_request(client: LeanRequest) -
 
 @pytest.mark.parametrize(
     "raw",
-    [b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", b"HTTP/1.1 200 OK\r\n\r\nabc"],
-    ids=["with-length", "until-close"],
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc",
+    ],
+    ids=["with-length", "chunked"],
 )
 async def test_reset_mid_answer_is_a_network_error(client: LeanRequest, raw: bytes) -> None:
-    """A reset is not the end of an answer, even one that runs until the server closes."""
+    """A reset is not the end of an answer."""
 
     async def script(conn: RawConn) -> None:
         await conn.request()
