@@ -216,7 +216,10 @@ class FakeBotApiCore:
             body = {"ok": False, "error_code": err.code, "description": err.description}
             return Response.json(body, err.code)
         await self._notify()
-        return Response.json({"ok": True, "result": result})
+        response = Response.json({"ok": True, "result": result})
+        if fault is not None and fault.kind == "truncate":  # the real answer, cut short
+            response.cut, response.framing = min(fault.cut, len(response.body)), fault.framing
+        return response
 
     async def _apply_fault(self, fault: Any) -> Response | None:
         if fault.kind == "429":

@@ -1,6 +1,7 @@
 """Fault injection for the fake Bot API: 429 with ``retry_after``, 5xx, slow answers, dropped
-connections, answers held until the test releases them — for N calls or for a time window,
-optionally only for some methods."""
+connections, answers held until the test releases them, answers cut short (``truncate``: the real
+answer without its last ``cut`` bytes, then the connection closes; ``framing`` says what the head
+claims) — for N calls or for a time window, optionally only for some methods."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["429", "502", "500", "slow", "drop", "hold"]
+FaultKind = Literal["429", "502", "500", "slow", "drop", "hold", "truncate"]
+# What the head of a truncated answer says: "declared", the whole body's Content-Length (the cut
+# shows); "none", no length at all (only the close ends it); "reframed", the length of what is
+# sent (a broken proxy: nothing in HTTP shows the cut).
+Framing = Literal["declared", "none", "reframed"]
 
 
 @dataclass
@@ -23,6 +28,8 @@ class Fault:
     retry_after: int = 1
     delay: float = 0.0
     gate: asyncio.Event | None = None  # "hold": the call is answered (normally) once it is set
+    cut: int = 0  # "truncate": bytes missing at the end of the body
+    framing: Framing = "declared"  # "truncate": what the head says about the length
 
     def active(self, now: float) -> bool:
         if self.calls is not None and self.calls <= 0:
@@ -50,12 +57,15 @@ class Faults:
         retry_after: int = 1,
         delay: float = 0.0,
         gate: asyncio.Event | None = None,
+        cut: int = 10,
+        framing: Framing = "declared",
     ) -> Fault:
         """Add a fault for ``calls`` calls and/or ``seconds`` seconds (neither: until cleared)."""
         until = time.monotonic() + seconds if seconds is not None else None
         fault = Fault(
-            kind, calls, until, frozenset(methods) if methods else None, retry_after, delay, gate
-        )
+            kind, calls, until, frozenset(methods) if methods else None, retry_after, delay, gate,
+            cut, framing,
+        )  # fmt: skip
         self._faults.append(fault)
         return fault
 

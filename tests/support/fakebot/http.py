@@ -31,12 +31,29 @@ class Request:
 
 @dataclass
 class Response:
-    """What a handler answers. ``drop`` closes the connection without any answer."""
+    """What a handler answers. ``drop`` closes the connection without any answer; ``cut`` sends
+    the body without its last ``cut`` bytes and closes, the head saying what ``framing`` says
+    (see :data:`tests.support.fakebot.faults.Framing`)."""
 
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
     drop: bool = False
+    cut: int = 0
+    framing: str = "declared"
+
+    def head(self) -> bytes:
+        """The status line and header fields of this answer."""
+        reason = _REASONS.get(self.status, "Unknown")
+        length = len(self.body) - (self.cut if self.framing == "reframed" else 0)
+        framing = "" if self.cut and self.framing == "none" else f"Content-Length: {length}\r\n"
+        return (
+            f"HTTP/1.1 {self.status} {reason}\r\nContent-Type: {self.content_type}\r\n{framing}\r\n"
+        ).encode()
+
+    def sent_body(self) -> bytes:
+        """The body bytes that go on the wire."""
+        return self.body[: len(self.body) - self.cut] if self.cut else self.body
 
     @classmethod
     def json(cls, payload: object, status: int = 200) -> Response:
@@ -161,15 +178,9 @@ class HttpServer:
                 response = await self._handler(request)
                 if response.drop:
                     break
-                reason = _REASONS.get(response.status, "Unknown")
-                head = (
-                    f"HTTP/1.1 {response.status} {reason}\r\n"
-                    f"Content-Type: {response.content_type}\r\n"
-                    f"Content-Length: {len(response.body)}\r\n\r\n"
-                )
-                writer.write(head.encode() + response.body)
+                writer.write(response.head() + response.sent_body())
                 await writer.drain()
-                if request.headers.get("connection", "").lower() == "close":
+                if response.cut or request.headers.get("connection", "").lower() == "close":
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
