@@ -20,7 +20,11 @@ from intake.store.writer import GroupCommitWriter, Op
 _COLUMNS = "submission_id, sha256, size, created_at, state, exported_at, acknowledged_at, ack_hash"
 INSERT_ROW = (
     "INSERT INTO outbox (submission_id, sha256, size, created_at, state, ack_hash) "
-    "VALUES (?, ?, ?, ?, 'queued', ?) ON CONFLICT(submission_id) DO NOTHING"
+    "VALUES (?, ?, ?, ?, 'queued', ?) "
+    # a row indexed without the hash (an older recovery) takes it when the submit completes;
+    # one that has it keeps it: nothing else about a known row changes
+    "ON CONFLICT(submission_id) DO UPDATE "
+    "SET ack_hash = coalesce(outbox.ack_hash, excluded.ack_hash)"
 )
 
 
@@ -46,7 +50,8 @@ class OutboxRow:
 def insert_op(
     submission_id: str, sha256: str, size: int, created_at: float, ack_hash: str | None = None
 ) -> Op:
-    """The statement that indexes a sealed file (idempotent: a known id is left alone)."""
+    """The statement that indexes a sealed file (idempotent: a known id keeps its row, and gains
+    ``ack_hash`` if it had none)."""
     return (INSERT_ROW, (submission_id, sha256, size, created_at, ack_hash))
 
 
