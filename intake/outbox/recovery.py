@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from intake.outbox.files import SUFFIX, TMP_SUFFIX, file_sha256
-from intake.store import OutboxRow, Store
+from intake.store import DraftCorruptError, OutboxRow, Store
 from intake.store.datadir import fsync_dir
 
 log = structlog.get_logger(__name__)
@@ -21,13 +21,30 @@ class Recovery:
     ack_completed: int = 0
     indexed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # sealed, left to their draft's submit
+
+
+async def _pending_submissions(store: Store) -> set[str]:
+    """Submission ids of drafts whose submit began: their files are theirs to index, with the
+    hash of the ack secret only the draft knows (indexed here, a file would be 'legacy' for good:
+    deletable only on its public sha256)."""
+    ids: set[str] = set()
+    for draft_id in await store.sealing_draft_ids():
+        try:
+            draft = await store.load_draft_by_id(draft_id)
+        except DraftCorruptError:
+            continue  # it can never finish: its file is indexed like any orphan
+        if draft is not None and draft.sealing_id is not None:
+            ids.add(draft.sealing_id)
+    return ids
 
 
 async def recover(store: Store) -> Recovery:
     """Remove leftover temp files, index sealed files without a row, report rows without a file.
 
     Call only at service start-up (never while a submit may be writing a temp file), and after the
-    service has finished drafts whose submit was interrupted (they own their sealed files).
+    service has finished drafts whose submit was interrupted (they own their sealed files). A file
+    whose draft could not finish (e.g. the disk was full) is left to the draft's next attempt.
     """
     report = Recovery()
     outbox = store.outbox_dir
@@ -37,11 +54,15 @@ async def recover(store: Store) -> Recovery:
     if report.temp_removed:
         fsync_dir(outbox)
     known = {row.submission_id: row for row in await store.outbox.rows()}
+    pending = await _pending_submissions(store)
     for path in sorted(outbox.glob(f"*{SUFFIX}")):
         submission_id = path.name[: -len(SUFFIX)]
         if submission_id in known and known[submission_id].state == "acknowledged":
             path.unlink()  # an ack interrupted between marking and deleting
             report.ack_completed += 1
+        elif submission_id in pending and submission_id not in known:
+            report.pending.append(submission_id)
+            log.warning("outbox_file_awaits_its_submit", submission_id=submission_id)
         elif submission_id not in known:
             sha256, size = file_sha256(path)
             await store.outbox.add(submission_id, sha256, size, path.stat().st_mtime)
