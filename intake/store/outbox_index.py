@@ -101,7 +101,9 @@ class OutboxIndex:
             await self._writer.write(ops)
 
     async def mark_acknowledged(self, submission_id: str, at: float) -> None:
-        """→ acknowledged (call after the sealed file is deleted)."""
+        """→ acknowledged. Call *before* deleting the sealed file (as ``intake ack`` does): a crash
+        in between leaves an acknowledged row with its file, which recovery deletes — never a
+        queued row whose file is gone."""
         sql = (
             "UPDATE outbox SET state = 'acknowledged', acknowledged_at = ? "
             "WHERE submission_id = ? AND state != 'acknowledged'"
