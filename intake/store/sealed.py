@@ -15,13 +15,19 @@ number, a version counter and ciphertext.
 
 Order of every change (:meth:`SealedRecords.commit`), so a crash at any instant is harmless:
 
-1. new records' slots are written and ``fdatasync``\\ ed — a committed row always has its key;
+1. new records' slots are written, and — for a plain destroy (cancel, decline, wipe, expiry) —
+   destroyed records' slots zeroed; then ``fdatasync``: a committed row always has its key, and
+   a destroyed record's key is gone from the disk before anything else happens;
 2. one SQLite transaction inserts, updates and deletes rows (plus the caller's extra statements);
-3. destroyed records' slots are zeroed and ``fdatasync``\\ ed; only then does the caller return.
+3. a destroy that carries extra statements (a submit: the outbox row) zeroes and ``fdatasync``\\ es
+   its slots only now: until the outbox row is committed the draft must still open, so that the
+   submit can run again after a crash. Only then does the caller return.
 
+A power cut, which is what a seizure looks like, between 1 and 2 of a plain destroy thus leaves a
+row without a key next to the old WAL and freed pages of its body — noise — rather than a key.
 At start-up (:meth:`SealedRecords.load_slots`, then :meth:`reconcile`) a row whose slot does not
-hold its key is deleted (crash between 2 and 3 of a destroy that also lost its slot, or a torn
-slot), and a slot with no row is zeroed (crash between 1 and 2, or between 2 and 3). The index —
+hold its key is deleted (that crash, or a torn slot), and a slot with no row is zeroed (crash
+between 1 and 2 of a create, or between 2 and 3 of a submit). The index —
 tag → record, id → record, expiry — is built in memory from the slots and never written anywhere.
 """
 
@@ -203,8 +209,9 @@ class SealedRecords:
         """Create, update and destroy records (and run ``extra_ops``) in one SQLite transaction.
 
         Returns once new keys were durable before the commit and destroyed keys are zeroed on
-        disk after it. Runs to the end even if the caller is cancelled, so the index, the slots
-        and the rows never disagree within a run.
+        disk: before it for a plain destroy, after it when ``extra_ops`` ride along (a submit's
+        outbox row: the draft must open until that row is committed). Runs to the end even if the
+        caller is cancelled, so the index, the slots and the rows never disagree within a run.
         """
         for record, _ in [*create, *update]:
             if record.gone:
@@ -240,12 +247,16 @@ class SealedRecords:
     ) -> None:
         staged: list[int] = []
         ops: list[Op] = []
+        # A plain destroy zeroes the keys first; a submit's (extra_ops) after its commit.
+        first = [] if extra_ops else [r.slot for r in gone if r.slot is not None]
         try:
             for record, body in create:
                 await self.stage(record)
                 staged.append(record.slot)  # type: ignore[arg-type]
                 ops.append((INSERT, self.insert_params(record, body)))
-            if staged:
+            for index in first:
+                self._slots.clear(index)
+            if staged or first:
                 await self._slots.sync()
             ops += self._updates(update)
             ops += extra_ops
@@ -254,12 +265,15 @@ class SealedRecords:
         except Exception:
             for index in staged:  # the transaction was rolled back: these keys protect nothing
                 self._slots.clear(index)
+            for record in gone:  # rolled back: they still exist, and so must their keys
+                if record.slot in first:
+                    self._slots.write(record.slot, self._wrap(record))
             await self._slots.sync()
             for index in staged:
                 self._slots.release(index)
             for record, _ in create:
                 record.slot = None
-            for record in gone:  # rolled back: they still exist
+            for record in gone:
                 record.gone = False
                 self._index(record)
             raise
@@ -268,7 +282,11 @@ class SealedRecords:
             self._index(record)
         for record, _ in update:
             record.version += 1
-        await self.shred(r.slot for r in gone if r.slot is not None)
+        if first:  # zeroed and synced before the commit
+            for index in first:
+                self._slots.release(index)
+        else:
+            await self.shred(r.slot for r in gone if r.slot is not None)
         for record in gone:
             record.slot = None
 

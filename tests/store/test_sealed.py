@@ -8,14 +8,55 @@ no row without its key — and never lose a record whose commit completed.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 
 from intake.store import Store, StoreError
 from intake.store.keyslots import HEADER_SIZE, SLOT_SIZE, offset
+from tests.support.paths import ROOT
 from tests.support.witness import chunks
+
+# Saves a draft, prints its slot, then destroys it (``extra`` = with an extra statement, as a
+# submit's outbox INSERT) and dies by SIGKILL as the destroying transaction is handed to SQLite.
+DIES_AT_THE_DESTROY = r"""
+import asyncio, os, signal, sys
+from pathlib import Path
+from intake.store import Store
+from intake.store.writer import GroupCommitWriter
+
+async def main(data, extra):
+    store = await Store.open(Path(data))
+    draft = store.new_draft("wk", {"answer": "CANARY-destroy"})
+    await store.save_draft(draft)
+    print(draft.record.slot, flush=True)
+    real = GroupCommitWriter.write
+
+    async def dies(self, ops, **kw):
+        if any(sql.startswith("DELETE FROM records") for sql, _ in ops):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return await real(self, ops, **kw)
+
+    GroupCommitWriter.write = dies
+    ops = [("CREATE TABLE IF NOT EXISTS extra (x)", ())] if extra == "extra" else None
+    await store.destroy_draft(draft.draft_id, extra_ops=ops)
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+async def _killed_at_the_destroy(data: Path, extra: bool) -> int:
+    """Run :data:`DIES_AT_THE_DESTROY`; the slot of the draft it was destroying."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", DIES_AT_THE_DESTROY, str(data), "extra" if extra else "plain",
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == -signal.SIGKILL, err.decode()
+    return int(out)
 
 
 def _slots(data: Path) -> dict[int, bytes]:
@@ -86,6 +127,75 @@ async def test_crash_between_commit_and_shred_leaves_no_key(tmp_path: Path) -> N
     assert await store.load_draft("wk") is None
     await store.close()
     assert _slots(data) == {}
+
+
+async def test_killed_between_shred_and_commit_of_a_destroy_the_key_is_already_gone(
+    tmp_path: Path,
+) -> None:
+    """Cancel, decline, wipe, expiry: the key is zeroed on disk before the row's DELETE, so a
+    crash (a seizure pulls the plug) between the two leaves a row nobody can open, not a key
+    next to the WAL and freed pages of its body. Start-up then deletes the row."""
+    data = tmp_path / "d"
+    index = await _killed_at_the_destroy(data, extra=False)
+    assert index not in _slots(data)  # the key is gone from the disk already
+    assert len(_rows(data)) == 1  # the DELETE never ran
+    store = await Store.open(data)
+    try:
+        assert await store.load_draft("wk") is None
+        assert await store.count_drafts() == 0
+    finally:
+        await store.close()
+    assert _rows(data) == []
+    assert _slots(data) == {}
+
+
+async def test_killed_at_a_submits_commit_the_draft_still_opens(tmp_path: Path) -> None:
+    """A destroy that carries the outbox INSERT (a submit) keeps its key until that commit: the
+    draft must open again so the submit can finish after the crash."""
+    data = tmp_path / "d"
+    index = await _killed_at_the_destroy(data, extra=True)
+    assert index in _slots(data)
+    store = await Store.open(data)
+    try:
+        draft = await store.load_draft("wk")
+        assert draft is not None
+        assert draft.body == {"answer": "CANARY-destroy"}
+    finally:
+        await store.close()
+
+
+async def test_a_destroy_whose_transaction_fails_leaves_the_record_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key was zeroed first; the transaction failed: the key is written back, the record
+    opens, in this run and the next."""
+    data = tmp_path / "d"
+    store = await Store.open(data)
+    draft = store.new_draft("wk", {"x": 1})
+    await store.save_draft(draft)
+    assert draft.record is not None
+    index = draft.record.slot
+    writer = store.records._writer  # the failure is injected at the transaction
+
+    async def fails(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(writer, "write", fails)
+        with pytest.raises(sqlite3.OperationalError):
+            await store.destroy_draft(draft.draft_id)
+    assert index in _slots(data)
+    reloaded = await store.load_draft("wk")
+    assert reloaded is not None
+    assert reloaded.body == {"x": 1}
+    await store.close()
+    store = await Store.open(data)
+    try:
+        again = await store.load_draft("wk")
+        assert again is not None
+        assert again.body == {"x": 1}
+    finally:
+        await store.close()
 
 
 async def test_a_row_whose_slot_is_gone_or_torn_is_dropped_with_its_blobs(tmp_path: Path) -> None:
