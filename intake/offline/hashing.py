@@ -19,6 +19,8 @@ import queue
 import threading
 from typing import BinaryIO
 
+from crypto import buffers
+
 _SMALL = 256 * 1024  # below this, hashing inline is cheaper than a thread hand-off
 _QUEUE_DEPTH = 4  # bounds memory: at most this many ~1 MiB pieces wait per lane
 _READ = 1024 * 1024
@@ -50,7 +52,8 @@ def _work(q: queue.Queue[_Item]) -> None:
             item.set()
         else:
             item[0].update(item[1])
-        del item  # drop the buffer now: the tar reader reuses buffers nobody references
+            buffers.release(item[1])  # hashed: the reader may reuse it (if pooled)
+        del item
 
 
 _WORKERS = (_Worker(), _Worker())  # lane 0: ciphertext, lane 1: attachments
@@ -75,12 +78,14 @@ class BackgroundHash:
         self._seen = 0
 
     def update(self, data: bytes | memoryview) -> None:
-        """Add ``data`` (must not change until :meth:`close`, or until no one references it)."""
+        """Add ``data``. A view of a :mod:`crypto.buffers` buffer is held until it is hashed;
+        any other ``data`` must not change until :meth:`close`."""
         self._seen += len(data)
         if not self._queued and self._seen <= _SMALL:
             self._digest.update(data)
             return
         self._queued = True
+        buffers.hold(data)  # released by the worker once hashed
         self._worker.put((self._digest, data))
 
     def close(self) -> None:
@@ -111,8 +116,8 @@ class HashingReader:
         return data
 
     def readinto(self, buffer: bytearray) -> int:
-        """Read into ``buffer`` and hash what was read (the caller must not change those bytes
-        while any view of ``buffer`` is alive: the worker thread may still be hashing one)."""
+        """Read into ``buffer`` and hash what was read (a pooled ``buffer`` is held until hashed;
+        the caller must not change any other one before :meth:`close`)."""
         n: int = self._raw.readinto(buffer)  # type: ignore[attr-defined]  # files have it
         self._hash.update(memoryview(buffer)[:n])
         return n

@@ -5,9 +5,10 @@ reader hands member data out as views of the decrypted plaintext. With a source 
 ``readinto`` (crypto's ``DecryptReader``) the plaintext is decrypted straight into a 1 MiB buffer
 per read, so a large attachment reaches its file and its hash in big contiguous pieces (one write
 and one hand-off to the hashing thread per MiB, not per 64 KiB chunk). The buffers are
-:mod:`crypto.buffers`' reused ones — the same pool the decryption reads into: one is handed out
-again only once no view of it is alive anywhere (a worker thread may still be hashing one), so a
-view handed out stays valid and unchanged. Headers are parsed by
+:mod:`crypto.buffers`' reused ones — the same pool the decryption reads into. The reader holds
+its current buffer until it reads the next; whoever keeps a view longer holds the buffer too (the
+hashing thread does, until it hashed it), so a buffer is handed out again only once nobody holds
+it and a view handed out stays valid and unchanged. Headers are parsed by
 ``tarfile.TarInfo.frombuf`` (ustar, checksum, base-256 numbers); local PAX headers (``x``) are
 applied for ``path`` and ``size``. Global PAX headers, GNU long names and sparse files are refused:
 the sealer never writes them, and refusing keeps the allow-list in :mod:`.extract` exact.
@@ -15,11 +16,12 @@ the sealer never writes them, and refusing keeps the allow-list in :mod:`.extrac
 
 from __future__ import annotations
 
+import contextlib
 import tarfile
 from collections.abc import Iterator
 from typing import Protocol
 
-from crypto.buffers import free_buffer
+from crypto import buffers
 from intake.offline.open_errors import ArchiveError
 
 BLOCK = tarfile.BLOCKSIZE
@@ -40,15 +42,33 @@ class TarStream:
         self._src = src
         self._chunk = memoryview(b"")
         self._pending = 0  # data + padding of the current member not consumed yet
+        self._held: bytearray | None = None  # the pooled buffer _chunk views (held by us)
+
+    def close(self) -> None:
+        """Give the current buffer back (views handed out may change from now on)."""
+        self._chunk = memoryview(b"")
+        held, self._held = self._held, None
+        if held is not None:
+            buffers.release(held)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # (at interpreter exit the module may be gone)
+            self.close()
 
     def _fill(self) -> memoryview:
         """The next piece of plaintext, in a buffer no one else is looking at."""
         readinto = getattr(self._src, "readinto", None)
         if readinto is None:
             return memoryview(self._src.read(64 * 1024))
-        self._chunk = memoryview(b"")  # release our own view of the previous buffer
-        buf = free_buffer()
-        return memoryview(buf)[: readinto(buf)]
+        self.close()  # done with the previous buffer (a holder of a view holds it still)
+        buf = buffers.acquire()
+        try:
+            n = readinto(buf)
+        except BaseException:
+            buffers.release(buf)
+            raise
+        self._held = buf
+        return memoryview(buf)[:n]
 
     def _view(self, limit: int) -> memoryview:
         """Up to ``limit`` bytes from the current piece (reading the next one when empty)."""

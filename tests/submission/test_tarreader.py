@@ -1,4 +1,4 @@
-"""The streaming tar reader: PAX records, and 1 MiB buffers reused only when no view is alive."""
+"""The streaming tar reader: PAX records, and 1 MiB buffers reused only once nobody holds them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import tarfile
 
 import pytest
 
+from crypto import buffers
 from intake.offline.open_errors import ArchiveError
 from intake.submission.tarreader import TarStream, parse_pax
 
@@ -27,13 +28,18 @@ def test_views_kept_by_a_consumer_never_change() -> None:
     stream = TarStream(io.BytesIO(_tar({"a": big, "b": b"tail"})))
     info = stream.next()
     assert info is not None
-    views = list(stream.data(info))  # all alive at once: none may be refilled under us
+    views = []
+    for view in stream.data(info):  # all kept at once, each held: none may be refilled under us
+        buffers.hold(view)
+        views.append(view)
     second = stream.next()
     assert second is not None
     assert second.name == "b"
     assert b"".join(bytes(v) for v in stream.data(second)) == b"tail"
     assert b"".join(bytes(v) for v in views) == big
     assert stream.next() is None
+    for view in views:
+        buffers.release(view)
 
 
 def test_buffers_are_reused_once_released() -> None:
