@@ -3,6 +3,7 @@ the first. Messages name the variable and what is wrong; they never echo a secre
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -86,12 +87,22 @@ class Reader:
         return value.rstrip("/")
 
     def api_root(self) -> str | None:
-        """TELEGRAM_API_BASE_URL: a server root, without /bot."""
+        """TELEGRAM_API_BASE_URL: a server root, without /bot; plain http only to a host that
+        cannot be across the internet (every request path holds the bot token)."""
         root = self.url("TELEGRAM_API_BASE_URL")
-        if root is not None and re.search(r"/(file/)?bot[^/]*$", root):
+        if root is not None and re.search(r"/(file/)?bot[^/]*$", urlsplit(root).path):
             self.problem(
                 "TELEGRAM_API_BASE_URL must be the server root (e.g. http://127.0.0.1:8081); "
                 "the bot adds /bot and /file/bot itself"
+            )
+            return None
+        host = urlsplit(root).hostname if root is not None else None
+        if root is not None and root.startswith("http:") and not _near(host or ""):
+            self.problem(
+                f"TELEGRAM_API_BASE_URL is plain http to {host}: the bot token (in every "
+                "request) and every witness's message would cross the network unencrypted; "
+                "use https://, or http:// only to this machine, a private address or a "
+                "single-label service name (e.g. http://telegram-bot-api:8081)"
             )
             return None
         return root
@@ -286,3 +297,13 @@ class Reader:
             )
             return url, None, listen
         return url, Secret(secret), listen
+
+
+def _near(host: str) -> bool:
+    """Whether plain HTTP to ``host`` stays off the internet: a loopback or private address,
+    or a name without dots (``localhost``, a compose service on the host's own network)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host
+    return address.is_loopback or address.is_private

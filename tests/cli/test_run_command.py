@@ -49,6 +49,17 @@ def test_run_lists_every_config_problem(tmp_path: Path) -> None:
     assert "TELEGRAM_API_BASE_URL" in err
 
 
+def test_run_refuses_plain_http_to_a_remote_bot_api_server(tmp_path: Path) -> None:
+    err = run_bot(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=FAKE_TOKEN,
+        INTAKE_RECIPIENTS=RECIPIENT,
+        TELEGRAM_API_BASE_URL="http://bot-api.example.org:8081",
+    )
+    assert "intake: error: TELEGRAM_API_BASE_URL is plain http to bot-api.example.org" in err
+    assert "use https://" in err
+
+
 def test_run_refuses_secret_key_and_token_in_dotenv(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         f"TELEGRAM_BOT_TOKEN={FAKE_TOKEN}\nINTAKE_RECIPIENTS=AGE-SECRET-KEY-1QQQQQQQQQQ\n"

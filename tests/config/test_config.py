@@ -125,6 +125,36 @@ def test_api_root_must_be_a_root_url(url: str) -> None:
     assert "TELEGRAM_API_BASE_URL" in problems[0]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.example.org",
+        "https://bot-api.example.org",  # a host starting with "bot" is not a /bot path
+        "http://127.0.0.1:8081",
+        "http://[::1]:8081",
+        "http://10.1.2.3:8081",
+        "http://192.168.0.7",
+        "http://[fd00::7]:8081",
+        "http://localhost:8081",
+        "http://telegram-bot-api:8081",
+    ],
+)
+def test_plain_http_api_root_on_this_machine_or_network(url: str) -> None:
+    config = _load({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url})
+    assert config.telegram_api_root == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.example.org", "http://bot-api.corp.example:8081", "http://8.8.8.8:8081"]
+)
+def test_plain_http_api_root_across_the_internet_is_refused(url: str) -> None:
+    """The token is in every request path and the updates hold witnesses' words."""
+    (problem,) = _problems({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url})
+    assert problem.startswith("TELEGRAM_API_BASE_URL is plain http to ")
+    assert "use https://" in problem
+    assert "http://telegram-bot-api:8081" in problem
+
+
 def test_file_size_above_cloud_limit_needs_a_local_server() -> None:
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "INTAKE_MAX_FILE_MB": "200"}
     assert "TELEGRAM_API_BASE_URL" in _problems(env)[0]
