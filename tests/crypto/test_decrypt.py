@@ -102,11 +102,13 @@ def test_interleaved_readers_in_one_thread_do_not_share_blocks() -> None:
 IDENTITIES: list[Identity] = [X25519Identity.generate(), generate_identity()]
 
 
+def _plaintext(size: int) -> bytes:
+    return bytes(range(256)) * (size // 256) + b"x"
+
+
 # A fixed set of sealed files (sealing per example would make the suite slow for no gain).
 SEALED = {
-    (kind, size, armor): seal_bytes(
-        bytes(range(256)) * (size // 256) + b"x", [IDENTITIES[kind].recipient()], armor=armor
-    )
+    (kind, size, armor): seal_bytes(_plaintext(size), [IDENTITIES[kind].recipient()], armor=armor)
     for kind in (0, 1)
     for size in (0, 1000, CHUNK + 10)
     for armor in (False, True)
@@ -120,9 +122,9 @@ def _open(sealed: bytes, ident: Identity) -> bytes:
     return decrypt(io.BytesIO(sealed), [ident]).read()
 
 
-def test_untampered_files_open() -> None:
-    for (kind, _, _), sealed in SEALED.items():
-        _open(sealed, IDENTITIES[kind])
+def test_untampered_files_open_to_what_was_sealed() -> None:
+    for (kind, size, armor), sealed in SEALED.items():
+        assert _open(sealed, IDENTITIES[kind]) == _plaintext(size), (kind, size, armor)
 
 
 settings_ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
