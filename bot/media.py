@@ -3,7 +3,10 @@
 The download goes straight from Telegram's file URL into ``IntakeService.add_attachment`` in 64 KiB
 chunks, so plaintext never touches the disk and memory stays bounded whatever the size. The file URL
 contains the bot token (``<base_file_url><token>/<path>``): it is used, never logged, and errors
-carry only the HTTP status.
+carry only the HTTP status. A download ends by one deadline scaled to its size
+(:meth:`Downloader.budget`): httpx's timeouts are per read, so a server that trickles a byte a
+minute would otherwise hold the download — and the witness's conversation — for as long as it
+liked.
 
 A self-hosted Bot API server in ``--local`` mode does not serve files over HTTP at all: ``getFile``
 answers with a path in the server's own directory (mounted read-only into the bot at the same
@@ -46,6 +49,10 @@ class FileTooBigError(DownloadError):
     """The file is larger than the configured limit."""
 
 
+class DownloadTimeoutError(DownloadError):
+    """The download did not complete within its deadline (the witness is asked to send again)."""
+
+
 # Message attribute (also the kind) -> the name and type to record when Telegram gives none.
 _KINDS = (
     ("document", "document", FALLBACK_MIME),
@@ -73,6 +80,9 @@ def incoming_file(message: Message) -> IncomingFile | None:
 
 class Downloader:
     """Streams Telegram files; owns one HTTP client (opened in :meth:`start`)."""
+
+    deadline_base = 30.0  # seconds every download may take, whatever its size
+    min_rate = 100_000  # bytes per second: a download slower than this fails
 
     def __init__(
         self, bot: Bot, policy: RetryPolicy, max_bytes: int, *, local_files: bool = False
@@ -119,19 +129,46 @@ class Downloader:
             return
         if self._client is None:
             raise DownloadError("the downloader is not started")
+        started = asyncio.get_running_loop().time()
+        deadline = started + self.budget(self.max_bytes)  # until the length is known
         seen = 0
         try:
-            async with self._client.stream("GET", url) as response:
+            async with asyncio.timeout_at(deadline):
+                response = await self._client.send(
+                    self._client.build_request("GET", url), stream=True
+                )
+            try:
                 if response.status_code != 200:
                     raise DownloadError(f"file download answered HTTP {response.status_code}")
-                async for chunk in response.aiter_bytes(CHUNK):
+                length = _content_length(response)
+                if length is not None and length > self.max_bytes:
+                    raise FileTooBigError(f"file of {length} bytes is over the limit")
+                if length is not None:
+                    deadline = min(deadline, started + self.budget(length))
+                parts = response.aiter_bytes(CHUNK)
+                while True:
+                    try:  # (the deadline bounds the reads only, never the consumer's work)
+                        async with asyncio.timeout_at(deadline):
+                            chunk = await anext(parts)
+                    except StopAsyncIteration:
+                        break
                     seen += len(chunk)
                     if seen > self.max_bytes:
                         raise FileTooBigError("file grew past the limit while downloading")
                     yield chunk
+            finally:
+                await response.aclose()
+        except TimeoutError:
+            took = deadline - started
+            raise DownloadTimeoutError(f"file download took longer than {took:.0f} s") from None
         except httpx.HTTPError as exc:
             # str(exc) may quote the URL (and with it the token): keep only the type
             raise DownloadError(f"file download failed ({type(exc).__name__})") from None
+
+    def budget(self, size: int) -> float:
+        """Seconds a download of ``size`` bytes may take: :attr:`deadline_base` plus the size at
+        :attr:`min_rate` (20 MB: 30 s + 200 s; 2000 MB from a local server: about 5.6 h)."""
+        return self.deadline_base + size / self.min_rate
 
     async def _local_chunks(self, path: str) -> AsyncIterator[bytes]:
         """A file the local Bot API server left on disk, in bounded chunks (read off the loop)."""
@@ -150,3 +187,9 @@ class Downloader:
             raise DownloadError(f"local file read failed ({type(exc).__name__})") from None
         finally:
             f.close()
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    """The announced body length, if the server gave a plain one."""
+    raw = response.headers.get("content-length", "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
