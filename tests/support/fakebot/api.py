@@ -222,6 +222,8 @@ class FakeBotApiCore:
         return response
 
     async def _apply_fault(self, fault: Any) -> Response | None:
+        if fault.kind in ("truncate", "trickle"):
+            return None  # applied to the real answer once it is made
         if fault.kind == "429":
             body = {
                 "ok": False,
@@ -253,7 +255,10 @@ class FakeBotApiCore:
             return faulted
         for file_path, content in self.files.values():
             if file_path == path:
-                return Response(body=content, content_type="application/octet-stream")
+                response = Response(body=content, content_type="application/octet-stream")
+                if fault is not None and fault.kind == "trickle":
+                    response.trickle = fault.delay
+                return response
         return Response(status=404, body=b"Not Found")
 
     def _now(self) -> int:

@@ -1,7 +1,8 @@
 """Fault injection for the fake Bot API: 429 with ``retry_after``, 5xx, slow answers, dropped
 connections, answers held until the test releases them, answers cut short (``truncate``: the real
 answer without its last ``cut`` bytes, then the connection closes; ``framing`` says what the head
-claims) — for N calls or for a time window, optionally only for some methods."""
+claims), answers trickled a byte every ``delay`` seconds (``trickle``) — for N calls or for a time
+window, optionally only for some methods."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["429", "502", "500", "slow", "drop", "hold", "truncate"]
+FaultKind = Literal["429", "502", "500", "slow", "drop", "hold", "truncate", "trickle"]
 # What the head of a truncated answer says: "declared", the whole body's Content-Length (the cut
 # shows); "none", no length at all (only the close ends it); "reframed", the length of what is
 # sent (a broken proxy: nothing in HTTP shows the cut).

@@ -33,7 +33,7 @@ class Request:
 class Response:
     """What a handler answers. ``drop`` closes the connection without any answer; ``cut`` sends
     the body without its last ``cut`` bytes and closes, the head saying what ``framing`` says
-    (see :data:`tests.support.fakebot.faults.Framing`)."""
+    (see :data:`tests.support.fakebot.faults.Framing`); ``trickle``: the body a byte at a time."""
 
     status: int = 200
     body: bytes = b""
@@ -41,6 +41,7 @@ class Response:
     drop: bool = False
     cut: int = 0
     framing: str = "declared"
+    trickle: float = 0.0  # seconds between the body's bytes, sent one by one
 
     def head(self) -> bytes:
         """The status line and header fields of this answer."""
@@ -178,8 +179,13 @@ class HttpServer:
                 response = await self._handler(request)
                 if response.drop:
                     break
-                writer.write(response.head() + response.sent_body())
+                writer.write(response.head() + (b"" if response.trickle else response.sent_body()))
                 await writer.drain()
+                if response.trickle:
+                    for byte in response.sent_body():
+                        await asyncio.sleep(response.trickle)  # the server's pace
+                        writer.write(bytes([byte]))
+                        await writer.drain()
                 if response.cut or request.headers.get("connection", "").lower() == "close":
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
