@@ -20,13 +20,11 @@ from intake.offline.indexes import submission_folders
 from intake.offline.spreadsheet import write_atomic
 from intake.submission import strictjson
 from intake.submission.document import format_timestamp
+from intake.submission.ids import ACK_SECRET_RE, MAX_RECEIPT_BYTES, RECEIPT_FORMAT
 
 RECEIPT_NAME = "receipt.json"
-RECEIPT_FORMAT = "witness-intake/receipt/v1"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_SECRET_RE = _SHA256_RE  # an ack secret is 32 bytes in lowercase hex, too
 _UNREADABLE = (OSError, ValueError, TypeError, KeyError, AttributeError, safefs.UnsafePathError)
-MAX_RECEIPT_BYTES = 64 * 1024 * 1024  # ~250,000 entries; a bigger one was not written by us
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +67,7 @@ def _valid(e: ReceiptEntry, folders: set[str]) -> bool:
         and isinstance(e.file, str)
         and isinstance(e.sha256, str)
         and bool(_SHA256_RE.fullmatch(e.sha256))
-        and (e.ack_secret is None or bool(_SECRET_RE.fullmatch(str(e.ack_secret))))
+        and (e.ack_secret is None or bool(ACK_SECRET_RE.fullmatch(str(e.ack_secret))))
         and not e.id.startswith(".")
         and "/" not in e.id
         and e.id in folders

@@ -11,7 +11,6 @@ regular file or larger than :data:`MAX_RECEIPT_BYTES`, decoded with bounds.
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +19,13 @@ from typing import Any
 import structlog
 
 from intake import safefs
-from intake.outbox.files import RECEIPT_FORMAT, SUFFIX
+from intake.outbox.files import SUFFIX
 from intake.store import OutboxRow, Store
 from intake.store.datadir import fsync_dir
 from intake.submission import strictjson
-from intake.submission.ids import ack_hash
+from intake.submission.ids import ACK_SECRET_RE, MAX_RECEIPT_BYTES, RECEIPT_FORMAT, ack_hash
 
 log = structlog.get_logger(__name__)
-
-MAX_RECEIPT_BYTES = 64 * 1024 * 1024  # ~250,000 entries: far more than one stick carries
-_SECRET_RE = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +94,7 @@ def parse_receipt(data: Any) -> list[AckEntry]:
         if not isinstance(name, str) or not name:
             raise ValueError(f"receipt: decrypted[{i}] needs an id or a file")
         secret = entry.get("ack_secret")
-        valid = isinstance(secret, str) and _SECRET_RE.fullmatch(secret)
+        valid = isinstance(secret, str) and ACK_SECRET_RE.fullmatch(secret)
         out.append(AckEntry(name, entry["sha256"].lower(), secret if valid else None))
     return out
 

@@ -17,7 +17,6 @@ from typing import BinaryIO
 from intake.store.datadir import fsync_dir
 
 EXPORT_FORMAT = "witness-intake/export/v1"
-RECEIPT_FORMAT = "witness-intake/receipt/v1"
 SUFFIX = ".age"
 TMP_SUFFIX = ".age.tmp"
 

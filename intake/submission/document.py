@@ -21,6 +21,7 @@ from typing import Any
 
 from intake.questionnaire import QUESTION_TYPES, values
 from intake.submission import strictjson
+from intake.submission.ids import ACK_SECRET_RE
 from intake.submission.names import MIME_RE
 from intake.submission.names import safe_name as safe_name  # re-exported: part of this API
 
@@ -36,7 +37,6 @@ _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_ACK_SECRET_RE = re.compile(r"[0-9a-f]{64}")
 
 _TOP_KEYS = (
     "format",
@@ -215,7 +215,7 @@ def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
 def _ack_secret(obj: Mapping[str, Any]) -> str | None:
     if "ack_secret" not in obj:
         return None
-    return _match(obj, "ack_secret", _ACK_SECRET_RE, "ack_secret")
+    return _match(obj, "ack_secret", ACK_SECRET_RE, "ack_secret")
 
 
 def _decode(data: bytes | bytearray) -> Any:
