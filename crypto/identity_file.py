@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+from crypto.armor import BEGIN as ARMOR_BEGIN
 from crypto.base import Identity
 from crypto.decrypt import decrypt
 from crypto.errors import KeyFormatError, NoIdentityMatchError
@@ -16,13 +17,12 @@ from crypto.format import VERSION_PREFIX
 from crypto.keys import parse_identities
 from crypto.scrypt import PassphraseIdentity
 
-_ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 MAX_IDENTITY_FILE = 1024 * 1024  # identity files are tiny; refuse to decrypt something huge
 
 
 def is_encrypted_identity(data: bytes) -> bool:
     """True if ``data`` looks like an age file (binary or armored) rather than key text."""
-    return data.startswith(VERSION_PREFIX) or data.lstrip().startswith(_ARMOR_BEGIN)
+    return data.startswith(VERSION_PREFIX) or data.lstrip().startswith(ARMOR_BEGIN)
 
 
 def load_identity_file(

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import crypto
+from crypto.armor import BEGIN as ARMOR_BEGIN
+from crypto.format import VERSION_PREFIX
 from intake import safefs
 from intake.offline.extract import Extracted, extract_submission
 from intake.offline.hashing import HashingReader
@@ -38,7 +40,7 @@ from intake.submission.tarreader import Readable
 
 TEMP_PREFIX = ".intake-tmp-"
 _READ_BLOCK = 64 * 1024
-_AGE_MAGIC = (b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTED FILE-----")
+_AGE_MAGIC = (VERSION_PREFIX, ARMOR_BEGIN)  # what a damaged age file still starts with
 
 # Writes extra files (report, custody record…) into the temp folder before it is released; gets
 # the sealed file's sha256 too (computed in the same pass as the decryption).
