@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from intake import durable
 from intake.offline.labels import labels_for
 from intake.offline.layout import Layout
 from intake.offline.questions import QuestionBook, StaffQuestion
@@ -208,18 +208,9 @@ def render_index(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp name in the same folder, then rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        with os.fdopen(os.open(tmp, flags, 0o600), "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write to a temp name in the same folder, then rename over ``path`` (durably)."""
+    with durable.replacing(path) as out:
+        out.write(data)
 
 
 def write_index(out: Path, submissions: Sequence[Submission], **options: Any) -> Path:

@@ -8,13 +8,12 @@ the list of what should be there; :func:`recover` reconciles the two after a cra
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from intake.store.datadir import fsync_dir
+from intake import durable
 
 EXPORT_FORMAT = "witness-intake/export/v1"
 SUFFIX = ".age"
@@ -24,7 +23,7 @@ TMP_SUFFIX = ".age.tmp"
 class _HashingFile:
     """A write-only file that hashes and counts what passes through (the ciphertext)."""
 
-    def __init__(self, f: BinaryIO) -> None:
+    def __init__(self, f: durable.DurableFile) -> None:
         self._f = f
         self.digest = hashlib.sha256()
         self.size = 0
@@ -47,19 +46,10 @@ def write_sealed(
 
     Returns (sha256 hex, size) of the ciphertext. Blocking: call it in a worker thread.
     """
-    tmp = outbox / f"{submission_id}{TMP_SUFFIX}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            hashing = _HashingFile(f)
-            produce(hashing)  # type: ignore[arg-type]  # only .write is used
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, final_path(outbox, submission_id))
-    fsync_dir(outbox)
+    tmp = outbox / f"{submission_id}{TMP_SUFFIX}"  # (a crash's leftover is replaced)
+    with durable.replacing(final_path(outbox, submission_id), tmp=tmp) as f:
+        hashing = _HashingFile(f)
+        produce(hashing)  # type: ignore[arg-type]  # only .write is used
     return hashing.digest.hexdigest(), hashing.size
 
 

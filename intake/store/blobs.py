@@ -15,13 +15,12 @@ computed on the fly. (Format v1, ``WIBLOB1``, is read only by :mod:`intake.store
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from crypto import sealbox as recipe
-from intake.store.datadir import fsync_dir
+from intake import durable
 from intake.store.exceptions import AttachmentTooLargeError, DraftCorruptError
 
 MAGIC = b"WIBLOB2\n"
@@ -40,16 +39,6 @@ def blob_path(draft_dir: Path, attachment_id: str) -> Path:
     return draft_dir / f"{attachment_id}.blob"
 
 
-class _FdSink:
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
-
-
 async def write_blob(
     draft_dir: Path,
     key: bytes,
@@ -63,12 +52,9 @@ async def write_blob(
     any other failure (including cancellation) the temp file is removed: nothing is left behind.
     """
     final = blob_path(draft_dir, attachment_id)
-    tmp = final.with_suffix(".tmp")
     digest = hashlib.sha256()
     size = 0
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        sink = _FdSink(fd)
+    with durable.replacing(final, tmp=final.with_suffix(".tmp")) as sink:
         sink.write(MAGIC)
         with recipe.stream_writer(sink, key) as writer:
             async for piece in chunks:
@@ -77,14 +63,6 @@ async def write_blob(
                     raise AttachmentTooLargeError(max_bytes)
                 digest.update(piece)
                 writer.write(piece)
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    os.replace(tmp, final)
-    fsync_dir(draft_dir)
     return size, digest.hexdigest()
 
 

@@ -24,6 +24,7 @@ import os
 import stat
 from pathlib import Path
 
+from intake.durable import fsync_dir as fsync_dir  # (re-exported: the store's modules use it)
 from intake.store.exceptions import UnsafeDataDirError
 
 DB_NAME = "intake.sqlite3"
@@ -93,12 +94,3 @@ def write_new_file(path: Path, data: bytes) -> bool:
         os.unlink(tmp)
     fsync_dir(path.parent)
     return created
-
-
-def fsync_dir(path: Path) -> None:
-    """fsync a directory so a rename/create/unlink inside it survives power loss."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
