@@ -175,6 +175,8 @@ class LeanRequest(BaseRequest):
             raise TimedOut from exc
         except OSError as exc:
             raise NetworkError(f"lean.ConnectError: {exc}") from exc
+        except Exception as exc:  # unforeseen, as below: still a failed (and counted) call
+            raise NetworkError(f"lean.ConnectError: {type(exc).__name__}") from exc
         reusable = False
         try:
             write = _seconds(write_timeout, media if uploads else default_write)

@@ -7,7 +7,7 @@ import pytest
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot import lean_request
+from bot import connpool, lean_request
 from bot.lean_request import LeanRequest
 from bot.request import HttpClient, ObservedRequest, make_request
 from tests.support.fakebot import FakeBotApi
@@ -93,18 +93,25 @@ async def test_a_unicode_digit_length_is_a_counted_network_error() -> None:
     assert seen.events == ["network"]
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("read", "lean.ProtocolError: ValueError"), ("connect", "lean.ConnectError: ValueError")],
+)
 async def test_an_unforeseen_failure_in_the_client_is_a_counted_network_error(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, where: str, message: str
 ) -> None:
-    """Whatever the framing code did not foresee (here: a bug raising ValueError while reading
-    a real answer) still ends the call as a NetworkError, counted, and the connection closed."""
+    """Whatever the client's code did not foresee (here: a bug raising ValueError while reading
+    a real answer, or while connecting) still ends the call as a NetworkError, counted."""
 
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise ValueError("a bug nobody foresaw")
 
-    monkeypatch.setattr(lean_request, "read_answer", broken)
+    if where == "read":
+        monkeypatch.setattr(lean_request, "read_answer", broken)
+    else:
+        monkeypatch.setattr(connpool, "connect", broken)
     seen = Seen()
     error = await _one_call(seen, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-    assert str(error) == "lean.ProtocolError: ValueError"
+    assert str(error) == message
     assert isinstance(error.__cause__, ValueError)
     assert seen.events == ["network"]
