@@ -57,11 +57,12 @@ async def test_a_truncated_get_updates_answer_leaks_nothing_into_the_log(
             await w.press("Yes")
             await w.say("10.08.2020")  # "where were you held?" shows
             before = fake.faults.injected
-            fake.faults.add("truncate", calls=1, methods={"getUpdates"}, framing=framing)
+            cut = fake.faults.add("truncate", calls=1, methods={"getUpdates"}, framing=framing)
             await fake.wait_for(lambda: fake.faults.injected > before)  # the next poll is cut
             await fake.send_text(w.user, CANARY)
             shown = await fake.next_reply(w.chat_id)  # the update came again, whole
             assert "What was done" in (shown.text or "")
+            assert CANARY.encode() in cut.served  # the answer cut short held the message
     finally:
         configure_logging("INFO", "json", stream=io.StringIO())
     text = out.getvalue()

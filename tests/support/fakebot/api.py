@@ -219,6 +219,7 @@ class FakeBotApiCore:
         response = Response.json({"ok": True, "result": result})
         if fault is not None and fault.kind == "truncate":  # the real answer, cut short
             response.cut, response.framing = min(fault.cut, len(response.body)), fault.framing
+            fault.served = response.body
         return response
 
     async def _apply_fault(self, fault: Any) -> Response | None:

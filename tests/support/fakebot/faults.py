@@ -31,6 +31,7 @@ class Fault:
     gate: asyncio.Event | None = None  # "hold": the call is answered (normally) once it is set
     cut: int = 0  # "truncate": bytes missing at the end of the body
     framing: Framing = "declared"  # "truncate": what the head says about the length
+    served: bytes = b""  # "truncate": the whole body of the last answer it cut
 
     def active(self, now: float) -> bool:
         if self.calls is not None and self.calls <= 0:
