@@ -129,7 +129,9 @@ class Flow:
             return
         if isinstance(event, Text) and self.unseen(inc, rec):
             event = Text(event.text, event.at, unseen=True)
-        reply = await self.svc.handle(key, event)  # committed before any reply is attempted
+        # committed before any reply is attempted; an update seen before comes back as the
+        # current prompt, shown again (the reply may never have reached the witness)
+        reply = await self.svc.handle(key, event, seq=inc.update_id)
         if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
             self.metrics.conversations_started.inc()
         if reply.outcome in TERMINAL:

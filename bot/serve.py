@@ -3,6 +3,10 @@
 Start-up order is the safe one: configuration is already valid; the store opens (refusing an
 unsafe data dir) and recovers interrupted submits *before* Telegram is polled, so no update is
 handled against a half-recovered store. Shutdown finishes in-flight updates, then closes the store.
+
+SIGTERM and SIGINT are honoured in every state: while ``getMe`` is retried at start-up, during an
+outage's backoff, and mid-update (updates in progress get ``stop_grace`` seconds; those that do
+not finish are not confirmed to Telegram and are applied after the restart).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from typing import Any
 
 import structlog
 from telegram.error import InvalidToken, NetworkError
@@ -92,29 +97,50 @@ async def _start_telegram(
     app: Application,  # type: ignore[type-arg]
     config: Config,
     settings: BotSettings,
-) -> WebhookServer | None:
-    """Polling (default) or webhook; returns the webhook server, if any."""
+) -> tuple[WebhookServer | None, asyncio.Task[None] | None]:
+    """Polling (default) or webhook; returns the webhook server or the polling task."""
     # getMe at start-up: retried while the network is not there yet; a bad token is not retried.
     await with_retry(app.initialize, settings.retry, what="getMe")
     if config.webhook_url is None or config.webhook_secret is None:
-        await start_polling(app, settings.poll_timeout, initialized=True)
-        return None
+        return None, await start_polling(app, settings.poll_timeout, initialized=True)
     secret = config.webhook_secret.get_secret_value()
     server = WebhookServer(
         app, config.webhook_url, secret, config.webhook_host, config.webhook_port
     )
     await server.start()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
-    await with_retry(
-        lambda: app.bot.set_webhook(
-            config.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES
-        ),
-        settings.retry,
-        what="setWebhook",
-    )
-    return server
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        await with_retry(
+            lambda: app.bot.set_webhook(
+                config.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES
+            ),
+            settings.retry,
+            what="setWebhook",
+        )
+    except BaseException:  # stopped (or failed) during start-up: do not leave it listening
+        await server.stop()
+        raise
+    return server, None
+
+
+async def _until_stopped(task: asyncio.Task[Any], stop_event: asyncio.Event) -> bool:
+    """Wait for ``task`` or ``stop_event``, whichever comes first. On a stop request the task is
+    cancelled (a retry's backoff or a request in flight ends at once) and False returned; else
+    True, and the task's exception, if it failed, is raised."""
+    stopping = asyncio.create_task(stop_event.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> int:
@@ -152,11 +178,18 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
         await svc.recover()
         await health.start()
         send = register_operator_handlers(app, config=config, monitor=monitor)
-        webhook = await _start_telegram(app, config, settings)
+        starting = asyncio.create_task(_start_telegram(app, config, settings))
+        if not await _until_stopped(starting, stop_event):
+            log.info("bot_stopping", during="start-up")
+            return 0
+        webhook, polling = starting.result()
         # in webhook mode nothing calls Telegram while witnesses are quiet: probe it
         monitor.start(send, probe=app.bot.get_me if webhook is not None else None)
         log.info("bot_started", mode="polling" if webhook is None else "webhook")
-        await stop_event.wait()
+        if polling is not None:
+            await _until_stopped(polling, stop_event)  # it ends by itself only on a bad token
+        else:
+            await stop_event.wait()
         log.info("bot_stopping")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -166,6 +199,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
             await webhook.stop()
         with contextlib.suppress(NetworkError):
             await stop(app)
+        await app.bot.shutdown()  # closes the HTTP clients even if getMe never succeeded
         await health.stop()
         await store.close()
         marker.stop()  # a clean shutdown: the next start is not reported as a crash

@@ -75,8 +75,14 @@ class IntakeService:
         """The keyed hash standing for a witness (HMAC-SHA256 under the server secret)."""
         return self.store.witness_key(channel, user_id)
 
-    async def handle(self, key: str, event: Event) -> Reply:
-        """Apply one event of one witness; the new state is on disk before this returns."""
+    async def handle(self, key: str, event: Event, *, seq: int | None = None) -> Reply:
+        """Apply one event of one witness; the new state is on disk before this returns.
+
+        ``seq`` is the channel's increasing number for the event (Telegram's update id). It is
+        committed with the state, so an event delivered again after a crash (applied, but not yet
+        confirmed to the channel) is recognised: it is not applied twice, and the current prompt
+        comes back as a ``continue`` reply, for the channel to show again.
+        """
         async with self._locks.hold(key):
             draft = await self._current(key)
             if draft is not None and draft.sealing_id is not None:
@@ -86,10 +92,14 @@ class IntakeService:
             if draft is None:
                 assert isinstance(event, Start)
                 step = engine.start(self.questionnaire, event.language_hint)
-                draft = self.store.new_draft(key, {"state": step.state.to_json(), "channel": {}})
+                body = {"state": step.state.to_json(), "channel": {}, "seq": seq}
+                draft = self.store.new_draft(key, body)
                 await self.store.save_draft(draft)
                 return Reply(step.prompt, "continue")
             state = DraftState.from_json(draft.body["state"])
+            if seen(draft, seq):
+                log.info("event_replayed")
+                return Reply(engine.resume(self.questionnaire, state), "continue")
             if isinstance(event, Media) and not _ours(draft, event.attachment):
                 return self._rejected(state, "error.not_here")  # not a file this draft stored
             step = engine.apply(self.questionnaire, state, event, today=self._today())
@@ -104,6 +114,8 @@ class IntakeService:
                 )
                 return Reply(step.prompt, step.outcome, channel_data=channel, cleanup_id=cleanup_id)
             draft.body["state"] = step.state.to_json()
+            if seq is not None:
+                draft.body["seq"] = seq
             if step.outcome == "submit":  # id + receipt chosen now, saved with the state below
                 self._submitter.begin(draft, state.to_json())
             await self.store.save_draft(draft)
@@ -342,6 +354,12 @@ class IntakeService:
         Counted in memory only (:mod:`intake.ratelimits`): a restart forgets every counter.
         """
         return self._limiter.allow(key, kind)
+
+
+def seen(draft: Draft, seq: int | None) -> bool:
+    """True if the event numbered ``seq`` (or a later one) was already applied to ``draft``."""
+    last = draft.body.get("seq")
+    return seq is not None and isinstance(last, int) and seq <= last
 
 
 def _ours(draft: Draft, ref: AttachmentRef) -> bool:
