@@ -210,6 +210,7 @@ class FakeBotApiCore:
             await asyncio.sleep(self.latency)  # simulated network round trip, not synchronisation
         fault = self.faults.pick(method)
         if fault is not None:
+            await self._notify()  # a test may wait for faults to be hit (faults.injected)
             faulted = await self._apply_fault(fault)
             if faulted is not None:
                 return faulted
