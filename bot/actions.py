@@ -32,6 +32,7 @@ from intake import engine, i18n
 from intake.channel import Event, Reply, Start, Text
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
+from intake.store.trouble import Trouble
 
 TERMINAL = frozenset({"submit", "cancelled", "declined"})
 CHANNEL = "telegram"
@@ -74,6 +75,7 @@ class Flow:
         # Messages to delete soon (the thank-you after submitting): chat id -> [(id, deadline)].
         # Memory only: it names chats, so it never touches the disk.
         self.transient: dict[int, list[tuple[int, float]]] = {}
+        self._unsaved: dict[str, list[int]] = {}  # witness key -> message ids not yet recorded
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
         """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
@@ -91,8 +93,17 @@ class Flow:
         return await self.records.get(key)
 
     async def save(self, key: str, rec: ChatRecord) -> None:
-        """Store ``rec`` inside the encrypted draft (if anything lasting changed)."""
-        await self.records.save(key, rec)
+        """Store ``rec`` inside the encrypted draft (if anything lasting changed), with the ids
+        of messages sent while the store was failing."""
+        unsaved = self._unsaved.pop(key, None)
+        if unsaved:
+            rec.add(unsaved)
+        try:
+            await self.records.save(key, rec)
+        except BaseException:
+            if unsaved:
+                self._unsaved[key] = unsaved
+            raise
 
     # -- the main path ------------------------------------------------------------------------
     async def event(self, inc: Incoming, event: Event) -> None:
@@ -342,6 +353,23 @@ class Flow:
         if expired and self.metrics is not None:
             self.metrics.conversations_expired.inc(len(expired))
         return len(expired)
+
+    async def trouble(self, inc: Incoming, trouble: Trouble) -> None:
+        """The store failed a write while handling the witness's update, so nothing of it was
+        saved: tell them to try again later, and alert the operators (via the metrics)."""
+        where = trouble.describe(self.svc.store.data_dir)
+        log.error("storage_failed", problem=where, advice=trouble.advice)
+        if self.metrics is not None:
+            self.metrics.storage_failed(where)
+        key = self.key(inc)
+        rec = self.records.peek(key)
+        language = (rec.language if rec else None) or inc.language_code
+        if inc.callback is not None:
+            await self.answer(inc.callback, None)
+        ids = await self.send(inc.chat_id, [Chunk(self.texts("trouble.storage", language))])
+        # The store cannot remember these now: they join the record at its next save.
+        mine = [inc.message_id] if inc.message_id is not None else []
+        self._unsaved.setdefault(key, []).extend([*mine, *ids])
 
     async def notice(self, inc: Incoming, what: TextKey, **fields: object) -> None:
         """A line of the bot's own (rate limit, odd input…), remembered for deletion if a draft

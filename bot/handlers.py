@@ -12,13 +12,15 @@ import contextlib
 import structlog
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.actions import Flow, Incoming
 from bot.markup import CLOSE
 from bot.media import Downloader, DownloadError, FileTooBigError, incoming_file
+from bot.retry import GaveUpError
 from intake.channel import Command, CommandName, Location, Media, Press, Start, Text
+from intake.store.trouble import storage_trouble
 
 Ctx = ContextTypes.DEFAULT_TYPE
 VOICE_KINDS = ("voice", "video_note")  # spoken answers a long_text question takes
@@ -180,6 +182,15 @@ class Handlers:
         log.info("left_non_private_chat", chat_type=str(chat.type))
 
     async def error(self, update: object, context: Ctx) -> None:
-        """Last resort: log the exception type and update id only — never the update itself."""
+        """Last resort: log the exception type and update id only — never the update itself.
+        When the store could not write, the witness is told to try again later."""
         update_id = update.update_id if isinstance(update, Update) else None
+        trouble = storage_trouble(context.error)
+        inc = incoming(update) if isinstance(update, Update) else None
+        if trouble is not None and inc is not None:
+            try:
+                await self.flow.trouble(inc, trouble)
+            except (TelegramError, GaveUpError) as exc:
+                log.warning("trouble_not_told", error=type(exc).__name__)
+            return
         log.error("bot_update_failed", error=type(context.error).__name__, update_id=update_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sqlite3
 from typing import Any
 
 import structlog
@@ -40,6 +41,7 @@ from intake.ops.runmarker import RunMarker
 from intake.questionnaire import Questionnaire, QuestionnaireError, load, load_default
 from intake.service import IntakeService
 from intake.store import Store, StoreError
+from intake.store.trouble import storage_trouble
 
 log = structlog.get_logger("bot.serve")
 
@@ -70,8 +72,14 @@ def run(config: Config) -> int:
     except StoreError as err:
         tui.error(str(err))
         return EXIT_CONFIG
-    except OSError as err:
-        tui.error(str(err.strerror or err))
+    except (OSError, sqlite3.Error) as err:
+        # an OSError without a file name is not about the data dir (e.g. the health address)
+        trouble = storage_trouble(err) if not isinstance(err, OSError) or err.filename else None
+        if trouble is None:
+            tui.error(str(err) if isinstance(err, sqlite3.Error) else str(err.strerror or err))
+            return EXIT_CONFIG
+        tui.error(trouble.describe(config.data_dir))
+        tui.hint(f"{trouble.advice}, or set INTAKE_DATA_DIR to a writable directory")
         return EXIT_CONFIG
 
 

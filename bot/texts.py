@@ -28,6 +28,7 @@ TextKey = Literal[
     "telegram.unsupported",
     "telegram.deleted",
     "telegram.stale_button",
+    "trouble.storage",  # the store failed a write: try again later
 ]
 
 

@@ -14,21 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakebot import FakeBotApi
-from fakebot.harness import Witness
-from fakebot.process import intake_env, intake_run_process
 
-pytest_plugins = ["fakebot.fixtures"]
+from tests.support.channels import ChatWitness as Witness
+from tests.support.fakebot import FakeBotApi
+from tests.support.fakebot.process import intake_env, intake_run_process
+from tests.support.paths import SAMPLE_TOML
 
-SAMPLE = Path(__file__).parent.parent / "questionnaires" / "sample.toml"
 STOPPED_WITHIN = 10.0  # seconds: the stop grace for updates in progress is 5 s
 CANARY = "CanaryStop-Place-4410"
 
 
-def _env(fake: FakeBotApi, tmp_path: Path, identity: Any) -> dict[str, str]:
-    return intake_env(
-        fake, tmp_path / "data", str(identity.recipient()), INTAKE_QUESTIONNAIRE=str(SAMPLE)
-    )
+def _env(fake: FakeBotApi, tmp_path: Path, staff: Any) -> dict[str, str]:
+    return intake_env(fake, tmp_path, staff, INTAKE_QUESTIONNAIRE=str(SAMPLE_TOML))
 
 
 async def _stopped_by(proc: asyncio.subprocess.Process, sig: signal.Signals) -> float:
@@ -46,14 +43,14 @@ def _calls(fake: FakeBotApi, method: str) -> int:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_stop_while_getme_is_retried_at_start_up(
-    fake: FakeBotApi, tmp_path: Path, identity: Any, sig: signal.Signals
+    fake: FakeBotApi, tmp_path: Path, staff: Any, sig: signal.Signals
 ) -> None:
     fake.faults.add("502", methods={"getMe"})  # Telegram unreachable, for good
     fake.calls.clear()
     log = (tmp_path / "run.log").open("ab")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "intake", "run",
-        cwd=tmp_path, env=_env(fake, tmp_path, identity), stdout=log, stderr=log,
+        cwd=tmp_path, env=_env(fake, tmp_path, staff), stdout=log, stderr=log,
     )  # fmt: skip
     try:
         # faulted calls are not recorded: wait for the retries through the fault counter
@@ -68,9 +65,9 @@ async def test_stop_while_getme_is_retried_at_start_up(
 
 
 async def test_stop_during_an_outage_backoff_loses_nothing(
-    fake: FakeBotApi, tmp_path: Path, identity: Any
+    fake: FakeBotApi, tmp_path: Path, staff: Any
 ) -> None:
-    env = _env(fake, tmp_path, identity)
+    env = _env(fake, tmp_path, staff)
     w = Witness(fake, fake.user())
     async with intake_run_process(fake, tmp_path, env) as proc:
         await w.say("/start")
@@ -90,9 +87,9 @@ async def test_stop_during_an_outage_backoff_loses_nothing(
 
 
 async def test_stop_mid_submit_while_replies_fail_loses_nothing(
-    fake: FakeBotApi, tmp_path: Path, identity: Any
+    fake: FakeBotApi, tmp_path: Path, staff: Any
 ) -> None:
-    env = _env(fake, tmp_path, identity)
+    env = _env(fake, tmp_path, staff)
     w = Witness(fake, fake.user())
     async with intake_run_process(fake, tmp_path, env) as proc:
         await w.say("/start")

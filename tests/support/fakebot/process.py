@@ -55,4 +55,3 @@ async def intake_run_process(
             if proc.returncode is None:
                 proc.terminate()
                 await asyncio.wait_for(proc.wait(), START_TIMEOUT)
-
