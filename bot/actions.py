@@ -32,7 +32,7 @@ from intake import engine, i18n
 from intake.channel import Event, Reply, Start, Text
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
-from intake.store.trouble import Trouble
+from intake.store.trouble import Trouble, storage_trouble
 
 TERMINAL = frozenset({"submit", "cancelled", "declined"})
 CHANNEL = "telegram"
@@ -100,10 +100,13 @@ class Flow:
             rec.add(unsaved)
         try:
             await self.records.save(key, rec)
-        except BaseException:
-            if unsaved:
-                self._unsaved[key] = unsaved
-            raise
+        except Exception as exc:
+            if (trouble := storage_trouble(exc)) is None:
+                raise
+            # The witness's answer is committed and the reply is out: only message ids wait
+            # (the record in memory keeps them; the next save writes them). Telling the witness
+            # "not saved" now would make them send the answer again, to the next question.
+            self._storage_failed(trouble, type(exc).__name__)
 
     # -- the main path ------------------------------------------------------------------------
     async def event(self, inc: Incoming, event: Event) -> None:
@@ -354,13 +357,16 @@ class Flow:
             self.metrics.conversations_expired.inc(len(expired))
         return len(expired)
 
-    async def trouble(self, inc: Incoming, trouble: Trouble) -> None:
-        """The store failed a write while handling the witness's update, so nothing of it was
-        saved: tell them to try again later, and alert the operators (via the metrics)."""
+    def _storage_failed(self, trouble: Trouble, error: str) -> None:
         where = trouble.describe(self.svc.store.data_dir)
-        log.error("storage_failed", problem=where, advice=trouble.advice)
+        log.error("storage_failed", problem=where, advice=trouble.advice, error=error)
         if self.metrics is not None:
             self.metrics.storage_failed(where)
+
+    async def trouble(self, inc: Incoming, trouble: Trouble, error: str = "") -> None:
+        """The store failed a write while handling the witness's update, so nothing of it was
+        saved: tell them to try again later, and alert the operators (via the metrics)."""
+        self._storage_failed(trouble, error)
         key = self.key(inc)
         rec = self.records.peek(key)
         language = (rec.language if rec else None) or inc.language_code

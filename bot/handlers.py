@@ -189,7 +189,7 @@ class Handlers:
         inc = incoming(update) if isinstance(update, Update) else None
         if trouble is not None and inc is not None:
             try:
-                await self.flow.trouble(inc, trouble)
+                await self.flow.trouble(inc, trouble, type(context.error).__name__)
             except (TelegramError, GaveUpError) as exc:
                 log.warning("trouble_not_told", error=type(exc).__name__)
             return

@@ -46,11 +46,17 @@ async def test_webhook_checks_the_secret_then_serves_the_update(
             assert (await client.post(url, json=update, headers=bad)).status_code == 403
             assert (await client.get(url, headers={SECRET_HEADER: SECRET})).status_code == 405
             other = f"http://127.0.0.1:{server.port}/elsewhere"
-            assert (await client.post(other, json=update)).status_code == 404
-            assert fake.drain_replies(user.id) == []
+            # the secret first: without it not even which path is the webhook's is told
+            assert (await client.post(other, json=update)).status_code == 403
             good = {SECRET_HEADER: SECRET}
+            assert (await client.post(other, json=update, headers=good)).status_code == 404
+            assert fake.drain_replies(user.id) == []
             assert (await client.post(url, json=update, headers=good)).status_code == 200
-        prompt = await fake.next_reply(user.id)
+            # 200 means applied: the reply is already out; a re-delivery is not applied again
+            assert len(fake.drain_replies(user.id)) == 1
+            assert (await client.post(url, json=update, headers=good)).status_code == 200
+            assert fake.drain_replies(user.id) == []
+        prompt = fake.chat(user.id).bot_events[0][1]
         assert "English" in [label.lstrip("✓ ") for label, _ in prompt.buttons]
         assert msg.message_id < prompt.message_id
     finally:
