@@ -194,16 +194,17 @@ class Flow:
                 rec.prompt_ids = ids
                 await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
                 return
-            if (
-                pressed is not None
-                and pressed in rec.prompt_ids
-                and len(chunks) == 1
-                and await self.edit(inc.chat_id, pressed, chunks[0])
-            ):
+            edited = None
+            if pressed is not None and pressed in rec.prompt_ids and len(chunks) == 1:
+                edited = await self.edit(inc.chat_id, pressed, chunks[0])
+            if edited is not None and pressed is not None:
                 others = [i for i in rec.prompt_ids if i != pressed]
                 if others:
                     await delete_messages(self.bot, inc.chat_id, others, self.policy)
-                self.answers.soon(query, notice)
+                # The prompt already showed this very notice (the same refusal twice, e.g. a
+                # submit failing again): the edit changed nothing on the phone, so the notice
+                # comes as an alert the witness sees and dismisses (nothing stays in the chat).
+                self.answers.soon(query, notice, alert=edited == "same" and notice is not None)
                 rec.prompt_ids = [pressed]
                 await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
                 return
@@ -382,11 +383,16 @@ class Flow:
         exists; the witness's message that caused it is remembered too."""
         key = self.key(inc)
         rec = await self.record(key)
-        language = rec.language or inc.language_code
+        await self.tell(inc, self.texts(what, rec.language or inc.language_code, **fields))
+
+    async def tell(self, inc: Incoming, text: str) -> None:
+        """:meth:`notice` with a line already worded (e.g. by the service)."""
+        key = self.key(inc)
+        rec = await self.record(key)
         if inc.callback is not None:
-            self.answers.soon(inc.callback, self.texts(what, language, **fields))
+            self.answers.soon(inc.callback, text)
             return
-        ids = await self.send(inc.chat_id, [Chunk(self.texts(what, language, **fields))])
+        ids = await self.send(inc.chat_id, [Chunk(text)])
         if rec.chat_id is not None:
             rec.add([*([inc.message_id] if inc.message_id is not None else []), *ids])
             await self.save(key, rec)
@@ -406,8 +412,12 @@ class Flow:
             )
         return ids
 
-    async def edit(self, chat_id: int, message_id: int, chunk: Chunk) -> bool:
-        """Replace a prompt in place; False if Telegram refuses (then the caller sends anew)."""
+    async def edit(
+        self, chat_id: int, message_id: int, chunk: Chunk
+    ) -> Literal["edited", "same"] | None:
+        """Replace a prompt in place: "edited", "same" when it already showed exactly this
+        (Telegram's "message is not modified": nothing changed on the phone), or None when
+        Telegram refuses (then the caller sends anew)."""
 
         async def call() -> object:
             return await self.bot.edit_message_text(
@@ -417,8 +427,8 @@ class Flow:
         try:
             await with_retry(call, self.policy, what="editMessageText", on_error=self.on_error)
         except BadRequest as exc:
-            return "not modified" in str(exc).lower()
-        return True
+            return "same" if "not modified" in str(exc).lower() else None
+        return "edited"
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:
         """Stop the button's spinner now (see :class:`bot.answers.CallbackAnswers`)."""

@@ -164,7 +164,13 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
         "message": (config.rate_messages_per_minute, 60),
         "submission": (config.rate_submissions_per_day, 24 * 3600),
     }
-    svc = IntakeService(store, questionnaire, list(config.recipients), limits=limits)
+    svc = IntakeService(
+        store,
+        questionnaire,
+        list(config.recipients),
+        limits=limits,
+        max_draft_bytes=config.max_draft_bytes,
+    )
     metrics = Metrics()
     ready = checks.standard_checks(config, metrics)
     marker = RunMarker(config.data_dir)

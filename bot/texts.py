@@ -29,6 +29,7 @@ TextKey = Literal[
     "telegram.deleted",
     "telegram.stale_button",
     "trouble.storage",  # the store failed a write: try again later
+    "trouble.caption_not_kept",  # a file was refused: the words sent with it are not kept
 ]
 
 

@@ -30,6 +30,7 @@ class AttachmentRef:
     sha256: str
     received_at: str | None = None
     received_as: str | None = None
+    caption: str | None = None  # what the witness wrote with the file: their words, sealed too
 
 
 @dataclass(frozen=True, slots=True)

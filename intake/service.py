@@ -20,13 +20,19 @@ from typing import Any
 import structlog
 
 import crypto
-from intake import engine, outbox
+from intake import capacity, engine, outbox
 from intake.channel import AttachmentRef, Closing, Event, Media, Prompt, Reply, Start
 from intake.engine import DraftState
 from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire
 from intake.ratelimits import RateLimiter
-from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
+from intake.store import (
+    AttachmentTooLargeError,
+    Draft,
+    DraftCorruptError,
+    DraftNotFoundError,
+    Store,
+)
 from intake.submission.document import format_timestamp
 from intake.submission.names import safe_mime
 from intake.submission.seal import SubmitFailedError, Submitter
@@ -52,8 +58,10 @@ class IntakeService:
         *,
         clock: Callable[[], float] | None = None,
         limits: Mapping[str, tuple[int, int]] = DEFAULT_LIMITS,
+        max_draft_bytes: int = capacity.DEFAULT_MAX_DRAFT_BYTES,
     ) -> None:
-        """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds)."""
+        """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds);
+        ``max_draft_bytes`` bounds the files of one draft together."""
         if not recipients:
             raise ValueError("IntakeService needs at least one recipient to seal submissions to")
         self.store = store
@@ -61,6 +69,7 @@ class IntakeService:
         self.questionnaire = engine.with_draft_time(questionnaire, store.draft_ttl)
         self.clock = clock or store.clock
         self.limits = dict(limits)
+        self.max_draft_bytes = max_draft_bytes
         self._limiter = RateLimiter(self.limits, self.clock)
         self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
@@ -177,6 +186,34 @@ class IntakeService:
         notice = self.questionnaire.ui.get(prompt.language or "", {}).get(notice_key)
         return Reply(replace(prompt, notice=notice or prompt.notice), "rejected")
 
+    async def room_for_file(
+        self, key: str, *, size: int | None, max_bytes: int, seq: int | None = None
+    ) -> capacity.Room | Reply:
+        """May the witness's draft take one more file (of ``size`` bytes, ``max_bytes`` at most)?
+        Ask before downloading it. A :class:`Reply` instead means there is nothing to store: no
+        open draft (the reply says so), or the event numbered ``seq`` was applied already (the
+        current prompt, to show again)."""
+        async with self._locks.hold(key):
+            draft = await self._current(key)
+            if draft is None or draft.sealing_id is not None:
+                return self._no_conversation()
+            if seen(draft, seq):
+                state = DraftState.from_json(draft.body["state"])
+                return Reply(engine.resume(self.questionnaire, state), "continue")
+            return self._room(draft, max_bytes, size)
+
+    def _room(
+        self, draft: Draft, max_bytes: int, size: int | None = None, *, asked: bool = True
+    ) -> capacity.Room:
+        return capacity.room(
+            self.questionnaire,
+            draft.body,
+            max_file_bytes=max_bytes,
+            max_draft_bytes=self.max_draft_bytes,
+            size=size,
+            asked=asked,
+        )
+
     async def add_attachment(
         self,
         key: str,
@@ -186,26 +223,41 @@ class IntakeService:
         mime: str,
         max_bytes: int,
         received_as: str | None = None,
+        caption: str | None = None,
     ) -> AttachmentRef:
         """Stream a file into the witness's draft, encrypted; then send ``Media(ref)`` to handle.
 
         ``received_as`` says how the channel got the file (``photo``, ``document``…); the ref also
-        records the server time of reception, for the chain of custody. Raises
-        :class:`~intake.store.DraftNotFoundError` without an open draft and
-        :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes`` (nothing is kept).
+        records the server time of reception, for the chain of custody, and ``caption``, the
+        witness's words sent with it. Raises :class:`~intake.store.DraftNotFoundError` without an
+        open draft, :class:`NoRoomError` when the question or the draft takes no more files
+        (nothing is read), and :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes``
+        or the draft's remaining room (nothing is kept).
         """
         async with self._locks.hold(key):
             draft = await self._current(key)
             if draft is None or draft.sealing_id is not None:
                 raise DraftNotFoundError("no open draft to attach a file to")
-            attachment_id, size, sha256 = await self.store.add_attachment(draft, chunks, max_bytes)
+            room = self._room(draft, max_bytes, asked=False)
+            if room.refusal is not None:
+                raise NoRoomError(room.refusal)
+            try:
+                attachment_id, size, sha256 = await self.store.add_attachment(
+                    draft, chunks, room.max_bytes
+                )
+            except AttachmentTooLargeError:
+                if room.max_bytes >= max_bytes:
+                    raise  # over the limit for one file
+                raise NoRoomError(
+                    capacity.draft_full(self.questionnaire, draft.body, self.max_draft_bytes)
+                ) from None
             # remembered (encrypted, committed) so a Media event can only name this very file
             draft.body.setdefault("blobs", {})[attachment_id] = [size, sha256]
             await self.store.save_draft(draft)
         received_at = format_timestamp(dt.datetime.fromtimestamp(int(self.clock()), dt.UTC))
         kind = received_as if received_as and _KIND_RE.fullmatch(received_as) else None
         return AttachmentRef(
-            attachment_id, filename, safe_mime(mime), size, sha256, received_at, kind
+            attachment_id, filename, safe_mime(mime), size, sha256, received_at, kind, caption
         )
 
     async def set_channel_data(self, key: str, data: dict[str, Any]) -> None:
@@ -354,6 +406,10 @@ class IntakeService:
         Counted in memory only (:mod:`intake.ratelimits`): a restart forgets every counter.
         """
         return self._limiter.allow(key, kind)
+
+
+class NoRoomError(Exception):
+    """The question or the draft takes no more files; the message says so to the witness."""
 
 
 def seen(draft: Draft, seq: int | None) -> bool:

@@ -77,6 +77,8 @@ def build_submission(
             entry["received_at"] = ref.received_at
         if ref.received_as is not None:
             entry["received_as"] = ref.received_as
+        if ref.caption is not None:  # the witness's words with the file
+            entry["caption"] = ref.caption
         attachments.append(entry)
         members.append(Member(path, ref.size, ref.sha256, partial(read, ref.attachment_id)))
     answers = engine.answers_for_submission(q, state)
