@@ -246,6 +246,9 @@ class FakeBotApiCore:
         if fault.kind == "hold" and fault.gate is not None:
             await fault.gate.wait()  # released by the test
             return None
+        if fault.kind == "garbage":  # e.g. a captive portal or a broken proxy answering instead
+            page = b"<html>CanaryProxyPage: sign in to continue</html>"
+            return Response(body=page, content_type="text/html")
         await asyncio.sleep(fault.delay)  # "slow": the answer comes late, then normally
         return None
 

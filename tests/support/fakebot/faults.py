@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["429", "502", "500", "slow", "drop", "hold"]
+FaultKind = Literal["429", "502", "500", "slow", "drop", "hold", "garbage"]
 
 
 @dataclass
