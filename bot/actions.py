@@ -212,7 +212,9 @@ class Flow:
         if query is not None:
             self.answers.soon(query, notice)
         rec.add(ids)
-        rec.prompt_ids = ids
+        # A replay (an update applied before a crash) shows the same prompt again: the earlier
+        # copy still counts as shown, so a message the witness sent after it is not "unseen".
+        rec.prompt_ids = [*rec.prompt_ids, *ids] if reply.replayed else ids
         await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
 
     async def remember(

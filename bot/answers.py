@@ -41,7 +41,7 @@ class CallbackAnswers:
         show_alert = alert and short is not None
         with contextlib.suppress(BadRequest, Forbidden):  # an old query cannot be answered
             await with_retry(
-                lambda: query.answer(short, show_alert=show_alert),
+                lambda: query.answer(short, show_alert=True) if show_alert else query.answer(short),
                 self.policy,
                 what="answerCallbackQuery",
             )

@@ -130,9 +130,9 @@ Outcome = Literal["continue", "rejected", "submit", "cancelled", "declined"]
 class Reply:
     """What :class:`intake.service.IntakeService` answers a channel after an event.
 
-    ``outcome`` is ``continue`` (state advanced — or, for an event the service had already
-    applied, see ``seq`` of :meth:`~intake.service.IntakeService.handle`, the current prompt
-    again), ``rejected`` (input not accepted: the state did
+    ``outcome`` is ``continue`` (state advanced — or, with ``replayed``, for an event the service
+    had already applied, see ``seq`` of :meth:`~intake.service.IntakeService.handle`: the current
+    prompt again, unchanged), ``rejected`` (input not accepted: the state did
     not change and ``prompt.notice`` says why), ``submit`` (sealed: ``receipt`` is set and the
     draft is gone), ``cancelled``/``declined`` (the draft is gone). ``channel_data`` is what the
     channel stored with the draft (e.g. message ids to delete); it is returned on terminal outcomes
@@ -146,6 +146,7 @@ class Reply:
     receipt: str | None = None
     channel_data: dict[str, object] = field(default_factory=dict)
     cleanup_id: str | None = None
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ class IntakeService:
             state = DraftState.from_json(draft.body["state"])
             if seen(draft, seq):
                 log.info("event_replayed")
-                return Reply(engine.resume(self.questionnaire, state), "continue")
+                return Reply(engine.resume(self.questionnaire, state), "continue", replayed=True)
             if isinstance(event, Media) and not _ours(draft, event.attachment):
                 return self._rejected(state, "error.not_here")  # not a file this draft stored
             step = engine.apply(self.questionnaire, state, event, today=self._today())
@@ -199,7 +199,7 @@ class IntakeService:
                 return self._no_conversation()
             if seen(draft, seq):
                 state = DraftState.from_json(draft.body["state"])
-                return Reply(engine.resume(self.questionnaire, state), "continue")
+                return Reply(engine.resume(self.questionnaire, state), "continue", replayed=True)
             return self._room(draft, max_bytes, size)
 
     def _room(

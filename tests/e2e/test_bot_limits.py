@@ -51,12 +51,12 @@ async def test_files_past_max_files_are_refused_before_download(
         replies = await _replies(fake, w, 5)
         texts = [m.text or "" for m in replies]
         assert sum("at most 3 files" in t for t in texts) == 2, texts
-        assert sum("Files received" in t for t in texts) == 3, texts
+        assert sum("Received so far" in t for t in texts) == 3, texts
         assert _get_files(fake) == 3
         assert len(_blobs(data)) == 3
         prompt = [m for m in replies if m.buttons][-1]
         review = await w.press("Done", on=prompt)
-        assert "3 attached" in (review.text or "")
+        assert "3 files" in (review.text or "")
 
 
 async def test_files_past_the_draft_total_are_refused_before_download(
@@ -67,13 +67,13 @@ async def test_files_past_the_draft_total_are_refused_before_download(
     async with running_bot(fake, data, sample, [staff.recipient()], max_draft_bytes=limit):
         w = await _to_media_question(fake)
         first = await w.send_file("document", os.urandom(900_000), filename="a.pdf")
-        assert "Files received: 1" in (first.text or "")
+        assert "1. a.pdf" in (first.text or "")
         second = await w.send_file("document", os.urandom(900_000), filename="b.pdf")
-        assert "Files received: 2" in (second.text or "")
+        assert "2. b.pdf" in (second.text or "")
         refused = await w.send_file("document", os.urandom(900_000), filename="c.pdf")
         assert "was not kept" in (refused.text or "")
         assert "2 MB" in (refused.text or "")
         assert _get_files(fake) == 2
         assert len(_blobs(data)) == 2
         review = await w.press("Done", on=second)
-        assert "2 attached" in (review.text or "")
+        assert "2 files" in (review.text or "")

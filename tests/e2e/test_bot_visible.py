@@ -86,7 +86,7 @@ async def test_a_caption_is_kept_sealed_and_shown_in_the_review(
         await w.press("Skip")  # location
         await w.send_file("photo", os.urandom(50_000), caption=CAPTION)
         review = await w.press("Done")
-        assert f"1 attached — “{CAPTION}”" in (review.text or "")
+        assert f"1 file — “{CAPTION}”" in (review.text or "")
         for path in data.rglob("*"):  # the caption is never on disk in clear
             assert not path.is_file() or b"CanaryCaption" not in path.read_bytes(), path
         receipt = await w.press("Send")
