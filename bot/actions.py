@@ -23,6 +23,7 @@ from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest, Forbidden
 
 from bot.answers import CallbackAnswers
+from bot.loose import LooseMessages
 from bot.markup import Chunk, close_keyboard, render
 from bot.records import RecordCache
 from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
@@ -75,6 +76,7 @@ class Flow:
         # Messages to delete soon (the thank-you after submitting): chat id -> [(id, deadline)].
         # Memory only: it names chats, so it never touches the disk.
         self.transient: dict[int, list[tuple[int, float]]] = {}
+        self.loose = LooseMessages(svc.clock)  # messages of chats without a draft (bot.loose)
         self._unsaved: dict[str, list[int]] = {}  # witness key -> message ids not yet recorded
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
@@ -148,13 +150,32 @@ class Flow:
         reply = await self.svc.handle(key, event, seq=inc.update_id)
         if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
             self.metrics.conversations_started.inc()
+        if reply.outcome == "rejected" and reply.prompt.stage == "cancelled":
+            # there is no draft: remember nothing, so the next /start counts as opening one
+            self.records.forget(key)
+            await self.idle(inc)
+            return
+        # a conversation starts: what was said in the chat before it goes now
+        if opens and reply.outcome == "continue" and (loose := self.loose.take(inc.chat_id)):
+            await delete_messages(self.bot, inc.chat_id, loose, self.policy, self.on_error)
         if reply.outcome in TERMINAL:
             await self.finish(inc, key, rec, reply)
         else:
             await self.show(inc, key, rec, reply)
-        if reply.outcome == "rejected" and reply.prompt.stage == "cancelled":
-            # there is no draft: remember nothing, so the next /start counts as opening one
-            self.records.forget(key)
+
+    async def idle(self, inc: Incoming) -> None:
+        """A message in a chat with no draft: one neutral line per quiet spell; the message and
+        the line are deleted when a conversation starts or after a while (:mod:`bot.loose`)."""
+        line = self.texts("telegram.idle", inc.language_code)
+        if inc.callback is not None:  # a button of a deleted chat: a pop-up, nothing stays
+            self.answers.soon(inc.callback, line)
+            return
+        mine = [inc.message_id] if inc.message_id is not None else []
+        if self.loose.said(inc.chat_id):
+            self.loose.add(inc.chat_id, mine)
+            return
+        ids = await self.send(inc.chat_id, [Chunk(line)])
+        self.loose.add(inc.chat_id, [*mine, *ids], said=True)
 
     @staticmethod
     def unseen(inc: Incoming, rec: ChatRecord) -> bool:
@@ -283,7 +304,9 @@ class Flow:
         await delete_traces(self.bot, rec, self.policy, extra, self.on_error, upto=inc.message_id)
         await self.svc.cleaned(closing.cleanup_id)
         if not quick:
-            await self.send(inc.chat_id, [Chunk(self.texts("telegram.deleted", language))])
+            ids = await self.send(inc.chat_id, [Chunk(self.texts("telegram.deleted", language))])
+            if not rec.message_ids:  # there was nothing to delete: this line goes after a while
+                self.loose.add(inc.chat_id, ids, said=True)
         log.info("conversation_wiped", quick=quick)
         if self.metrics is not None and rec.message_ids:
             self.metrics.conversations_cancelled.inc()
@@ -340,6 +363,8 @@ class Flow:
         warn those that expire soon; delete thank-you messages whose time is up. Returns how
         many drafts expired."""
         await self.clear_transient()
+        for chat_id, ids in self.loose.due().items():
+            await delete_messages(self.bot, chat_id, ids, self.policy, self.on_error)
         await self.warn_expiring()
         expired = await self.svc.expire()
         if expired:
@@ -395,9 +420,12 @@ class Flow:
             self.answers.soon(inc.callback, text)
             return
         ids = await self.send(inc.chat_id, [Chunk(text)])
+        mine = [inc.message_id] if inc.message_id is not None else []
         if rec.chat_id is not None:
-            rec.add([*([inc.message_id] if inc.message_id is not None else []), *ids])
+            rec.add([*mine, *ids])
             await self.save(key, rec)
+        else:  # no draft to remember them: they go after a while (bot.loose)
+            self.loose.add(inc.chat_id, [*mine, *ids], said=True)
 
     # -- Bot API calls, each retried ------------------------------------------------------------
     async def send(self, chat_id: int, chunks: Sequence[Chunk]) -> list[int]:
