@@ -157,9 +157,11 @@ class Closing:
     was nothing to clean) is the clean-up record to report done, once the traces are gone, with
     :meth:`intake.service.IntakeService.cleaned`; ``closing`` is the neutral line to leave (a
     conversation that ended before a crash: its own line; an expired draft: None, the expiry line;
-    a wipe: "", nothing).
+    a wipe: "", nothing); ``receipt``, after a submit whose receipt the witness has not been shown
+    yet, is that receipt.
     """
 
     channel_data: dict[str, object]
     cleanup_id: str | None = None
     closing: str | None = None  # the line to leave: None the channel's own for expiry, "" none
+    receipt: str | None = None

@@ -10,9 +10,10 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
@@ -74,6 +75,7 @@ class IntakeService:
         self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
         self._claimed: set[str] = set()  # clean-ups handed to a channel and not yet reported
+        self._makers = 0  # clean-up records being made and claimed now (see _making)
 
     def _today(self) -> dt.date:
         """The latest date a witness may give: today in UTC by the injected clock, plus one day
@@ -116,11 +118,12 @@ class IntakeService:
             if step.outcome == "rejected":
                 return Reply(step.prompt, "rejected")
             if step.outcome in ("cancelled", "declined"):
-                cleanup_id = self._claim(
-                    await self.store.destroy_draft(
-                        draft.draft_id, cleanup=channel, closing=step.prompt.text
+                with self._making():
+                    cleanup_id = self._claim(
+                        await self.store.destroy_draft(
+                            draft.draft_id, cleanup=channel, closing=step.prompt.text
+                        )
                     )
-                )
                 return Reply(step.prompt, step.outcome, channel_data=channel, cleanup_id=cleanup_id)
             draft.body["state"] = step.state.to_json()
             if seq is not None:
@@ -157,21 +160,36 @@ class IntakeService:
         receipt = str(draft.body["submit"]["receipt"])
         prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
         channel = dict(draft.body.get("channel", {}))
-        neutral = engine.closing_prompt(self.questionnaire, language, "submitted").text
         try:
-            _, cleanup_id = await self._submitter.finish(draft, channel, neutral)
+            with self._making():
+                _, made = await self._submitter.finish(draft, channel, self._neutral(draft))
+                cleanup_id = self._claim(made)
         except SubmitFailedError:  # the draft is back at the review; the witness may retry
             return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
-        return Reply(
-            prompt, "submit", receipt=receipt, channel_data=channel,
-            cleanup_id=self._claim(cleanup_id),
-        )  # fmt: skip
+        return Reply(prompt, "submit", receipt=receipt, channel_data=channel, cleanup_id=cleanup_id)
+
+    def _neutral(self, draft: Draft) -> str:
+        """The line a submit leaves in the chat (neutral: it may stay on a searched phone)."""
+        state = DraftState.from_json(draft.body["state"])
+        language = state.language or self.questionnaire.default_language
+        return engine.closing_prompt(self.questionnaire, language, "submitted").text
 
     def _claim(self, cleanup_id: str | None) -> str | None:
         """Hand a clean-up to a channel: the expiry sweep leaves it alone until reported."""
         if cleanup_id is not None:
             self._claimed.add(cleanup_id)
         return cleanup_id
+
+    @contextlib.contextmanager
+    def _making(self) -> Iterator[None]:
+        """Around making a clean-up record and claiming it: the store lists a new record before
+        its commit returns (old slots are still being shredded), so meanwhile the sweep hands
+        none out (:meth:`unclaimed_cleanups`) — it could take the record from its maker."""
+        self._makers += 1
+        try:
+            yield
+        finally:
+            self._makers -= 1
 
     def _no_conversation(self) -> Reply:
         """Input without an open draft: one neutral line pointing to /start, nothing stored."""
@@ -275,6 +293,15 @@ class IntakeService:
             draft = await self.store.load_draft(key)
             return {} if draft is None else dict(draft.body.get("channel", {}))
 
+    async def has_draft(self, key: str) -> bool:
+        """Whether the witness has a draft open (or one whose submit began, or one that cannot
+        be read: the answer that touches nothing)."""
+        async with self._locks.hold(key):
+            try:
+                return await self.store.load_draft(key) is not None
+            except DraftCorruptError:
+                return True
+
     async def wipe(self, key: str) -> Closing:
         """Destroy the witness's draft, key and files; return its channel data for clean-up.
 
@@ -286,13 +313,17 @@ class IntakeService:
                 return Closing({})
             channel = dict(draft.body.get("channel", {}))
             if draft.sealing_id is not None:
-                try:
-                    _, cleanup_id = await self._submitter.finish(draft, channel, "")
-                    return Closing(channel, self._claim(cleanup_id), "")
+                try:  # nothing is shown, not even the receipt: the witness wiped the chat
+                    with self._making():
+                        _, made = await self._submitter.finish(
+                            draft, channel, "", show_receipt=False
+                        )
+                        return Closing(channel, self._claim(made), "")
                 except Exception as exc:  # the witness asked for nothing to remain: honour it
                     log.error("wipe_submit_failed", error=type(exc).__name__)
-            cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel, closing="")
-            return Closing(channel, self._claim(cleanup_id), "")
+            with self._making():
+                made = await self.store.destroy_draft(draft.draft_id, cleanup=channel, closing="")
+                return Closing(channel, self._claim(made), "")
 
     async def cleaned(self, cleanup_id: str | None) -> None:
         """The channel removed a closed conversation's traces: shred its clean-up record."""
@@ -300,6 +331,40 @@ class IntakeService:
             return
         self._claimed.discard(cleanup_id)
         await self.store.cleanups.destroy(cleanup_id)
+
+    def unclaim(self, cleanup_id: str | None) -> None:
+        """The channel lets go of a clean-up it could not finish (it stopped, or Telegram could
+        not be reached): the next sweep (:meth:`expire`) hands it out again, within the 48 h."""
+        self._claimed.discard(cleanup_id or "")
+
+    async def keep_for_cleanup(self, channel: dict[str, Any]) -> str:
+        """A clean-up of the channel's own making (messages to delete later: a receipt shown for
+        a few minutes, lines in a chat without a draft), held by the channel. A restart forgets
+        the hold: then the sweep hands it out like any other (:meth:`expire`)."""
+        with self._making():
+            cleanup_id = await self.store.cleanups.create(channel, "")
+            self._claimed.add(cleanup_id)
+        return cleanup_id
+
+    async def narrow(
+        self,
+        cleanup_id: str,
+        channel: dict[str, Any],
+        *,
+        closing: str | None = "",
+        receipt: str | None = None,
+        hold: bool = True,
+    ) -> str | None:
+        """Replace a clean-up by what is left of it — ``channel`` (e.g. the ids still to delete),
+        the line still to leave (``""``: none), the receipt still to show — in one commit, same
+        48 h deadline. The new record stays with the channel (``hold``) or goes back to the sweep.
+        Returns its id; None when the old one is gone already."""
+        with self._making():
+            new_id = await self.store.cleanups.replace(
+                cleanup_id, channel, closing, receipt=receipt
+            )
+            self._claimed.discard(cleanup_id)
+            return self._claim(new_id) if hold else new_id
 
     async def expire(self) -> list[Closing]:
         """Destroy drafts past their TTL (interrupted submits are finished first).
@@ -320,21 +385,27 @@ class IntakeService:
                 closings.append(Closing(channel, self._claim(cleanup_id)))
         if closings:
             log.info("drafts_expired", count=len(closings))
-        closings += await self._unclaimed_cleanups()
+        closings += await self.unclaimed_cleanups()
         self._limiter.purge()
         return closings
 
-    async def _unclaimed_cleanups(self) -> list[Closing]:
+    async def unclaimed_cleanups(self) -> list[Closing]:
+        """Every clean-up no channel holds (left by a crash, an outage, or a restart), claimed
+        for the caller (:meth:`unclaim` gives one back); those past Telegram's 48 h window are
+        destroyed unseen."""
         late = await self.store.cleanups.destroy_expired()
         if late:
             log.warning("cleanups_expired", count=late)
         found: list[Closing] = []
+        if self._makers:  # a record being made and claimed: the next round sees the rest
+            return found
         for cleanup_id in self.store.cleanups.ids():
             if cleanup_id in self._claimed:
                 continue
             cleanup = await self.store.cleanups.load(cleanup_id)
             if cleanup is not None:
-                found.append(Closing(cleanup.channel, self._claim(cleanup_id), cleanup.closing))
+                claimed = self._claim(cleanup_id)
+                found.append(Closing(cleanup.channel, claimed, cleanup.closing, cleanup.receipt))
         return found
 
     async def expiring(self, within: float) -> list[tuple[str, dict[str, Any], float]]:
@@ -362,8 +433,9 @@ class IntakeService:
             async for draft in drafts:
                 if draft.sealing_id is None:
                     continue
-                try:
-                    await self._submitter.finish(draft, dict(draft.body.get("channel", {})))
+                channel = dict(draft.body.get("channel", {}))
+                try:  # the chat is closed by the sweep, with the line a submit leaves
+                    await self._submitter.finish(draft, channel, self._neutral(draft))
                 except Exception as exc:  # one bad draft must not block the others or expiry
                     error = type(exc).__name__
                     log.error("submit_retry_failed", draft_id=draft.draft_id, error=error)
