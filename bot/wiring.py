@@ -231,6 +231,7 @@ def build_application(
         await downloader.start()
         with contextlib.suppress(TelegramError, GaveUpError):  # a nicety: never block start-up
             await set_profile(application.bot, svc.questionnaire, settings.retry)
+        await flow.take_back()  # what was held before a restart, before any update
         sweeper.append(asyncio.create_task(_sweep(flow, settings.expiry_interval)))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -284,7 +285,8 @@ async def set_profile(bot: Bot, q: Questionnaire, policy: RetryPolicy) -> None:
 
 async def _sweep(flow: Flow, interval: float) -> None:
     """Every ``interval`` seconds: warn drafts about to expire, destroy expired ones and wipe
-    their chats, and delete thank-you messages whose time is up."""
+    their chats, finish clean-ups left by a crash or an outage, and delete held messages (the
+    receipt, lines of chats without a draft) whose time is up."""
     while True:
         try:
             await flow.expire()

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.loose import LOOSE_SECONDS
+from bot.held import LOOSE_SECONDS
 from intake.questionnaire import Questionnaire
 from tests.support.channels import ChatWitness
 from tests.support.clock import Clock

@@ -1,0 +1,225 @@
+"""The chat is cleaned whatever happens at submit — a SIGKILL while sealing, a stop while Telegram
+refuses the clean-up, an outage longer than the retries — and what the bot shows for a while (the
+receipt, lines in a chat without a draft) goes after a restart too, in its own time.
+
+Before, the message ids lived only in the draft, which is destroyed before the clean-up runs: after
+a SIGKILL while sealing an 18 MB attachment the chat kept all the bot's messages (the review
+listing every answer) and the witness's own, and no receipt was ever delivered; the receipt's own
+pending deletion, and the lines of chats without a draft, lived in memory only.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.held import LOOSE_SECONDS, RECEIPT_SECONDS
+from bot.retry import RetryPolicy
+from intake.questionnaire import Questionnaire
+from intake.store import Store
+from tests.support.channels import ChatWitness
+from tests.support.clock import Clock
+from tests.support.fakebot import FakeBotApi, Msg
+from tests.support.fakebot.harness import running_bot
+from tests.support.fakebot.process import intake_env, intake_run_process
+from tests.support.paths import SAMPLE_TOML
+
+NEUTRAL = "Done. Thank you."
+THANKS = "Your answers have arrived"
+KILLS = 3
+WAIT = 30.0
+
+
+async def _review_with_a_file(w: ChatWitness, size: int) -> Msg:
+    await w.say("/start")
+    await w.press("English")
+    await w.press("agree")
+    await w.press("No")
+    await w.press("Skip")  # treatment
+    await w.press("A witness")
+    await w.say("4")
+    await w.press("Skip")  # location
+    await w.send_file("document", os.urandom(size), filename="evidence.pdf")
+    review = await w.press("Done")
+    assert "Please check" in (review.text or "")
+    return review
+
+
+def _closed(w: ChatWitness) -> bool:
+    """Nothing of the conversation is left but the neutral line, and under it the thank-you
+    with the receipt (deleted on OK or in a few minutes)."""
+    left = [(m.from_bot, (m.text or "")[: len(THANKS)]) for m in w.visible()]
+    return left == [(True, NEUTRAL), (True, THANKS)]
+
+
+def _left(w: ChatWitness) -> list[tuple[int, bool, str]]:
+    return [(m.message_id, m.from_bot, (m.text or "")[:30]) for m in w.visible()]
+
+
+async def _until_closed(fake: FakeBotApi, w: ChatWitness) -> Msg:
+    """Wait for :func:`_closed`; the thank-you, whose OK is pressed next."""
+    try:
+        await fake.wait_for(lambda: _closed(w), WAIT)
+    except TimeoutError:
+        raise AssertionError(_left(w)) from None
+    return w.visible()[-1]
+
+
+async def _ok(fake: FakeBotApi, w: ChatWitness, thanks: Msg) -> None:
+    await fake.press(w.user, thanks.message_id, thanks.button("OK"))
+    await fake.wait_for(lambda: [m.text for m in w.visible()] == [NEUTRAL], WAIT)
+
+
+async def _records(data: Path) -> list[str]:
+    """The clean-up records left in a data dir (the bot stopped)."""
+    store = await Store.open(data)
+    try:
+        return store.cleanups.ids()
+    finally:
+        await store.close()
+
+
+def _sealed(data: Path) -> int:
+    return len(list((data / "outbox").glob("*.age")))
+
+
+async def test_sigkill_while_sealing_then_the_chat_is_closed_after_the_restart(
+    fake: FakeBotApi, tmp_path: Path, staff: Any
+) -> None:
+    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
+    for n in range(KILLS):
+        run = tmp_path / f"run{n}"
+        run.mkdir()
+        env = intake_env(fake, run, staff, INTAKE_QUESTIONNAIRE=str(SAMPLE_TOML))
+        w = ChatWitness(fake, fake.user())
+        async with intake_run_process(fake, run, env) as proc:
+            review = await _review_with_a_file(w, 8 * 1024 * 1024)
+            await fake.press(w.user, review.message_id, review.button("Send"))
+            update_id = fake.last_update_id
+            await fake.wait_for(lambda: fake.delivered.get(update_id, 0) > 0)  # noqa: B023
+            deadline = time.perf_counter() + rng.uniform(0, 0.2)  # a random instant of the seal
+            while time.perf_counter() < deadline:
+                pass
+            proc.kill()
+            await proc.wait()
+        async with intake_run_process(fake, run, env):
+            # the neutral line, and the receipt the witness had not seen before the kill
+            await _ok(fake, w, await _until_closed(fake, w))
+        assert _sealed(run / "data") == 1
+        assert await _records(run / "data") == []  # every clean-up record shredded
+
+
+async def test_a_stop_while_the_clean_up_fails_is_finished_after_the_restart(
+    fake: FakeBotApi, tmp_path: Path, staff: Any
+) -> None:
+    env = intake_env(fake, tmp_path, staff, INTAKE_QUESTIONNAIRE=str(SAMPLE_TOML))
+    w = ChatWitness(fake, fake.user())
+    async with intake_run_process(fake, tmp_path, env) as proc:
+        review = await _review_with_a_file(w, 1000)
+        fake.faults.add("502", methods={"sendMessage", "deleteMessages"})
+        injected = fake.faults.injected
+        await fake.press(w.user, review.message_id, review.button("Send"))
+        await fake.wait_for(lambda: fake.faults.injected >= injected + 2)
+        proc.terminate()
+        await proc.wait()
+    assert len(w.visible()) >= 5  # everything is still there
+    fake.faults.clear()
+    async with intake_run_process(fake, tmp_path, env):
+        await _ok(fake, w, await _until_closed(fake, w))
+    assert _sealed(tmp_path / "data") == 1
+    assert await _records(tmp_path / "data") == []
+
+
+async def test_an_outage_longer_than_the_retries_is_cleaned_when_it_ends(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    brief = RetryPolicy(base=0.05, cap=0.2, deadline=1.0)  # gives up after a second
+    async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()], retry=brief) as rb:
+        w = ChatWitness(fake, fake.user())
+        review = await _review_with_a_file(w, 1000)
+        fake.faults.add("502", methods={"deleteMessages"})  # an outage of the deletions only
+        await fake.press(w.user, review.message_id, review.button("Send"))
+        press = fake.last_update_id
+        # the press is applied (its handler gave up on the deletions) once it is confirmed
+        await fake.wait_for(lambda: fake.delivered.get(press) and not fake.pending_updates)
+        assert [m.text for m in w.visible() if m.text == NEUTRAL] == [NEUTRAL]
+        assert len(w.visible()) >= 5  # the receipt waits until the chat is clean
+        (left,) = rb.store.cleanups.ids()  # what is left to do, for the sweep
+        fake.faults.clear()  # Telegram is back: the next round of the sweep finishes the job
+        await rb.flow.expire()
+        thanks = await _until_closed(fake, w)
+        assert rb.store.cleanups.ids() != [left]  # narrowed to the receipt, until it goes
+        await _ok(fake, w, thanks)
+        await fake.wait_for(lambda: rb.store.cleanups.ids() == [])
+
+
+async def test_the_receipt_outlives_a_sigkill_and_goes_at_the_next_message(
+    fake: FakeBotApi, tmp_path: Path, staff: Any
+) -> None:
+    env = intake_env(fake, tmp_path, staff, INTAKE_QUESTIONNAIRE=str(SAMPLE_TOML))
+    w = ChatWitness(fake, fake.user())
+    async with intake_run_process(fake, tmp_path, env) as proc:
+        await _review_with_a_file(w, 1000)
+        _, thanks = await w.submit("Send", close=False)
+        proc.kill()  # its deletion was pending in memory only, before
+        await proc.wait()
+    # (killed before the bot noted the receipt as shown, it is shown again after the restart)
+    async with intake_run_process(fake, tmp_path, env) as proc:
+        await fake.send_text(w.user, "hello")  # the next message removes it, as without a kill
+        want = [NEUTRAL, "hello", "To begin, send /start."]
+        await fake.wait_for(lambda: [m.text for m in w.visible()] == want, WAIT)
+        assert fake.chat(w.chat_id).messages[thanks.message_id].deleted
+        proc.kill()  # "hello" and the line were held in memory only, before
+        await proc.wait()
+    async with intake_run_process(fake, tmp_path, env):
+        await fake.send_text(w.user, "/start")  # a conversation starts: what came before goes
+        want = [NEUTRAL, "/start", "Choose a language."]
+        try:
+            await fake.wait_for(lambda: [(m.text or "")[:18] for m in w.visible()] == want, WAIT)
+        except TimeoutError:
+            raise AssertionError(_left(w)) from None
+    assert await _records(tmp_path / "data") == []
+
+
+async def _hold_a_receipt_and_a_line(
+    fake: FakeBotApi, w: ChatWitness, someone: ChatWitness
+) -> tuple[Msg, Msg, Msg]:
+    """``w`` submits (the receipt is held), ``someone`` new says hello (held with the line);
+    every update applied and confirmed."""
+    await w.say("/start")
+    await w.press("English")
+    await w.press("agree")
+    await w.press("No")
+    await w.press("Skip")
+    await w.press("A witness")
+    await w.say("4")
+    for _ in range(2):
+        await w.press("Skip")
+    closing, thanks = await w.submit("Send", close=False)
+    line = await someone.say("hello")
+    await fake.wait_for(lambda: not fake.pending_updates)
+    return closing, thanks, line
+
+
+async def test_held_messages_keep_their_time_across_a_restart(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    """Not early (the witness may still be reading the receipt), not never."""
+    clock, data = Clock(), tmp_path / "d"
+    w, someone = ChatWitness(fake, fake.user()), ChatWitness(fake, fake.user())
+    async with running_bot(fake, data, sample, [staff.recipient()], clock=clock) as rb:
+        closing, thanks, line = await _hold_a_receipt_and_a_line(fake, w, someone)
+    async with running_bot(fake, data, sample, [staff.recipient()], clock=clock) as rb:
+        assert len(rb.store.cleanups.ids()) == 2  # held again, not deleted at the restart
+        clock.now += min(RECEIPT_SECONDS, LOOSE_SECONDS) - 1
+        await rb.flow.expire()
+        assert [m.message_id for m in w.visible()] == [closing.message_id, thanks.message_id]
+        assert [m.message_id for m in someone.visible()] == [someone.sent[0], line.message_id]
+        clock.now += abs(RECEIPT_SECONDS - LOOSE_SECONDS) + 2
+        await rb.flow.expire()
+        await w.wiped(keep=closing)
+        await someone.wiped()
+        assert rb.store.cleanups.ids() == []
