@@ -31,7 +31,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.held import RECEIPT_SECONDS
 from bot.markup import Chunk, close_keyboard, render
 from bot.retry import GaveUpError, RetryPolicy
-from bot.traces import ChatRecord, delete_traces, span
+from bot.traces import ChatRecord, delete_messages, delete_traces, span
 from intake import engine, i18n
 
 if TYPE_CHECKING:
@@ -142,11 +142,21 @@ class _Closer:
             ids = await flow.send(self.chat_id, chunks, self.policy)
         except GaveUpError:  # shown later by the sweep (the expected ids are deleted first)
             await self.postpone(expected, "", receipt)
-        except (BadRequest, Forbidden) as exc:  # blocked: deleting what may have come is all
+        except (BadRequest, Forbidden) as exc:  # blocked, the chat gone: it can never be shown
             log.info("receipt_refused", kind=type(exc).__name__)
+            await self.give_up(expected)
+            return
         data["ids"] = sorted({*expected, *ids})  # (the witness may have written in between)
         await self.narrow(data)
         await flow.held.hold(self.chat_id, "receipt", data["ids"], due, self.cleanup_id)
+
+    async def give_up(self, ids: Iterable[int]) -> None:
+        """Telegram refused the chat on the merits (the witness blocked the bot, the chat is
+        gone): delete what may have come of the receipt (a refusal too, most likely) and shred
+        the record now — retrying could never succeed, and the record names the chat."""
+        flow = self.flow
+        await delete_messages(flow.bot, self.chat_id, ids, self.policy, flow.on_error)
+        await flow.svc.cleaned(self.cleanup_id)
 
     async def narrow(self, data: dict[str, Any], receipt: str | None = None) -> None:
         """Replace the record by one holding ``data`` (and ``receipt``), kept by this process."""

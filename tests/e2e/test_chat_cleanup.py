@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.held import LOOSE_SECONDS, RECEIPT_SECONDS
 from bot.retry import RetryPolicy
 from intake.questionnaire import Questionnaire
@@ -223,3 +225,61 @@ async def test_held_messages_keep_their_time_across_a_restart(
         await w.wiped(keep=closing)
         await someone.wiped()
         assert rb.store.cleanups.ids() == []
+
+
+def _refuse(fake: FakeBotApi, w: ChatWitness, how: str) -> None:
+    """Telegram refuses the chat on the merits, as it does for good."""
+    if how == "blocked":  # 403 Forbidden: bot was blocked by the user
+        fake.blocked.add(w.chat_id)
+    elif how == "gone":  # 400 Bad Request: chat not found
+        fake.chat(w.chat_id).left = True
+    else:  # 400 Bad Request: message can't be deleted (past 48 h)
+        fake.undeletable.update(fake.chat(w.chat_id).messages)
+
+
+def _deletions(fake: FakeBotApi, w: ChatWitness) -> int:
+    return sum(
+        1 for m, p in fake.calls if m.startswith("deleteMessage") and int(p["chat_id"]) == w.chat_id
+    )
+
+
+@pytest.mark.parametrize("how", ["blocked", "gone", "too_old"])
+async def test_a_chat_telegram_refuses_for_good_is_not_retried_and_its_record_is_shredded(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any, how: str
+) -> None:
+    """The attacker's case: the witness blocked the bot the moment the chat was cleaned (as the
+    threat model advises), the receipt could not be sent, and its clean-up record — the chat id,
+    the message ids — stayed on the disk. A refusal no retry can change ends the clean-up."""
+    async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]) as rb:
+        w = ChatWitness(fake, fake.user())
+        review = await _review_with_a_file(w, 1000)
+        _refuse(fake, w, how)
+        await fake.press(w.user, review.message_id, review.button("Send"))
+        press = fake.last_update_id
+        await fake.wait_for(lambda: fake.delivered.get(press) and not fake.pending_updates)
+        if how == "too_old":  # the receipt is shown; OK finds its message undeletable too
+            fake.undeletable.update(fake.chat(w.chat_id).messages)
+            thanks = w.visible()[-1]
+            await fake.press(w.user, thanks.message_id, thanks.button("OK"))
+            ok = fake.last_update_id
+            await fake.wait_for(lambda: fake.delivered.get(ok) and not fake.pending_updates)
+        assert rb.store.cleanups.ids() == []
+        tried = _deletions(fake, w)
+        await rb.flow.expire()  # the sweep has nothing left to try
+        assert _deletions(fake, w) == tried
+        assert _sealed(tmp_path / "d") == 1
+
+
+async def test_an_expired_draft_of_a_witness_who_blocked_the_bot_leaves_no_record(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    clock, data = Clock(), tmp_path / "d"
+    async with running_bot(fake, data, sample, [staff.recipient()], clock=clock) as rb:
+        w = await ChatWitness.agreed(fake)
+        fake.blocked.add(w.chat_id)
+        clock.now += 7 * 24 * 3600  # past any draft's time to live
+        assert await rb.flow.expire() == 1
+        assert rb.store.cleanups.ids() == []
+        tried = _deletions(fake, w)
+        await rb.flow.expire()
+        assert _deletions(fake, w) == tried

@@ -104,6 +104,7 @@ class FakeBotApiCore:
         self.allowed_updates: list[str] | None = None
         self.webhook: dict[str, Any] = {}
         self.undeletable: set[int] = set()  # message ids deleteMessages refuses (too old)
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: 403 to every call
         self.delivered: dict[int, int] = {}  # update id -> how many getUpdates answers held it
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
