@@ -13,13 +13,15 @@ Their ids name a chat, so they are never written in clear: each group is also a 
 (:meth:`~intake.service.IntakeService.keep_for_cleanup`, narrowed as a loose group grows), with
 channel data ``{"chat", "ids", "due", "hold": kind}``, shredded once the messages are gone. A
 crash forgets what is held here; after the restart the record is handed out and :meth:`resume`
-holds it again until it is due, so nothing is left behind and nothing goes early. When the
-store cannot write (disk trouble), a group is held in memory only: it still goes, unless the bot
-is killed.
+holds it again until it is due, so nothing is left behind and nothing goes early. A clean stop
+deletes everything held at once (:meth:`release_all`): no record of it stays on the disk. When
+the store cannot write (disk trouble), a group is held in memory only: it still goes, unless the
+bot is killed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -138,6 +140,19 @@ class HeldMessages:
     async def release(self, chat_id: int, kinds: Collection[Kind] = KINDS) -> None:
         """Delete the chat's held messages of ``kinds`` now."""
         await self._delete(chat_id, lambda g: g.kind in kinds)
+
+    async def release_all(self, policy: RetryPolicy, budget: float) -> None:
+        """At a clean stop: delete everything held now, Telegram retried per ``policy`` and
+        ``budget`` seconds in all. A stop is what an operator does before a machine is moved or
+        taken: it leaves no record naming a chat on the disk, at the price of a receipt gone
+        before its time. What Telegram could not take in time stays recorded for the next
+        start (its records are shredded only once the messages are gone)."""
+        try:
+            async with asyncio.timeout(budget):
+                for chat_id in list(self._chats):
+                    await self._delete(chat_id, lambda g: True, policy)
+        except TimeoutError:
+            log.warning("held_left_at_stop", chats=len(self._chats))
 
     async def sweep(self) -> None:
         """Delete every group whose time is up (a round of the expiry sweep)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import structlog
 from telegram import Bot, BotCommand, Update
@@ -60,6 +60,7 @@ MAX_COMMAND_TEXT, MAX_DESCRIPTION, MAX_SHORT = 256, 512, 120  # Bot API limits (
 READ_TIMEOUT = 15.0
 # Waiting for a free connection is local queueing, not a Telegram fault: wait rather than fail.
 POOL_TIMEOUT = 30.0
+HELD_AT_STOP = 3.0  # seconds a stop gives Telegram to delete the messages held for a while
 log = structlog.get_logger("bot.wiring")
 
 
@@ -243,6 +244,8 @@ def build_application(
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
         await flow.answers.drain()  # button answers in flight, while the HTTP client is still open
+        brief = replace(settings.retry, deadline=min(settings.retry.deadline, HELD_AT_STOP))
+        await flow.held.release_all(brief, HELD_AT_STOP)  # no record of them left on the disk
 
     app.post_init = post_init
     app.post_stop = post_stop

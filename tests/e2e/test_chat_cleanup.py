@@ -206,7 +206,7 @@ async def _hold_a_receipt_and_a_line(
     return closing, thanks, line
 
 
-async def test_held_messages_keep_their_time_across_a_restart(
+async def test_held_messages_keep_their_time_after_a_crash(
     fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
 ) -> None:
     """Not early (the witness may still be reading the receipt), not never."""
@@ -214,6 +214,7 @@ async def test_held_messages_keep_their_time_across_a_restart(
     w, someone = ChatWitness(fake, fake.user()), ChatWitness(fake, fake.user())
     async with running_bot(fake, data, sample, [staff.recipient()], clock=clock) as rb:
         closing, thanks, line = await _hold_a_receipt_and_a_line(fake, w, someone)
+        rb.flow.held._chats.clear()  # what a SIGKILL does: the holds in memory are gone
     async with running_bot(fake, data, sample, [staff.recipient()], clock=clock) as rb:
         assert len(rb.store.cleanups.ids()) == 2  # held again, not deleted at the restart
         clock.now += min(RECEIPT_SECONDS, LOOSE_SECONDS) - 1
@@ -225,6 +226,21 @@ async def test_held_messages_keep_their_time_across_a_restart(
         await w.wiped(keep=closing)
         await someone.wiped()
         assert rb.store.cleanups.ids() == []
+
+
+async def test_a_clean_stop_deletes_what_is_held_and_leaves_no_record(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    """A stop is what an operator does before a machine is moved or taken: no record naming a
+    chat stays on the disk for the receipt's few minutes."""
+    data = tmp_path / "d"
+    w, someone = ChatWitness(fake, fake.user()), ChatWitness(fake, fake.user())
+    async with running_bot(fake, data, sample, [staff.recipient()]) as rb:
+        closing, _, _ = await _hold_a_receipt_and_a_line(fake, w, someone)
+        assert len(rb.store.cleanups.ids()) == 2
+    assert [m.message_id for m in w.visible()] == [closing.message_id]
+    assert someone.visible() == []
+    assert await _records(data) == []
 
 
 def _refuse(fake: FakeBotApi, w: ChatWitness, how: str) -> None:
