@@ -173,12 +173,17 @@ class HeldMessages:
                 self._chats[chat_id] = left
             else:
                 del self._chats[chat_id]
-        for group in gone:
+        for n, group in enumerate(gone):
             failed: list[int] = []
-            await delete_messages(
-                self._bot, chat_id, group.ids, policy or self._policy, self._on_error,
-                failed=failed,
-            )  # fmt: skip
+            try:
+                await delete_messages(
+                    self._bot, chat_id, group.ids, policy or self._policy, self._on_error,
+                    failed=failed,
+                )  # fmt: skip
+            except BaseException:  # stopped, or an error no retry covers: the sweep has them
+                for undone in gone[n:]:
+                    self._svc.unclaim(undone.cleanup_id)
+                raise
             if failed:  # Telegram out of reach: the sweep hands the record out again later
                 self._svc.unclaim(group.cleanup_id)
             else:

@@ -299,3 +299,27 @@ async def test_an_expired_draft_of_a_witness_who_blocked_the_bot_leaves_no_recor
         tried = _deletions(fake, w)
         await rb.flow.expire()
         assert _deletions(fake, w) == tried
+
+
+async def test_a_held_receipt_whose_deletion_fails_oddly_goes_in_its_time_all_the_same(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    """An answer no retry covers (here: not JSON at all) when OK deletes the receipt: the
+    record goes back to the sweep, which holds it again and deletes it when it is due."""
+    clock = Clock()
+    async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()], clock=clock) as rb:
+        w, someone = ChatWitness(fake, fake.user()), ChatWitness(fake, fake.user())
+        closing, thanks, _ = await _hold_a_receipt_and_a_line(fake, w, someone)
+        fake.faults.add("garbage", calls=1, methods={"deleteMessages"})
+        await fake.press(w.user, thanks.message_id, thanks.button("OK"))
+        ok = fake.last_update_id
+        await fake.wait_for(lambda: fake.delivered.get(ok) and not fake.pending_updates)
+        assert fake.faults.injected
+        assert not fake.chat(w.chat_id).messages[thanks.message_id].deleted
+        await rb.flow.expire()  # handed out again, held again: not lost, not early
+        assert len(rb.store.cleanups.ids()) == 2
+        clock.now += max(RECEIPT_SECONDS, LOOSE_SECONDS) + 1
+        await rb.flow.expire()
+        await w.wiped(keep=closing)
+        await someone.wiped()
+        assert rb.store.cleanups.ids() == []
