@@ -4,7 +4,8 @@ Order matters for safety: the service commits the witness's answer (``handle``) 
 tries to reply, so a Telegram outage delays the reply but loses nothing; the message ids are
 recorded (encrypted, with the draft) after the reply. On a terminal outcome — submitted,
 cancelled, declined — and on /delete, /x and expiry, every message of the conversation is deleted
-and at most one neutral line (the receipt or closing line) remains.
+and at most one neutral line remains (:mod:`bot.closing`); what the bot shows for a while — the
+receipt, lines in a chat without a draft — goes later (:mod:`bot.held`).
 
 A pressed button is answered in a task of its own (:mod:`bot.answers`), started once the chat
 shows what comes next: the witness's next update does not wait for it, and the answer still tells
@@ -13,29 +14,31 @@ that the chat is up to date.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import structlog
 from telegram import Bot, CallbackQuery
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 
 from bot.answers import CallbackAnswers
-from bot.markup import Chunk, close_keyboard, render
+from bot.closing import close_chat
+from bot.held import LOOSE_SECONDS, HeldMessages
+from bot.markup import Chunk, render
 from bot.records import RecordCache
-from bot.retry import ErrorHook, GaveUpError, RetryPolicy, with_retry
+from bot.retry import ErrorHook, RetryPolicy, with_retry
 from bot.texts import BotTexts, TextKey
-from bot.traces import MAX_SPAN, ChatRecord, delete_messages, delete_traces
+from bot.traces import MAX_SPAN, ChatRecord, delete_messages
 from intake import engine, i18n
-from intake.channel import Event, Reply, Start, Text
+from intake.channel import Closing, Event, Reply, Start, Text
 from intake.ops.metrics import Metrics
 from intake.service import IntakeService
+from intake.store.trouble import Trouble, storage_trouble
 
 TERMINAL = frozenset({"submit", "cancelled", "declined"})
 CHANNEL = "telegram"
-THANKS_SECONDS = 600.0  # the thank-you after submitting is deleted after this, if not before
+STARTUP_DEADLINE = 30.0  # seconds Telegram is retried for a clean-up at start-up (updates wait)
 WARN_BEFORE = 3600.0  # the witness is told this long before a draft expires (at most half its TTL)
 log = structlog.get_logger("bot.actions")
 
@@ -71,9 +74,9 @@ class Flow:
         self.records = RecordCache(svc)
         self.texts = BotTexts(svc.questionnaire)  # the channel's own lines, in its catalogue
         self.answers = CallbackAnswers(policy)  # button answers, in tasks of their own
-        # Messages to delete soon (the thank-you after submitting): chat id -> [(id, deadline)].
-        # Memory only: it names chats, so it never touches the disk.
-        self.transient: dict[int, list[tuple[int, float]]] = {}
+        # the receipt shown for a while, messages of chats without a draft (bot.held)
+        self.held = HeldMessages(svc, bot, policy, on_error)
+        self._unsaved: dict[str, list[int]] = {}  # witness key -> message ids not yet recorded
 
     async def allowed(self, key: str, kind: Literal["message", "submission"]) -> bool:
         """The service's rate limit for ``kind``; refusals are counted (by kind only)."""
@@ -91,8 +94,20 @@ class Flow:
         return await self.records.get(key)
 
     async def save(self, key: str, rec: ChatRecord) -> None:
-        """Store ``rec`` inside the encrypted draft (if anything lasting changed)."""
-        await self.records.save(key, rec)
+        """Store ``rec`` inside the encrypted draft (if anything lasting changed), with the ids
+        of messages sent while the store was failing."""
+        unsaved = self._unsaved.pop(key, None)
+        if unsaved:
+            rec.add(unsaved)
+        try:
+            await self.records.save(key, rec)
+        except Exception as exc:
+            if (trouble := storage_trouble(exc)) is None:
+                raise
+            # The witness's answer is committed and the reply is out: only message ids wait
+            # (the record in memory keeps them; the next save writes them). Telling the witness
+            # "not saved" now would make them send the answer again, to the next question.
+            self._storage_failed(trouble, type(exc).__name__)
 
     # -- the main path ------------------------------------------------------------------------
     async def event(self, inc: Incoming, event: Event) -> None:
@@ -122,23 +137,55 @@ class Flow:
         """Commit ``event`` through the service, then reply (rate limit already checked)."""
         if self.replayed(inc, rec):
             return
-        await self.clear_transient(inc.chat_id)
+        await self.held.release(inc.chat_id, ["receipt"])  # the witness is back: it goes now
         opens = rec.chat_id is None and isinstance(event, Start)  # only /start opens a draft
         if opens and not await self.allowed(key, "submission"):
             await self.notice(inc, "telegram.too_many_submissions")
             return
         if isinstance(event, Text) and self.unseen(inc, rec):
             event = Text(event.text, event.at, unseen=True)
-        reply = await self.svc.handle(key, event)  # committed before any reply is attempted
+        # committed before any reply is attempted; an update seen before comes back as the
+        # current prompt, shown again (the reply may never have reached the witness)
+        reply = await self.svc.handle(key, event, seq=inc.update_id)
         if self.metrics is not None and rec.chat_id is None and reply.outcome == "continue":
             self.metrics.conversations_started.inc()
+        if reply.outcome == "rejected" and reply.prompt.stage == "cancelled":
+            # there is no draft: remember nothing, so the next /start counts as opening one
+            self.records.forget(key)
+            await self.idle(inc)
+            return
+        if opens and reply.outcome == "continue":
+            # a conversation starts: what was said in the chat before it goes now
+            await self.held.release(inc.chat_id)
         if reply.outcome in TERMINAL:
             await self.finish(inc, key, rec, reply)
         else:
             await self.show(inc, key, rec, reply)
-        if reply.outcome == "rejected" and reply.prompt.stage == "cancelled":
-            # there is no draft: remember nothing, so the next /start counts as opening one
-            self.records.forget(key)
+
+    async def idle(self, inc: Incoming) -> None:
+        """A message in a chat with no draft: one neutral line per quiet spell; the message and
+        the line are deleted when a conversation starts or after a while (:mod:`bot.held`)."""
+        line = self.texts("telegram.idle", inc.language_code)
+        if inc.callback is not None:  # a button of a deleted chat: a pop-up, nothing stays
+            self.answers.soon(inc.callback, line)
+            return
+        if self.held.said(inc.chat_id):  # the line is there already: no second one
+            mine = [inc.message_id] if inc.message_id is not None else []
+            await self.held.hold_loose(inc.chat_id, mine, LOOSE_SECONDS)
+            return
+        await self.say_loose(inc, line)
+
+    async def say_loose(self, inc: Incoming, text: str) -> None:
+        """Answer in a chat without a draft; the witness's message and the answer are held for
+        a while (:mod:`bot.held`). They are held before the answer is sent, with the id it will
+        have — the next in a private chat — so a crash in between leaves nothing behind; if it
+        gets another (the witness wrote meanwhile: that message goes too), that one is added."""
+        mine = [inc.message_id] if inc.message_id is not None else []
+        expected = [inc.message_id + 1] if inc.message_id is not None else []
+        await self.held.hold_loose(inc.chat_id, [*mine, *expected], LOOSE_SECONDS)
+        ids = await self.send(inc.chat_id, [Chunk(text)])
+        if not set(ids) <= set(expected):
+            await self.held.hold_loose(inc.chat_id, ids, LOOSE_SECONDS)
 
     @staticmethod
     def unseen(inc: Incoming, rec: ChatRecord) -> bool:
@@ -178,16 +225,17 @@ class Flow:
                 rec.prompt_ids = ids
                 await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
                 return
-            if (
-                pressed is not None
-                and pressed in rec.prompt_ids
-                and len(chunks) == 1
-                and await self.edit(inc.chat_id, pressed, chunks[0])
-            ):
+            edited = None
+            if pressed is not None and pressed in rec.prompt_ids and len(chunks) == 1:
+                edited = await self.edit(inc.chat_id, pressed, chunks[0])
+            if edited is not None and pressed is not None:
                 others = [i for i in rec.prompt_ids if i != pressed]
                 if others:
                     await delete_messages(self.bot, inc.chat_id, others, self.policy)
-                self.answers.soon(query, notice)
+                # The prompt already showed this very notice (the same refusal twice, e.g. a
+                # submit failing again): the edit changed nothing on the phone, so the notice
+                # comes as an alert the witness sees and dismisses (nothing stays in the chat).
+                self.answers.soon(query, notice, alert=edited == "same" and notice is not None)
                 rec.prompt_ids = [pressed]
                 await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
                 return
@@ -195,7 +243,9 @@ class Flow:
         if query is not None:
             self.answers.soon(query, notice)
         rec.add(ids)
-        rec.prompt_ids = ids
+        # A replay (an update applied before a crash) shows the same prompt again: the earlier
+        # copy still counts as shown, so a message the witness sent after it is not "unseen".
+        rec.prompt_ids = [*rec.prompt_ids, *ids] if reply.replayed else ids
         await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
 
     async def remember(
@@ -224,35 +274,30 @@ class Flow:
         # The closing line goes first: its id bounds the conversation, so messages the bot
         # sent but never recorded (killed in between) are deleted too. After a submit it is
         # the neutral line; the thank-you (which says what happened) follows in a message of
-        # its own that is deleted too: on OK, at the next message, or after THANKS_SECONDS.
+        # its own that is deleted too (bot.closing, bot.held).
         language = reply.prompt.language or rec.language
+        done.language = done.language or language
         closing = reply.prompt
         if reply.outcome == "submit":
             closing = engine.closing_prompt(self.svc.questionnaire, language, "submitted")
-        chunk = render(closing, self.texts)[-1]
-        (kept,) = await self.send(inc.chat_id, [Chunk(chunk.text)])  # no buttons to press later
-        await delete_traces(self.bot, done, self.policy, extra, self.on_error, upto=kept - 1)
-        if reply.outcome == "submit":
-            ok = i18n.render(self.ui(language), "buttons.close")
-            thanks = [Chunk(c.text) for c in render(reply.prompt, self.texts)]
-            thanks[-1] = Chunk(thanks[-1].text, close_keyboard(ok))
-            deadline = self.svc.clock() + THANKS_SECONDS
-            for message_id in await self.send(inc.chat_id, thanks):
-                self.transient.setdefault(inc.chat_id, []).append((message_id, deadline))
+        line = render(closing, self.texts)[-1].text
+        receipt = reply.receipt if reply.outcome == "submit" else None
+        await close_chat(
+            self, done, reply.cleanup_id, line=line, receipt=receipt, extra=extra, to_line=True
+        )
         self.records.forget(key)
         if self.metrics is not None:
             counter = self.metrics.conversations_submitted
             if reply.outcome != "submit":
                 counter = self.metrics.conversations_cancelled
             counter.inc()
-        await self.svc.cleaned(reply.cleanup_id)  # the chat is clean: shred the clean-up record
         log.info("conversation_closed", outcome=reply.outcome)
 
     async def wipe(self, inc: Incoming, *, quick: bool) -> None:
         """/delete (leaves "Done.") and /x (leaves nothing): destroy the draft and the chat."""
         key = self.key(inc)
         self.records.forget(key)
-        await self.clear_transient(inc.chat_id)
+        await self.held.release(inc.chat_id)  # the receipt, lines of a chat without a draft
         closing = await self.svc.wipe(key)
         rec = ChatRecord.from_data(closing.channel_data)
         language = rec.language or inc.language_code
@@ -261,10 +306,12 @@ class Flow:
         if quick and inc.message_id is not None:
             # the quick exit wipes the whole chat with the bot, earlier receipts included
             extra.append(max(1, inc.message_id - MAX_SPAN))
-        await delete_traces(self.bot, rec, self.policy, extra, self.on_error, upto=inc.message_id)
-        await self.svc.cleaned(closing.cleanup_id)
-        if not quick:
-            await self.send(inc.chat_id, [Chunk(self.texts("telegram.deleted", language))])
+        await close_chat(self, rec, closing.cleanup_id, extra=extra, upto=inc.message_id)
+        done = self.texts("telegram.deleted", language)
+        if not quick and rec.message_ids:
+            await self.send(inc.chat_id, [Chunk(done)])  # the one neutral line that stays
+        elif not quick:  # there was nothing to delete: this line goes after a while
+            await self.say_loose(inc, done)
         log.info("conversation_wiped", quick=quick)
         if self.metrics is not None and rec.message_ids:
             self.metrics.conversations_cancelled.inc()
@@ -273,28 +320,13 @@ class Flow:
         """The interface strings of ``language`` (the questionnaire's default if it has none)."""
         return self.svc.questionnaire.strings(i18n.normalise_language(language))
 
-    async def clear_transient(self, chat_id: int | None = None) -> None:
-        """Delete the short-lived messages of ``chat_id`` (all of them), or every one whose time
-        is up (``chat_id`` None, from the sweep)."""
-        now = self.svc.clock()
-        for chat, items in list(self.transient.items()):
-            due = [m for m, deadline in items if chat == chat_id or deadline <= now]
-            if not due:
-                continue
-            await delete_messages(self.bot, chat, due, self.policy, self.on_error)
-            left = [(m, d) for m, d in items if m not in due]
-            if left:
-                self.transient[chat] = left
-            else:
-                del self.transient[chat]
-
     async def close(self, inc: Incoming) -> None:
         """The OK under the thank-you: remove that message now."""
         query = inc.callback
         if query is not None:
             await self.answer(query, None)
-        await self.clear_transient(inc.chat_id)
-        if query is not None and query.message is not None:  # e.g. after a restart
+        await self.held.release(inc.chat_id, ["receipt"])
+        if query is not None and query.message is not None:  # e.g. a receipt the store lost
             await delete_messages(self.bot, inc.chat_id, [query.message.message_id], self.policy)
 
     async def warn_expiring(self) -> int:
@@ -316,62 +348,140 @@ class Flow:
             log.info("drafts_expiry_warned", count=told)
         return told
 
+    async def take_back(self) -> None:
+        """At start-up, before any update: hold again what was held before a restart (the
+        receipt, lines of chats without a draft), so it goes in its own time — on OK, at the
+        witness's next message, or when due — and finish the clean-ups a crash left.
+
+        Nothing else writes in any chat yet, so a conversation a crash left half closed is
+        cleaned up to its new closing line: the line sent before the crash and messages the bot
+        sent but never recorded go too — unless the witness has opened a new draft since, whose
+        messages may be among them. Telegram is not waited for long here (updates wait): what it
+        cannot take now is left to the sweep."""
+        brief = replace(self.policy, deadline=min(self.policy.deadline, STARTUP_DEADLINE))
+        for closed in await self.svc.unclaimed_cleanups():
+            if not self.held.resume(closed):
+                await self.close_left(closed, brief, at_start=True)
+
+    async def close_left(
+        self, closed: Closing, policy: RetryPolicy | None = None, *, at_start: bool = False
+    ) -> bool:
+        """:meth:`close_one`, and one failure (the store failing, say) does not stop the others:
+        the record goes back to the sweep. True for an expired draft."""
+        try:
+            return await self.close_one(closed, policy, at_start=at_start)
+        except Exception as exc:
+            log.error("chat_cleanup_failed", error=type(exc).__name__)
+            self.svc.unclaim(closed.cleanup_id)
+            return False
+
+    async def close_one(
+        self, closed: Closing, policy: RetryPolicy | None, *, at_start: bool
+    ) -> bool:
+        """Close the chat of a clean-up the service handed out (an expired draft; a crash or an
+        outage left it): its line (an expired draft: the expiry line), the deletions, the
+        receipt. True for an expired draft."""
+        rec = ChatRecord.from_data(closed.channel_data)
+        line = closed.closing
+        if line is None:
+            line = engine.closing_prompt(self.svc.questionnaire, rec.language, "expired").text
+        to_line = at_start and rec.chat_id is not None
+        if to_line and rec.chat_id is not None:  # a private chat's id is its user's id
+            to_line = not await self.svc.has_draft(self.svc.witness_key(CHANNEL, rec.chat_id))
+        await close_chat(
+            self, rec, closed.cleanup_id, line=line, receipt=closed.receipt, to_line=to_line,
+            policy=policy,
+        )  # fmt: skip
+        return closed.closing is None
+
     async def expire(self) -> int:
-        """Destroy drafts past their TTL, wipe their chats and leave the neutral expiry line;
-        warn those that expire soon; delete thank-you messages whose time is up. Returns how
-        many drafts expired."""
-        await self.clear_transient()
+        """One round of the sweep: warn drafts that expire soon; destroy those past their TTL,
+        wipe their chats and leave the neutral expiry line; finish clean-ups an outage (or an
+        expiry on access) left; delete held messages whose time is up. Returns how many drafts
+        expired."""
         await self.warn_expiring()
-        expired = await self.svc.expire()
-        if expired:
+        closings = await self.svc.expire()
+        if closings:
             self.records.clear()
-        for closed in expired:
-            rec = ChatRecord.from_data(closed.channel_data)
-            await delete_traces(self.bot, rec, self.policy, (), self.on_error)
-            text = closed.closing
-            if text is None:
-                text = engine.closing_prompt(self.svc.questionnaire, rec.language, "expired").text
-            if rec.chat_id is not None and text:
-                with contextlib.suppress(BadRequest, Forbidden, GaveUpError):
-                    await self.send(rec.chat_id, [Chunk(text)])
-            await self.svc.cleaned(closed.cleanup_id)
+        expired = 0
+        for closed in closings:
+            if not self.held.resume(closed):  # (held before a restart: it goes in its own time)
+                expired += await self.close_left(closed)
+        await self.held.sweep()
         if expired:  # (the service logs drafts_expired, once; this says their chats are done)
-            log.info("expired_chats_cleaned", count=len(expired))
+            log.info("expired_chats_cleaned", count=expired)
         if expired and self.metrics is not None:
-            self.metrics.conversations_expired.inc(len(expired))
-        return len(expired)
+            self.metrics.conversations_expired.inc(expired)
+        return expired
+
+    def _storage_failed(self, trouble: Trouble, error: str) -> None:
+        where = trouble.describe(self.svc.store.data_dir)
+        log.error("storage_failed", problem=where, advice=trouble.advice, error=error)
+        if self.metrics is not None:
+            self.metrics.storage_failed(where)
+
+    async def trouble(self, inc: Incoming, trouble: Trouble, error: str = "") -> None:
+        """The store failed a write while handling the witness's update, so nothing of it was
+        saved: tell them to try again later, and alert the operators (via the metrics)."""
+        self._storage_failed(trouble, error)
+        key = self.key(inc)
+        rec = self.records.peek(key)
+        language = (rec.language if rec else None) or inc.language_code
+        if inc.callback is not None:
+            await self.answer(inc.callback, None)
+        text = self.texts("trouble.storage", language)
+        if rec is None or rec.chat_id is None:  # no draft: they go after a while
+            await self.say_loose(inc, text)  # (held in memory only while the store fails)
+            return
+        ids = await self.send(inc.chat_id, [Chunk(text)])
+        # The store cannot remember these now: they join the record at its next save.
+        mine = [inc.message_id] if inc.message_id is not None else []
+        self._unsaved.setdefault(key, []).extend([*mine, *ids])
 
     async def notice(self, inc: Incoming, what: TextKey, **fields: object) -> None:
         """A line of the bot's own (rate limit, odd input…), remembered for deletion if a draft
         exists; the witness's message that caused it is remembered too."""
         key = self.key(inc)
         rec = await self.record(key)
-        language = rec.language or inc.language_code
+        await self.tell(inc, self.texts(what, rec.language or inc.language_code, **fields))
+
+    async def tell(self, inc: Incoming, text: str) -> None:
+        """:meth:`notice` with a line already worded (e.g. by the service)."""
+        key = self.key(inc)
+        rec = await self.record(key)
         if inc.callback is not None:
-            self.answers.soon(inc.callback, self.texts(what, language, **fields))
+            self.answers.soon(inc.callback, text)
             return
-        ids = await self.send(inc.chat_id, [Chunk(self.texts(what, language, **fields))])
-        if rec.chat_id is not None:
-            rec.add([*([inc.message_id] if inc.message_id is not None else []), *ids])
-            await self.save(key, rec)
+        if rec.chat_id is None:  # no draft to remember them: they go after a while
+            await self.say_loose(inc, text)
+            return
+        ids = await self.send(inc.chat_id, [Chunk(text)])
+        rec.add([*([inc.message_id] if inc.message_id is not None else []), *ids])
+        await self.save(key, rec)
 
     # -- Bot API calls, each retried ------------------------------------------------------------
-    async def send(self, chat_id: int, chunks: Sequence[Chunk]) -> list[int]:
-        """Send ``chunks`` in order (protect_content comes from the Application's Defaults)."""
+    async def send(
+        self, chat_id: int, chunks: Sequence[Chunk], policy: RetryPolicy | None = None
+    ) -> list[int]:
+        """Send ``chunks`` in order (protect_content comes from the Application's Defaults),
+        retried per ``policy`` (default: the bot's)."""
         ids = []
+        policy = policy or self.policy
         for chunk in chunks:
 
             async def call(chunk: Chunk = chunk) -> int:
                 sent = await self.bot.send_message(chat_id, chunk.text, reply_markup=chunk.markup)
                 return sent.message_id
 
-            ids.append(
-                await with_retry(call, self.policy, what="sendMessage", on_error=self.on_error)
-            )
+            ids.append(await with_retry(call, policy, what="sendMessage", on_error=self.on_error))
         return ids
 
-    async def edit(self, chat_id: int, message_id: int, chunk: Chunk) -> bool:
-        """Replace a prompt in place; False if Telegram refuses (then the caller sends anew)."""
+    async def edit(
+        self, chat_id: int, message_id: int, chunk: Chunk
+    ) -> Literal["edited", "same"] | None:
+        """Replace a prompt in place: "edited", "same" when it already showed exactly this
+        (Telegram's "message is not modified": nothing changed on the phone), or None when
+        Telegram refuses (then the caller sends anew)."""
 
         async def call() -> object:
             return await self.bot.edit_message_text(
@@ -381,8 +491,8 @@ class Flow:
         try:
             await with_retry(call, self.policy, what="editMessageText", on_error=self.on_error)
         except BadRequest as exc:
-            return "not modified" in str(exc).lower()
-        return True
+            return "same" if "not modified" in str(exc).lower() else None
+        return "edited"
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:
         """Stop the button's spinner now (see :class:`bot.answers.CallbackAnswers`)."""

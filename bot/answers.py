@@ -34,15 +34,21 @@ class CallbackAnswers:
         self.policy = replace(policy, deadline=min(policy.deadline, ANSWER_DEADLINE))
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def answer(self, query: CallbackQuery, text: str | None) -> None:
-        """Stop the button's spinner; a short notice pops up if given. Best effort."""
+    async def answer(self, query: CallbackQuery, text: str | None, *, alert: bool = False) -> None:
+        """Stop the button's spinner; a short notice pops up if given (with ``alert``, as an
+        alert the witness dismisses). Best effort."""
         short = text[:190] if text else None
+        show_alert = alert and short is not None
         with contextlib.suppress(BadRequest, Forbidden):  # an old query cannot be answered
-            await with_retry(lambda: query.answer(short), self.policy, what="answerCallbackQuery")
+            await with_retry(
+                lambda: query.answer(short, show_alert=True) if show_alert else query.answer(short),
+                self.policy,
+                what="answerCallbackQuery",
+            )
 
-    def soon(self, query: CallbackQuery, text: str | None) -> None:
+    def soon(self, query: CallbackQuery, text: str | None, *, alert: bool = False) -> None:
         """:meth:`answer` in a task of its own; nothing waits for it."""
-        task = asyncio.create_task(self.answer(query, text))
+        task = asyncio.create_task(self.answer(query, text, alert=alert))
         self._tasks.add(task)
         task.add_done_callback(self._done)
 

@@ -12,13 +12,26 @@ import contextlib
 import structlog
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.actions import Flow, Incoming
 from bot.markup import CLOSE
-from bot.media import Downloader, DownloadError, FileTooBigError, incoming_file
-from intake.channel import Command, CommandName, Location, Media, Press, Start, Text
+from bot.media import Downloader, DownloadError, FileTooBigError, IncomingFile, incoming_file
+from bot.retry import GaveUpError
+from intake.channel import (
+    AttachmentRef,
+    Command,
+    CommandName,
+    Location,
+    Media,
+    Press,
+    Reply,
+    Start,
+    Text,
+)
+from intake.service import NoRoomError
+from intake.store.trouble import storage_trouble
 
 Ctx = ContextTypes.DEFAULT_TYPE
 VOICE_KINDS = ("voice", "video_note")  # spoken answers a long_text question takes
@@ -119,7 +132,9 @@ class Handlers:
         await self.flow.event(inc, Press(query.data))
 
     async def media(self, update: Update, context: Ctx) -> None:
-        """A file for a media question, streamed from Telegram into the encrypted draft."""
+        """A file for a media question, streamed from Telegram into the encrypted draft; its
+        caption is kept with it (the witness's words). Past the question's files or the draft's
+        size it is refused before anything is downloaded."""
         inc, message = incoming(update), update.message
         if inc is None or message is None or (item := incoming_file(message)) is None:
             return
@@ -128,29 +143,49 @@ class Handlers:
         key, rec = admitted
         if self.flow.replayed(inc, rec):
             return
+        caption = message.caption or None
+        language = rec.language or inc.language_code
         spoken = rec.expects == "voice" and item.kind in VOICE_KINDS  # a long_text answer
         if rec.expects != "media" and not spoken:
-            await self.flow.notice(inc, "telegram.not_now")
+            await self._refuse(inc, self.flow.texts("telegram.not_now", language), caption)
             return
+        svc, limit = self.flow.svc, self.downloader.max_bytes
+        room = await svc.room_for_file(key, size=item.size, max_bytes=limit, seq=inc.update_id)
+        if isinstance(room, Reply):  # seen before (a re-delivery), or no draft any more
+            await self.flow.show(inc, key, rec, room)
+        elif room.refusal is not None:
+            await self._refuse(inc, room.refusal, caption)
+        elif (ref := await self._store(inc, key, item, caption, language)) is not None:
+            await self.flow.apply(inc, key, rec, Media(ref))
+
+    async def _store(
+        self, inc: Incoming, key: str, item: IncomingFile, caption: str | None, language: str | None
+    ) -> AttachmentRef | None:
+        """Download ``item`` into the draft; None after telling the witness why not."""
+        texts, limit = self.flow.texts, self.downloader.max_bytes
         try:
             url = await self.downloader.url_of(item, self.flow.on_error)
-            ref = await self.flow.svc.add_attachment(
-                key,
-                self.downloader.chunks(url),
-                filename=item.filename,
-                mime=item.mime,
-                max_bytes=self.downloader.max_bytes,
+            return await self.flow.svc.add_attachment(
+                key, self.downloader.chunks(url), filename=item.filename, mime=item.mime,
+                max_bytes=limit, caption=caption,
                 received_as=item.kind,  # photo = recompressed by Telegram; document = original
-            )
+            )  # fmt: skip
+        except NoRoomError as exc:  # the announced size was missing or wrong
+            refusal = str(exc)
         except FileTooBigError:
-            mb = self.downloader.max_bytes // (1024 * 1024)
-            await self.flow.notice(inc, "telegram.file_too_big", mb=mb)
-            return
+            refusal = texts("telegram.file_too_big", language, mb=limit // (1024 * 1024))
         except DownloadError as exc:
             log.warning("media_download_failed", kind=type(exc).__name__, media=item.kind)
-            await self.flow.notice(inc, "telegram.file_failed")
-            return
-        await self.flow.apply(inc, key, rec, Media(ref))
+            refusal = texts("telegram.file_failed", language)
+        await self._refuse(inc, refusal, caption)
+        return None
+
+    async def _refuse(self, inc: Incoming, text: str, caption: str | None) -> None:
+        """Tell why a file was not kept; a caption sent with it was not kept either: say so."""
+        if caption and caption.strip():
+            language = (await self.flow.record(self.flow.key(inc))).language or inc.language_code
+            text += "\n\n" + self.flow.texts("trouble.caption_not_kept", language)
+        await self.flow.tell(inc, text)
 
     async def edited(self, update: Update, context: Ctx) -> None:
         """An edited message: not used (the answer was already committed as first sent)."""
@@ -180,6 +215,15 @@ class Handlers:
         log.info("left_non_private_chat", chat_type=str(chat.type))
 
     async def error(self, update: object, context: Ctx) -> None:
-        """Last resort: log the exception type and update id only — never the update itself."""
+        """Last resort: log the exception type and update id only — never the update itself.
+        When the store could not write, the witness is told to try again later."""
         update_id = update.update_id if isinstance(update, Update) else None
+        trouble = storage_trouble(context.error)
+        inc = incoming(update) if isinstance(update, Update) else None
+        if trouble is not None and inc is not None:
+            try:
+                await self.flow.trouble(inc, trouble, type(context.error).__name__)
+            except (TelegramError, GaveUpError) as exc:
+                log.warning("trouble_not_told", error=type(exc).__name__)
+            return
         log.error("bot_update_failed", error=type(context.error).__name__, update_id=update_id)

@@ -41,6 +41,11 @@ class RecordCache:
         self._entries.move_to_end(key)
         return entry[0]
 
+    def peek(self, key: str) -> ChatRecord | None:
+        """The witness's record if it is in memory (no store access: the store may be failing)."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry[0]
+
     async def save(self, key: str, rec: ChatRecord) -> bool:
         """Write ``rec`` into the draft if a lasting field changed; True if it was written."""
         data = rec.to_data()

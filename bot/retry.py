@@ -52,7 +52,8 @@ def error_kind(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_after_seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds."""
     with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta; both work
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
@@ -80,7 +81,7 @@ async def with_retry(
         try:
             return await call()
         except RetryAfter as exc:
-            delay = _retry_after_seconds(exc)
+            delay = retry_after_seconds(exc)
             kind = "rate_limited"
         except BadRequest:
             raise

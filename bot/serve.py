@@ -3,6 +3,10 @@
 Start-up order is the safe one: configuration is already valid; the store opens (refusing an
 unsafe data dir) and recovers interrupted submits *before* Telegram is polled, so no update is
 handled against a half-recovered store. Shutdown finishes in-flight updates, then closes the store.
+
+SIGTERM and SIGINT are honoured in every state: while ``getMe`` is retried at start-up, during an
+outage's backoff, and mid-update (updates in progress get ``stop_grace`` seconds; those that do
+not finish are not confirmed to Telegram and are applied after the restart).
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sqlite3
+from typing import Any
 
 import structlog
 from telegram.error import InvalidToken, NetworkError
@@ -35,6 +41,7 @@ from intake.ops.runmarker import RunMarker
 from intake.questionnaire import Questionnaire, QuestionnaireError, load, load_default
 from intake.service import IntakeService
 from intake.store import Store, StoreError
+from intake.store.trouble import storage_trouble
 
 log = structlog.get_logger("bot.serve")
 
@@ -65,8 +72,14 @@ def run(config: Config) -> int:
     except StoreError as err:
         tui.error(str(err))
         return EXIT_CONFIG
-    except OSError as err:
-        tui.error(str(err.strerror or err))
+    except (OSError, sqlite3.Error) as err:
+        # an OSError without a file name is not about the data dir (e.g. the health address)
+        trouble = storage_trouble(err) if not isinstance(err, OSError) or err.filename else None
+        if trouble is None:
+            tui.error(str(err) if isinstance(err, sqlite3.Error) else str(err.strerror or err))
+            return EXIT_CONFIG
+        tui.error(trouble.describe(config.data_dir))
+        tui.hint(f"{trouble.advice}, or set INTAKE_DATA_DIR to a writable directory")
         return EXIT_CONFIG
 
 
@@ -92,29 +105,50 @@ async def _start_telegram(
     app: Application,  # type: ignore[type-arg]
     config: Config,
     settings: BotSettings,
-) -> WebhookServer | None:
-    """Polling (default) or webhook; returns the webhook server, if any."""
+) -> tuple[WebhookServer | None, asyncio.Task[None] | None]:
+    """Polling (default) or webhook; returns the webhook server or the polling task."""
     # getMe at start-up: retried while the network is not there yet; a bad token is not retried.
     await with_retry(app.initialize, settings.retry, what="getMe")
     if config.webhook_url is None or config.webhook_secret is None:
-        await start_polling(app, settings.poll_timeout, initialized=True)
-        return None
+        return None, await start_polling(app, settings.poll_timeout, initialized=True)
     secret = config.webhook_secret.get_secret_value()
     server = WebhookServer(
         app, config.webhook_url, secret, config.webhook_host, config.webhook_port
     )
     await server.start()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
-    await with_retry(
-        lambda: app.bot.set_webhook(
-            config.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES
-        ),
-        settings.retry,
-        what="setWebhook",
-    )
-    return server
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        await with_retry(
+            lambda: app.bot.set_webhook(
+                config.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES
+            ),
+            settings.retry,
+            what="setWebhook",
+        )
+    except BaseException:  # stopped (or failed) during start-up: do not leave it listening
+        await server.stop()
+        raise
+    return server, None
+
+
+async def _until_stopped(task: asyncio.Task[Any], stop_event: asyncio.Event) -> bool:
+    """Wait for ``task`` or ``stop_event``, whichever comes first. On a stop request the task is
+    cancelled (a retry's backoff or a request in flight ends at once) and False returned; else
+    True, and the task's exception, if it failed, is raised."""
+    stopping = asyncio.create_task(stop_event.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> int:
@@ -130,7 +164,13 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
         "message": (config.rate_messages_per_minute, 60),
         "submission": (config.rate_submissions_per_day, 24 * 3600),
     }
-    svc = IntakeService(store, questionnaire, list(config.recipients), limits=limits)
+    svc = IntakeService(
+        store,
+        questionnaire,
+        list(config.recipients),
+        limits=limits,
+        max_draft_bytes=config.max_draft_bytes,
+    )
     metrics = Metrics()
     ready = checks.standard_checks(config, metrics)
     marker = RunMarker(config.data_dir)
@@ -152,11 +192,18 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
         await svc.recover()
         await health.start()
         send = register_operator_handlers(app, config=config, monitor=monitor)
-        webhook = await _start_telegram(app, config, settings)
+        starting = asyncio.create_task(_start_telegram(app, config, settings))
+        if not await _until_stopped(starting, stop_event):
+            log.info("bot_stopping", during="start-up")
+            return 0
+        webhook, polling = starting.result()
         # in webhook mode nothing calls Telegram while witnesses are quiet: probe it
         monitor.start(send, probe=app.bot.get_me if webhook is not None else None)
         log.info("bot_started", mode="polling" if webhook is None else "webhook")
-        await stop_event.wait()
+        if polling is not None:
+            await _until_stopped(polling, stop_event)  # it ends by itself only on a bad token
+        else:
+            await stop_event.wait()
         log.info("bot_stopping")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -166,6 +213,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
             await webhook.stop()
         with contextlib.suppress(NetworkError):
             await stop(app)
+        await app.bot.shutdown()  # closes the HTTP clients even if getMe never succeeded
         await health.stop()
         await store.close()
         marker.stop()  # a clean shutdown: the next start is not reported as a crash

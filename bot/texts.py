@@ -28,6 +28,9 @@ TextKey = Literal[
     "telegram.unsupported",
     "telegram.deleted",
     "telegram.stale_button",
+    "telegram.idle",  # the one line a chat without a draft gets
+    "trouble.storage",  # the store failed a write: try again later
+    "trouble.caption_not_kept",  # a file was refused: the words sent with it are not kept
 ]
 
 

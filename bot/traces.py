@@ -82,11 +82,15 @@ async def delete_messages(
     message_ids: Iterable[int],
     policy: RetryPolicy,
     on_error: ErrorHook | None = None,
+    *,
+    failed: list[int] | None = None,
 ) -> int:
     """Delete ``message_ids`` from ``chat_id`` in batches of ≤ 100; return how many were asked.
 
     Messages already gone are skipped by Telegram; a batch refused outright (chat gone, bot
-    blocked, older than 48 h) is logged by kind and the next batch is still tried.
+    blocked, older than 48 h) is logged by kind and the next batch is still tried. The ids of a
+    batch Telegram could not be reached for (the retries gave up) go into ``failed``: unlike a
+    refusal, that is worth trying again later.
     """
     ids = sorted(set(message_ids))
     for start in range(0, len(ids), BATCH):
@@ -99,6 +103,8 @@ async def delete_messages(
             await with_retry(call, policy, what="deleteMessages", on_error=on_error)
         except (BadRequest, Forbidden, GaveUpError) as exc:
             log.warning("trace_delete_failed", kind=type(exc).__name__, count=len(batch))
+            if isinstance(exc, GaveUpError) and failed is not None:
+                failed.extend(batch)
     if ids:
         log.info("traces_deleted", count=len(ids))
     return len(ids)
@@ -129,14 +135,16 @@ async def delete_traces(
     on_error: ErrorHook | None = None,
     *,
     upto: int | None = None,
+    failed: list[int] | None = None,
 ) -> int:
     """Delete every message of the conversation: those ``record`` knows, ``extra`` (e.g. the
-    triggering message) and the gaps between them up to ``upto`` (see :func:`span`)."""
+    triggering message) and the gaps between them up to ``upto`` (see :func:`span`); ids that
+    could not be deleted for want of Telegram go into ``failed``."""
     if record.chat_id is None:
         return 0
     known = {*record.message_ids, *record.prompt_ids, *extra}
     # The known ids first, in batches of their own: they are recent enough to be deletable, and
     # a batch Telegram refuses (a filled-in id older than 48 h) must not take them down with it.
-    done = await delete_messages(bot, record.chat_id, known, policy, on_error)
+    done = await delete_messages(bot, record.chat_id, known, policy, on_error, failed=failed)
     gaps = span(known, upto) - known
-    return done + await delete_messages(bot, record.chat_id, gaps, policy, on_error)
+    return done + await delete_messages(bot, record.chat_id, gaps, policy, on_error, failed=failed)

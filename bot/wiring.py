@@ -1,16 +1,19 @@
 """Wiring in one place: the PTB Application, its handlers, and the background expiry sweep.
 
-Updates run concurrently across witnesses and in order per witness
-(:class:`bot.ordering.PerWitnessUpdateProcessor`); no ConversationHandler, no PTB persistence —
-the engine and the store are the source of truth. Every message goes out with
-``protect_content`` (PTB ``Defaults``).
+Updates run concurrently across witnesses and in order per witness (:mod:`bot.dispatch`); no
+ConversationHandler, no PTB persistence — the engine and the store are the source of truth. PTB's
+own Updater is not used: it confirms updates to Telegram before they are applied; our
+:class:`bot.poller.Poller` confirms them after. Every handler is blocking (PTB's default), which is
+what makes "the handler returned" mean "applied". Every message goes out with ``protect_content``
+(PTB ``Defaults``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 
 import structlog
 from telegram import Bot, BotCommand, Update
@@ -29,9 +32,11 @@ from telegram.ext import (
 )
 
 from bot.actions import Flow
+from bot.dispatch import Dispatcher
 from bot.handlers import Handlers
 from bot.media import Downloader
 from bot.ordering import PerWitnessUpdateProcessor
+from bot.poller import Poller
 from bot.request import (
     DEFAULT_CONNECTIONS,
     ApiObserver,
@@ -55,6 +60,7 @@ MAX_COMMAND_TEXT, MAX_DESCRIPTION, MAX_SHORT = 256, 512, 120  # Bot API limits (
 READ_TIMEOUT = 15.0
 # Waiting for a free connection is local queueing, not a Telegram fault: wait rather than fail.
 POOL_TIMEOUT = 30.0
+HELD_AT_STOP = 3.0  # seconds a stop gives Telegram to delete the messages held for a while
 log = structlog.get_logger("bot.wiring")
 
 
@@ -84,6 +90,26 @@ class BotSettings:
     poll_timeout: int = 30  # long polling: seconds Telegram holds getUpdates open
     # The Bot API client: "lean" (bot.lean_request, no proxy support) or PTB's httpx one.
     http_client: HttpClient = "lean"
+    # On SIGTERM, updates in progress get this long to finish; the rest stay with Telegram and
+    # are applied after the restart (systemd waits 90 s before it kills).
+    stop_grace: float = 5.0
+
+
+@dataclass
+class _Parts:
+    """What :func:`start_polling` and :func:`stop` need besides the Application itself."""
+
+    dispatcher: Dispatcher
+    settings: BotSettings
+    poller: Poller | None = None
+
+
+_PARTS: weakref.WeakKeyDictionary[Application, _Parts] = weakref.WeakKeyDictionary()  # type: ignore[type-arg]
+
+
+def dispatcher_of(app: Application) -> Dispatcher:  # type: ignore[type-arg]
+    """The :class:`Dispatcher` every update of ``app`` must go through (polling or webhook)."""
+    return _PARTS[app].dispatcher
 
 
 def _private_handlers(h: Handlers) -> list[MessageHandler | CommandHandler | CallbackQueryHandler]:  # type: ignore[type-arg]
@@ -175,10 +201,12 @@ def build_application(
             )
         )
         .job_queue(None)
+        .updater(None)  # see bot.poller: PTB's Updater confirms updates before they are applied
     )
     if settings.base_url and settings.base_file_url:
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
     app = builder.build()
+    _PARTS[app] = _Parts(Dispatcher(app), settings)
     flow = Flow(svc, app.bot, settings.retry, on_error, metrics)
     downloader = Downloader(
         app.bot, settings.retry, settings.max_file_bytes, local_files=bool(settings.base_url)
@@ -204,6 +232,7 @@ def build_application(
         await downloader.start()
         with contextlib.suppress(TelegramError, GaveUpError):  # a nicety: never block start-up
             await set_profile(application.bot, svc.questionnaire, settings.retry)
+        await flow.take_back()  # what was held before a restart, before any update
         sweeper.append(asyncio.create_task(_sweep(flow, settings.expiry_interval)))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -215,6 +244,8 @@ def build_application(
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
         await flow.answers.drain()  # button answers in flight, while the HTTP client is still open
+        brief = replace(settings.retry, deadline=min(settings.retry.deadline, HELD_AT_STOP))
+        await flow.held.release_all(brief, HELD_AT_STOP)  # no record of them left on the disk
 
     app.post_init = post_init
     app.post_stop = post_stop
@@ -257,7 +288,8 @@ async def set_profile(bot: Bot, q: Questionnaire, policy: RetryPolicy) -> None:
 
 async def _sweep(flow: Flow, interval: float) -> None:
     """Every ``interval`` seconds: warn drafts about to expire, destroy expired ones and wipe
-    their chats, and delete thank-you messages whose time is up."""
+    their chats, finish clean-ups left by a crash or an outage, and delete held messages (the
+    receipt, lines of chats without a draft) whose time is up."""
     while True:
         try:
             await flow.expire()
@@ -268,25 +300,40 @@ async def _sweep(flow: Flow, interval: float) -> None:
 
 async def start_polling(
     app: Application,  # type: ignore[type-arg]
-    poll_timeout: int = 30,
+    poll_timeout: int | None = None,
     *,
     initialized: bool = False,
-) -> None:
-    """Initialise, start, and long-poll with only :data:`ALLOWED_UPDATES` (stop: :func:`stop`)."""
+) -> asyncio.Task[None]:
+    """Initialise, start, and long-poll with only :data:`ALLOWED_UPDATES` (stop: :func:`stop`).
+
+    Returns the polling task: it ends only by :func:`stop`, or with ``InvalidToken`` when
+    Telegram refuses the token."""
+    parts = _PARTS[app]
     if not initialized:
         await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
-    if app.updater is None:
-        raise RuntimeError("the Application was built without an Updater")
-    await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout)
+    parts.poller = Poller(
+        app,
+        parts.dispatcher,
+        allowed_updates=ALLOWED_UPDATES,
+        poll_timeout=poll_timeout or parts.settings.poll_timeout,
+        retry=parts.settings.retry,
+    )
+    return parts.poller.start()
 
 
-async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop polling and shut down (in-flight updates and button answers finish first)."""
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
+async def stop(app: Application, grace: float | None = None) -> None:  # type: ignore[type-arg]
+    """Stop polling, give updates in progress ``grace`` seconds (default: the settings'), confirm
+    what was applied, and shut down."""
+    parts = _PARTS.get(app)
+    grace = grace if grace is not None else parts.settings.stop_grace if parts else 5.0
+    if parts is not None and parts.poller is not None:
+        await parts.poller.stop(grace)
+        parts.poller = None
+    elif parts is not None:
+        await parts.dispatcher.drain(grace)  # webhook mode: nothing to confirm
     if app.running:
         await app.stop()
     if app.post_stop is not None:

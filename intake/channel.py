@@ -30,6 +30,7 @@ class AttachmentRef:
     sha256: str
     received_at: str | None = None
     received_as: str | None = None
+    caption: str | None = None  # what the witness wrote with the file: their words, sealed too
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,9 @@ Outcome = Literal["continue", "rejected", "submit", "cancelled", "declined"]
 class Reply:
     """What :class:`intake.service.IntakeService` answers a channel after an event.
 
-    ``outcome`` is ``continue`` (state advanced), ``rejected`` (input not accepted: the state did
+    ``outcome`` is ``continue`` (state advanced — or, with ``replayed``, for an event the service
+    had already applied, see ``seq`` of :meth:`~intake.service.IntakeService.handle`: the current
+    prompt again, unchanged), ``rejected`` (input not accepted: the state did
     not change and ``prompt.notice`` says why), ``submit`` (sealed: ``receipt`` is set and the
     draft is gone), ``cancelled``/``declined`` (the draft is gone). ``channel_data`` is what the
     channel stored with the draft (e.g. message ids to delete); it is returned on terminal outcomes
@@ -143,6 +146,7 @@ class Reply:
     receipt: str | None = None
     channel_data: dict[str, object] = field(default_factory=dict)
     cleanup_id: str | None = None
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +157,11 @@ class Closing:
     was nothing to clean) is the clean-up record to report done, once the traces are gone, with
     :meth:`intake.service.IntakeService.cleaned`; ``closing`` is the neutral line to leave (a
     conversation that ended before a crash: its own line; an expired draft: None, the expiry line;
-    a wipe: "", nothing).
+    a wipe: "", nothing); ``receipt``, after a submit whose receipt the witness has not been shown
+    yet, is that receipt.
     """
 
     channel_data: dict[str, object]
     cleanup_id: str | None = None
     closing: str | None = None  # the line to leave: None the channel's own for expiry, "" none
+    receipt: str | None = None

@@ -10,9 +10,10 @@ commits are grouped. On the ``submit`` outcome the draft first records its submi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
@@ -20,13 +21,19 @@ from typing import Any
 import structlog
 
 import crypto
-from intake import engine, outbox
+from intake import capacity, engine, outbox
 from intake.channel import AttachmentRef, Closing, Event, Media, Prompt, Reply, Start
 from intake.engine import DraftState
 from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire
 from intake.ratelimits import RateLimiter
-from intake.store import Draft, DraftCorruptError, DraftNotFoundError, Store
+from intake.store import (
+    AttachmentTooLargeError,
+    Draft,
+    DraftCorruptError,
+    DraftNotFoundError,
+    Store,
+)
 from intake.submission.document import format_timestamp
 from intake.submission.names import safe_mime
 from intake.submission.seal import SubmitFailedError, Submitter
@@ -52,8 +59,10 @@ class IntakeService:
         *,
         clock: Callable[[], float] | None = None,
         limits: Mapping[str, tuple[int, int]] = DEFAULT_LIMITS,
+        max_draft_bytes: int = capacity.DEFAULT_MAX_DRAFT_BYTES,
     ) -> None:
-        """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds)."""
+        """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds);
+        ``max_draft_bytes`` bounds the files of one draft together."""
         if not recipients:
             raise ValueError("IntakeService needs at least one recipient to seal submissions to")
         self.store = store
@@ -61,10 +70,12 @@ class IntakeService:
         self.questionnaire = engine.with_draft_time(questionnaire, store.draft_ttl)
         self.clock = clock or store.clock
         self.limits = dict(limits)
+        self.max_draft_bytes = max_draft_bytes
         self._limiter = RateLimiter(self.limits, self.clock)
         self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
         self._claimed: set[str] = set()  # clean-ups handed to a channel and not yet reported
+        self._makers = 0  # clean-up records being made and claimed now (see _making)
 
     def _today(self) -> dt.date:
         """The latest date a witness may give: today in UTC by the injected clock, plus one day
@@ -75,8 +86,14 @@ class IntakeService:
         """The keyed hash standing for a witness (HMAC-SHA256 under the server secret)."""
         return self.store.witness_key(channel, user_id)
 
-    async def handle(self, key: str, event: Event) -> Reply:
-        """Apply one event of one witness; the new state is on disk before this returns."""
+    async def handle(self, key: str, event: Event, *, seq: int | None = None) -> Reply:
+        """Apply one event of one witness; the new state is on disk before this returns.
+
+        ``seq`` is the channel's increasing number for the event (Telegram's update id). It is
+        committed with the state, so an event delivered again after a crash (applied, but not yet
+        confirmed to the channel) is recognised: it is not applied twice, and the current prompt
+        comes back as a ``continue`` reply, for the channel to show again.
+        """
         async with self._locks.hold(key):
             draft = await self._current(key)
             if draft is not None and draft.sealing_id is not None:
@@ -86,10 +103,14 @@ class IntakeService:
             if draft is None:
                 assert isinstance(event, Start)
                 step = engine.start(self.questionnaire, event.language_hint)
-                draft = self.store.new_draft(key, {"state": step.state.to_json(), "channel": {}})
+                body = {"state": step.state.to_json(), "channel": {}, "seq": seq}
+                draft = self.store.new_draft(key, body)
                 await self.store.save_draft(draft)
                 return Reply(step.prompt, "continue")
             state = DraftState.from_json(draft.body["state"])
+            if seen(draft, seq):
+                log.info("event_replayed")
+                return Reply(engine.resume(self.questionnaire, state), "continue", replayed=True)
             if isinstance(event, Media) and not _ours(draft, event.attachment):
                 return self._rejected(state, "error.not_here")  # not a file this draft stored
             step = engine.apply(self.questionnaire, state, event, today=self._today())
@@ -97,13 +118,16 @@ class IntakeService:
             if step.outcome == "rejected":
                 return Reply(step.prompt, "rejected")
             if step.outcome in ("cancelled", "declined"):
-                cleanup_id = self._claim(
-                    await self.store.destroy_draft(
-                        draft.draft_id, cleanup=channel, closing=step.prompt.text
+                with self._making():
+                    cleanup_id = self._claim(
+                        await self.store.destroy_draft(
+                            draft.draft_id, cleanup=channel, closing=step.prompt.text
+                        )
                     )
-                )
                 return Reply(step.prompt, step.outcome, channel_data=channel, cleanup_id=cleanup_id)
             draft.body["state"] = step.state.to_json()
+            if seq is not None:
+                draft.body["seq"] = seq
             if step.outcome == "submit":  # id + receipt chosen now, saved with the state below
                 self._submitter.begin(draft, state.to_json())
             await self.store.save_draft(draft)
@@ -136,21 +160,36 @@ class IntakeService:
         receipt = str(draft.body["submit"]["receipt"])
         prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
         channel = dict(draft.body.get("channel", {}))
-        neutral = engine.closing_prompt(self.questionnaire, language, "submitted").text
         try:
-            _, cleanup_id = await self._submitter.finish(draft, channel, neutral)
+            with self._making():
+                _, made = await self._submitter.finish(draft, channel, self._neutral(draft))
+                cleanup_id = self._claim(made)
         except SubmitFailedError:  # the draft is back at the review; the witness may retry
             return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
-        return Reply(
-            prompt, "submit", receipt=receipt, channel_data=channel,
-            cleanup_id=self._claim(cleanup_id),
-        )  # fmt: skip
+        return Reply(prompt, "submit", receipt=receipt, channel_data=channel, cleanup_id=cleanup_id)
+
+    def _neutral(self, draft: Draft) -> str:
+        """The line a submit leaves in the chat (neutral: it may stay on a searched phone)."""
+        state = DraftState.from_json(draft.body["state"])
+        language = state.language or self.questionnaire.default_language
+        return engine.closing_prompt(self.questionnaire, language, "submitted").text
 
     def _claim(self, cleanup_id: str | None) -> str | None:
         """Hand a clean-up to a channel: the expiry sweep leaves it alone until reported."""
         if cleanup_id is not None:
             self._claimed.add(cleanup_id)
         return cleanup_id
+
+    @contextlib.contextmanager
+    def _making(self) -> Iterator[None]:
+        """Around making a clean-up record and claiming it: the store lists a new record before
+        its commit returns (old slots are still being shredded), so meanwhile the sweep hands
+        none out (:meth:`unclaimed_cleanups`) — it could take the record from its maker."""
+        self._makers += 1
+        try:
+            yield
+        finally:
+            self._makers -= 1
 
     def _no_conversation(self) -> Reply:
         """Input without an open draft: one neutral line pointing to /start, nothing stored."""
@@ -165,6 +204,34 @@ class IntakeService:
         notice = self.questionnaire.ui.get(prompt.language or "", {}).get(notice_key)
         return Reply(replace(prompt, notice=notice or prompt.notice), "rejected")
 
+    async def room_for_file(
+        self, key: str, *, size: int | None, max_bytes: int, seq: int | None = None
+    ) -> capacity.Room | Reply:
+        """May the witness's draft take one more file (of ``size`` bytes, ``max_bytes`` at most)?
+        Ask before downloading it. A :class:`Reply` instead means there is nothing to store: no
+        open draft (the reply says so), or the event numbered ``seq`` was applied already (the
+        current prompt, to show again)."""
+        async with self._locks.hold(key):
+            draft = await self._current(key)
+            if draft is None or draft.sealing_id is not None:
+                return self._no_conversation()
+            if seen(draft, seq):
+                state = DraftState.from_json(draft.body["state"])
+                return Reply(engine.resume(self.questionnaire, state), "continue", replayed=True)
+            return self._room(draft, max_bytes, size)
+
+    def _room(
+        self, draft: Draft, max_bytes: int, size: int | None = None, *, asked: bool = True
+    ) -> capacity.Room:
+        return capacity.room(
+            self.questionnaire,
+            draft.body,
+            max_file_bytes=max_bytes,
+            max_draft_bytes=self.max_draft_bytes,
+            size=size,
+            asked=asked,
+        )
+
     async def add_attachment(
         self,
         key: str,
@@ -174,26 +241,41 @@ class IntakeService:
         mime: str,
         max_bytes: int,
         received_as: str | None = None,
+        caption: str | None = None,
     ) -> AttachmentRef:
         """Stream a file into the witness's draft, encrypted; then send ``Media(ref)`` to handle.
 
         ``received_as`` says how the channel got the file (``photo``, ``document``…); the ref also
-        records the server time of reception, for the chain of custody. Raises
-        :class:`~intake.store.DraftNotFoundError` without an open draft and
-        :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes`` (nothing is kept).
+        records the server time of reception, for the chain of custody, and ``caption``, the
+        witness's words sent with it. Raises :class:`~intake.store.DraftNotFoundError` without an
+        open draft, :class:`NoRoomError` when the question or the draft takes no more files
+        (nothing is read), and :class:`~intake.store.AttachmentTooLargeError` past ``max_bytes``
+        or the draft's remaining room (nothing is kept).
         """
         async with self._locks.hold(key):
             draft = await self._current(key)
             if draft is None or draft.sealing_id is not None:
                 raise DraftNotFoundError("no open draft to attach a file to")
-            attachment_id, size, sha256 = await self.store.add_attachment(draft, chunks, max_bytes)
+            room = self._room(draft, max_bytes, asked=False)
+            if room.refusal is not None:
+                raise NoRoomError(room.refusal)
+            try:
+                attachment_id, size, sha256 = await self.store.add_attachment(
+                    draft, chunks, room.max_bytes
+                )
+            except AttachmentTooLargeError:
+                if room.max_bytes >= max_bytes:
+                    raise  # over the limit for one file
+                raise NoRoomError(
+                    capacity.draft_full(self.questionnaire, draft.body, self.max_draft_bytes)
+                ) from None
             # remembered (encrypted, committed) so a Media event can only name this very file
             draft.body.setdefault("blobs", {})[attachment_id] = [size, sha256]
             await self.store.save_draft(draft)
         received_at = format_timestamp(dt.datetime.fromtimestamp(int(self.clock()), dt.UTC))
         kind = received_as if received_as and _KIND_RE.fullmatch(received_as) else None
         return AttachmentRef(
-            attachment_id, filename, safe_mime(mime), size, sha256, received_at, kind
+            attachment_id, filename, safe_mime(mime), size, sha256, received_at, kind, caption
         )
 
     async def set_channel_data(self, key: str, data: dict[str, Any]) -> None:
@@ -211,6 +293,15 @@ class IntakeService:
             draft = await self.store.load_draft(key)
             return {} if draft is None else dict(draft.body.get("channel", {}))
 
+    async def has_draft(self, key: str) -> bool:
+        """Whether the witness has a draft open (or one whose submit began, or one that cannot
+        be read: the answer that touches nothing)."""
+        async with self._locks.hold(key):
+            try:
+                return await self.store.load_draft(key) is not None
+            except DraftCorruptError:
+                return True
+
     async def wipe(self, key: str) -> Closing:
         """Destroy the witness's draft, key and files; return its channel data for clean-up.
 
@@ -222,13 +313,17 @@ class IntakeService:
                 return Closing({})
             channel = dict(draft.body.get("channel", {}))
             if draft.sealing_id is not None:
-                try:
-                    _, cleanup_id = await self._submitter.finish(draft, channel, "")
-                    return Closing(channel, self._claim(cleanup_id), "")
+                try:  # nothing is shown, not even the receipt: the witness wiped the chat
+                    with self._making():
+                        _, made = await self._submitter.finish(
+                            draft, channel, "", show_receipt=False
+                        )
+                        return Closing(channel, self._claim(made), "")
                 except Exception as exc:  # the witness asked for nothing to remain: honour it
                     log.error("wipe_submit_failed", error=type(exc).__name__)
-            cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel, closing="")
-            return Closing(channel, self._claim(cleanup_id), "")
+            with self._making():
+                made = await self.store.destroy_draft(draft.draft_id, cleanup=channel, closing="")
+                return Closing(channel, self._claim(made), "")
 
     async def cleaned(self, cleanup_id: str | None) -> None:
         """The channel removed a closed conversation's traces: shred its clean-up record."""
@@ -236,6 +331,40 @@ class IntakeService:
             return
         self._claimed.discard(cleanup_id)
         await self.store.cleanups.destroy(cleanup_id)
+
+    def unclaim(self, cleanup_id: str | None) -> None:
+        """The channel lets go of a clean-up it could not finish (it stopped, or Telegram could
+        not be reached): the next sweep (:meth:`expire`) hands it out again, within the 48 h."""
+        self._claimed.discard(cleanup_id or "")
+
+    async def keep_for_cleanup(self, channel: dict[str, Any]) -> str:
+        """A clean-up of the channel's own making (messages to delete later: a receipt shown for
+        a few minutes, lines in a chat without a draft), held by the channel. A restart forgets
+        the hold: then the sweep hands it out like any other (:meth:`expire`)."""
+        with self._making():
+            cleanup_id = await self.store.cleanups.create(channel, "")
+            self._claimed.add(cleanup_id)
+        return cleanup_id
+
+    async def narrow(
+        self,
+        cleanup_id: str,
+        channel: dict[str, Any],
+        *,
+        closing: str | None = "",
+        receipt: str | None = None,
+        hold: bool = True,
+    ) -> str | None:
+        """Replace a clean-up by what is left of it — ``channel`` (e.g. the ids still to delete),
+        the line still to leave (``""``: none), the receipt still to show — in one commit, same
+        48 h deadline. The new record stays with the channel (``hold``) or goes back to the sweep.
+        Returns its id; None when the old one is gone already."""
+        with self._making():
+            new_id = await self.store.cleanups.replace(
+                cleanup_id, channel, closing, receipt=receipt
+            )
+            self._claimed.discard(cleanup_id)
+            return self._claim(new_id) if hold else new_id
 
     async def expire(self) -> list[Closing]:
         """Destroy drafts past their TTL (interrupted submits are finished first).
@@ -256,21 +385,27 @@ class IntakeService:
                 closings.append(Closing(channel, self._claim(cleanup_id)))
         if closings:
             log.info("drafts_expired", count=len(closings))
-        closings += await self._unclaimed_cleanups()
+        closings += await self.unclaimed_cleanups()
         self._limiter.purge()
         return closings
 
-    async def _unclaimed_cleanups(self) -> list[Closing]:
+    async def unclaimed_cleanups(self) -> list[Closing]:
+        """Every clean-up no channel holds (left by a crash, an outage, or a restart), claimed
+        for the caller (:meth:`unclaim` gives one back); those past Telegram's 48 h window are
+        destroyed unseen."""
         late = await self.store.cleanups.destroy_expired()
         if late:
             log.warning("cleanups_expired", count=late)
         found: list[Closing] = []
+        if self._makers:  # a record being made and claimed: the next round sees the rest
+            return found
         for cleanup_id in self.store.cleanups.ids():
             if cleanup_id in self._claimed:
                 continue
             cleanup = await self.store.cleanups.load(cleanup_id)
             if cleanup is not None:
-                found.append(Closing(cleanup.channel, self._claim(cleanup_id), cleanup.closing))
+                claimed = self._claim(cleanup_id)
+                found.append(Closing(cleanup.channel, claimed, cleanup.closing, cleanup.receipt))
         return found
 
     async def expiring(self, within: float) -> list[tuple[str, dict[str, Any], float]]:
@@ -298,8 +433,9 @@ class IntakeService:
             async for draft in drafts:
                 if draft.sealing_id is None:
                     continue
-                try:
-                    await self._submitter.finish(draft, dict(draft.body.get("channel", {})))
+                channel = dict(draft.body.get("channel", {}))
+                try:  # the chat is closed by the sweep, with the line a submit leaves
+                    await self._submitter.finish(draft, channel, self._neutral(draft))
                 except Exception as exc:  # one bad draft must not block the others or expiry
                     error = type(exc).__name__
                     log.error("submit_retry_failed", draft_id=draft.draft_id, error=error)
@@ -342,6 +478,16 @@ class IntakeService:
         Counted in memory only (:mod:`intake.ratelimits`): a restart forgets every counter.
         """
         return self._limiter.allow(key, kind)
+
+
+class NoRoomError(Exception):
+    """The question or the draft takes no more files; the message says so to the witness."""
+
+
+def seen(draft: Draft, seq: int | None) -> bool:
+    """True if the event numbered ``seq`` (or a later one) was already applied to ``draft``."""
+    last = draft.body.get("seq")
+    return seq is not None and isinstance(last, int) and seq <= last
 
 
 def _ours(draft: Draft, ref: AttachmentRef) -> bool:

@@ -64,6 +64,7 @@ class Config:
     log_format: LogFormat
     draft_ttl_hours: float = 24.0
     max_file_mb: int = CLOUD_FILE_LIMIT_MB
+    max_draft_mb: int = 100  # every file of one conversation together
     rate_messages_per_minute: int = 30
     rate_submissions_per_day: int = 5
     webhook_url: str | None = None
@@ -107,6 +108,11 @@ class Config:
         if self.server_key_file is None:
             return default_key_source(self.data_dir)
         return KeySource(self.server_key_file, self.server_key_origin)
+
+    @property
+    def max_draft_bytes(self) -> int:
+        """Most bytes the files of one draft may take together."""
+        return self.max_draft_mb * 1024 * 1024
 
     def secrets(self) -> list[str]:
         """Every secret value, for :func:`intake.ops.logs.register_secret`."""
@@ -160,6 +166,7 @@ def load_config(
             "INTAKE_DRAFT_TTL_HOURS", 24, MIN_DRAFT_TTL_HOURS, MAX_DRAFT_TTL_HOURS, int_=False
         ),
         max_file_mb=int(max_mb),
+        max_draft_mb=int(r.number("INTAKE_MAX_DRAFT_MB", 100, 1, 100 * LOCAL_FILE_LIMIT_MB)),
         rate_messages_per_minute=int(r.number("INTAKE_RATE_MESSAGES_PER_MINUTE", 30, 1, 10_000)),
         rate_submissions_per_day=int(r.number("INTAKE_RATE_SUBMISSIONS_PER_DAY", 5, 1, 10_000)),
         webhook_url=webhook_url,

@@ -42,6 +42,7 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
                 value = state.answers[question.id]
                 details = state.details.get(question.id)
                 answer = display(question, value, lang, ui, excerpt=excerpt, details=details)
+                answer += _captions(state, value, excerpt)
             else:
                 answer = i18n.render(ui, "review.not_answered")
             item = i18n.render(
@@ -67,6 +68,19 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
             )
         )
     return Prompt(text[:REVIEW_LIMIT], "review", tuple(rows), notice=notice, language=lang)
+
+
+def _captions(state: DraftState, value: object, excerpt: int) -> str:
+    """The words the witness sent with the files of a media answer, quoted after it."""
+    if not isinstance(value, list):
+        return ""
+    said = []
+    for attachment_id in value:
+        entry = state.files.get(attachment_id) if isinstance(attachment_id, str) else None
+        caption = " ".join((entry.ref.caption or "").split()) if entry is not None else ""
+        if caption:
+            said.append(f"“{caption[: excerpt - 1] + '…' if len(caption) > excerpt else caption}”")
+    return (" — " + "; ".join(said)) if said else ""
 
 
 def _pick_rows(

@@ -223,6 +223,8 @@ def _file_json(attachment_id: str, entry: FileEntry) -> dict[str, object]:
     for key in _CUSTODY_KEYS:  # optional: drafts saved before they existed lack them
         if getattr(ref, key) is not None:
             out[key] = getattr(ref, key)
+    if ref.caption is not None:
+        out["caption"] = ref.caption
     return out
 
 
@@ -278,6 +280,7 @@ def _files(data: Mapping[str, object]) -> list[tuple[str, FileEntry]]:
             sha256=_get(item, "sha256", str),
             received_at=_opt(item, "received_at"),
             received_as=_opt(item, "received_as"),
+            caption=_opt(item, "caption"),
         )
         out.append((ref.attachment_id, FileEntry(_get(item, "question_id", str), ref)))
     return out

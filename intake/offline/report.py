@@ -286,6 +286,10 @@ class _Page:
 
     def _media(self, check: AttachmentCheck) -> str:
         link = f"<div>{file_link(check.attachment, self.t)}</div>"
+        if check.attachment.caption:  # the witness's own words, sent with the file
+            link += (
+                f'<blockquote lang="{self.wl}" dir=auto>{e(check.attachment.caption)}</blockquote>'
+            )
         if check.attachment.mime in _INLINE_IMAGES and check.ok:
             return f'{link}<img src="{e(quote(check.attachment.path))}" alt="">'
         return link

@@ -27,6 +27,8 @@ class Observation:
     unexported: int
     oldest_unexported_age: float | None
     disk_free_bytes: int | None
+    storage_errors_total: int = 0  # ``Metrics.storage_errors_count``
+    storage_trouble: str | None = None  # the last one: "cannot write to <path>: <reason>"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Alerter:
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     _active: dict[str, _Active] = field(default_factory=dict)
     _errors_seen: int | None = None
+    _storage_seen: int = 0
     _errors_since: float | None = None
     _outage_start: float = 0.0
 
@@ -75,6 +78,17 @@ class Alerter:
             f"📦 {obs.unexported} sealed submission(s) waiting for export; "
             f"the oldest for {age(backlog)}. Run `intake export`.",
             "📦 export backlog cleared",
+            out,
+        )
+        new_storage = obs.storage_errors_total - self._storage_seen
+        self._storage_seen = obs.storage_errors_total
+        self._condition(
+            "storage",
+            obs.now,
+            new_storage > 0,
+            f"💾 {new_storage} witness action(s) could not be saved: {obs.storage_trouble}. "
+            "Witnesses are asked to try again later; fix the data directory now.",
+            "💾 no witness action failed to save since the last alert round",
             out,
         )
         free = obs.disk_free_bytes

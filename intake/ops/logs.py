@@ -7,6 +7,9 @@ way and redacted the same way: registered secrets (the bot token) and anything s
 token or an age private key become ``***``, in the event, in every field and in exception text.
 Redaction is a safety net, not a licence: callers still never log testimony, names or Telegram ids.
 
+python-telegram-bot's records lose their arguments (PTB fills them with whole payloads:
+updates, server answers); their text and traceback stay, one event each.
+
 Third-party loggers have floors that ``INTAKE_LOG_LEVEL=DEBUG`` cannot lower: python-telegram-bot
 at DEBUG dumps whole updates (witness messages), httpx at INFO logs request URLs that contain the
 token, aiosqlite at DEBUG logs query arguments.
@@ -90,6 +93,22 @@ def redact_processor(_logger: WrappedLogger, _name: str, event_dict: EventDict) 
     return event_dict
 
 
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa]")
+
+
+class _LibraryWords(logging.Filter):
+    """python-telegram-bot's records keep their text but lose their arguments: PTB fills them
+    with whole payloads ('Can not load invalid JSON data: "<the body>"', 'Error while building
+    CallbackContext for update <the update>'), and a payload holds witnesses' words. The
+    traceback stays (as one field of the event); its lines are PTB's code, not the data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".", 1)[0] == "telegram" and record.args:
+            record.msg = _PRINTF.sub("…", str(record.msg))
+            record.args = None
+        return True
+
+
 class _LibraryFloor(logging.Filter):
     """Drops library records below their floor even if someone lowers the logger's level later."""
 
@@ -138,6 +157,7 @@ def configure_logging(
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(formatter)
     handler.addFilter(_LibraryFloor())
+    handler.addFilter(_LibraryWords())
     setattr(handler, _HANDLER_MARK, True)
 
     root = logging.getLogger()

@@ -7,6 +7,7 @@ ages and durations only.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -106,6 +107,11 @@ class Metrics:
             "Free bytes on the filesystem of the data directory.",
             registry=r,
         )
+        self.storage_errors = Counter(
+            "intake_storage_errors",
+            "Witness actions that could not be saved: the data directory failed a write.",
+            registry=r,
+        )
         self.up = Gauge("intake_up", "1 while the bot process runs.", registry=r)
         self.telegram_last_ok = Gauge(
             "intake_telegram_last_ok_timestamp_seconds",
@@ -124,6 +130,9 @@ class Metrics:
         # Plain copies for in-process consumers (readiness, alerts), read without the registry.
         self.last_telegram_ok: float | None = None
         self.telegram_errors_count = 0  # transient errors only, see telegram_error()
+        self.storage_errors_count = 0
+        self.storage_trouble: str | None = None  # the last one: "<path>: <reason>"
+        self.trouble = asyncio.Event()  # set on a storage error: alert now, not in a minute
 
     def update(self, kind: str) -> None:
         """Count one handled update (``kind`` from :data:`UPDATE_KINDS`)."""
@@ -143,6 +152,14 @@ class Metrics:
         if kind in TRANSIENT_TELEGRAM_ERRORS:
             self.telegram_errors_count += 1
         self.telegram_api_errors.labels(kind=kind).inc()
+
+    def storage_failed(self, what: str) -> None:
+        """Count a write the data directory refused; ``what`` names the path and the reason
+        (never witness data). Wakes the operator alerts."""
+        self.storage_errors_count += 1
+        self.storage_trouble = what
+        self.storage_errors.inc()
+        self.trouble.set()
 
     def rate_limited(self, kind: str) -> None:
         """Count an action refused by a rate limit (``kind`` from :data:`RATE_LIMIT_KINDS`)."""

@@ -97,6 +97,8 @@ class Monitor:
                 unexported=counts.queued,
                 oldest_unexported_age=counts.oldest_unexported_age,
                 disk_free_bytes=counts.disk_free_bytes,
+                storage_errors_total=self.metrics.storage_errors_count,
+                storage_trouble=self.metrics.storage_trouble,
             )
         )
 
@@ -125,7 +127,12 @@ class Monitor:
             for text in pending:
                 await self._deliver(send, text)
             pending = []
-            await asyncio.sleep(self.alert_interval)
+            # the next round in alert_interval, or at once when a write of the store failed
+            trouble = self.metrics.trouble
+            trouble.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.alert_interval):
+                    await trouble.wait()
 
     @staticmethod
     async def _deliver(send: Send | None, text: str) -> None:

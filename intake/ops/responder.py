@@ -5,7 +5,8 @@ this reads one request per connection and writes one response with ``Connection:
 both servers need so that neither becomes a way to stall the bot lives here once: a bounded
 request head (431), a bounded body read only when the handler asks for it (413), one deadline for
 reading the request and another for writing the answer, and a cap on simultaneous connections
-(past it a new connection is closed at once). A handler sees a parsed :class:`Request` and
+(past it the oldest connection still silent is dropped for the new one, or, when every one is
+being answered, the new one is closed at once). A handler sees a parsed :class:`Request` and
 returns a :class:`Response`; raising :class:`HttpError` answers with that status.
 """
 
@@ -117,7 +118,10 @@ class HttpResponder:
         self._handler = handler
         self._read_timeout = read_timeout
         self._listener = Listener(addr, self._serve, limit=MAX_HEAD, event=event)
-        self._slots = asyncio.Semaphore(max_connections)
+        self._max = max_connections
+        self._open = 0
+        # Connections whose request head has not arrived yet, oldest first (dicts keep order).
+        self._waiting: dict[asyncio.StreamWriter, None] = {}
 
     @property
     def port(self) -> int:
@@ -133,26 +137,41 @@ class HttpResponder:
         await self._listener.stop()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self._slots.locked():  # full: refuse at once rather than queue a stalled client
-            writer.close()
-            return
-        async with self._slots:
-            try:
-                response, head_only = await self._answer(reader)
-                _write(writer, response, head_only)
-                async with asyncio.timeout(WRITE_TIMEOUT):
-                    await writer.drain()
-            except (ConnectionError, TimeoutError):
-                pass
-            finally:
+        if self._open >= self._max:
+            # Full. A client that connected and said nothing yet gives way to the new one, so
+            # idle connections cannot keep a health check out; if every connection is being
+            # served, the new one is refused at once rather than queued.
+            idle = next(iter(self._waiting), None)
+            if idle is None:
                 writer.close()
-                with contextlib.suppress(Exception):
-                    await writer.wait_closed()
+                return
+            del self._waiting[idle]
+            idle.transport.abort()
+        self._open += 1
+        try:
+            response, head_only = await self._answer(reader, writer)
+            _write(writer, response, head_only)
+            async with asyncio.timeout(WRITE_TIMEOUT):
+                await writer.drain()
+        except (ConnectionError, TimeoutError):
+            pass
+        finally:
+            self._open -= 1
+            self._waiting.pop(writer, None)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
 
-    async def _answer(self, reader: asyncio.StreamReader) -> tuple[Response, bool]:
+    async def _answer(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[Response, bool]:
         head_only = False
         try:
-            request = await self._read_head(reader)
+            self._waiting[writer] = None
+            try:
+                request = await self._read_head(reader)
+            finally:
+                self._waiting.pop(writer, None)
             head_only = request.method == "HEAD"
             return await self._handler(request), head_only
         except HttpError as err:

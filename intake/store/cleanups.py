@@ -2,13 +2,15 @@
 
 When a conversation ends (submit, cancel, decline, expiry, /delete, /x) its draft is destroyed,
 but the channel may still have work to do for up to Telegram's 48 h deletion window: delete the
-conversation's messages, deliver one closing line. A clean-up record carries exactly that — the
-channel's own data (for Telegram: the chat id and message ids), the closing line, a deadline —
+conversation's messages, deliver one closing line and, after a submit, the receipt (in a message
+of its own, deleted too). A clean-up record carries exactly that — the channel's own data (for
+Telegram: the chat id and message ids), the closing line, the receipt, a deadline —
 as a sealed record of kind ``cleanup`` with its own key slot. It is created in the same commit
 that destroys the draft, so no restart can lose it, and destroyed (its slot shredded) as soon as
 the channel reports the chat clean, or by :meth:`Cleanups.destroy_expired` once the window is
 over, whichever comes first. It has no lookup tag: the channel iterates them; the chat id is
-only inside the ciphertext.
+only inside the ciphertext. A channel may also keep messages of its own making in one (a line it
+shows for a few minutes) and narrow a record to what is left of it (:meth:`Cleanups.replace`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Cleanup:
     channel: dict[str, Any]
     closing: str | None
     deadline: float
+    receipt: str | None = None  # after a submit: the receipt still to show (then deleted too)
 
 
 class Cleanups:
@@ -42,16 +45,27 @@ class Cleanups:
         self._records = records
         self._clock = clock
 
-    def new(self, channel: dict[str, Any], closing: str | None) -> tuple[Record, bytes]:
+    def new(
+        self,
+        channel: dict[str, Any],
+        closing: str | None,
+        *,
+        receipt: str | None = None,
+        deadline: float | None = None,
+    ) -> tuple[Record, bytes]:
         """A record (not yet created) and its body, for ``SealedRecords.commit(create=…)``."""
-        deadline = self._clock() + WINDOW
+        deadline = self._clock() + WINDOW if deadline is None else deadline
         record = self._records.new(KIND, expires_at=deadline)
-        body = {"channel": channel, "closing": closing}
+        body: dict[str, Any] = {"channel": channel, "closing": closing}
+        if receipt is not None:
+            body["receipt"] = receipt
         return record, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
-    async def create(self, channel: dict[str, Any], closing: str | None = None) -> str:
+    async def create(
+        self, channel: dict[str, Any], closing: str | None = None, *, receipt: str | None = None
+    ) -> str:
         """Create a clean-up record on its own; returns its id."""
-        record, body = self.new(channel, closing)
+        record, body = self.new(channel, closing, receipt=receipt)
         await self._records.commit(create=[(record, body)])
         return record.record_id
 
@@ -69,13 +83,32 @@ class Cleanups:
         if body is None:
             return None
         doc = json.loads(body)
-        closing = doc.get("closing")
+        closing, receipt = doc.get("closing"), doc.get("receipt")
         return Cleanup(
             record.record_id,
             dict(doc.get("channel") or {}),
             closing if isinstance(closing, str) else None,
             record.expires_at,
+            receipt if isinstance(receipt, str) else None,
         )
+
+    async def replace(
+        self,
+        cleanup_id: str,
+        channel: dict[str, Any],
+        closing: str | None,
+        *,
+        receipt: str | None = None,
+    ) -> str | None:
+        """Narrow a clean-up to what is left of it (the channel got part of the way): a new
+        record, same deadline, created in the commit that shreds the old one (a body is never
+        rewritten under the same key). Returns the new id, or None when the old one is gone."""
+        old = self._records.get(cleanup_id, KIND)
+        if old is None:
+            return None
+        record, body = self.new(channel, closing, receipt=receipt, deadline=old.expires_at)
+        await self._records.commit(create=[(record, body)], destroy=[old])
+        return record.record_id
 
     async def destroy(self, cleanup_id: str) -> None:
         """The chat is clean (or cannot be cleaned): shred the record. Unknown ids are ignored."""

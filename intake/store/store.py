@@ -275,18 +275,19 @@ class Store:
         extra_ops: list[Op] | None = None,
         cleanup: dict[str, Any] | None = None,
         closing: str | None = None,
+        receipt: str | None = None,
     ) -> str | None:
         """Destroy a draft: its row, its key slot (shredded), its blobs.
 
         ``extra_ops`` run in the same commit; with ``cleanup`` (the channel's data, non-empty) a
-        clean-up record holding it and ``closing`` is created in that commit too, and its id
-        returned. The blob folder goes last: without the key its blobs are noise anyway, and a
-        crash before removing them leaves a folder :meth:`sweep_orphans` removes.
+        clean-up record holding it, ``closing`` and ``receipt`` is created in that commit too,
+        and its id returned. The blob folder goes last: without the key its blobs are noise
+        anyway, and a crash before removing them leaves a folder :meth:`sweep_orphans` removes.
         """
         record = self.records.get(draft_id, KIND)
         created = []
         if record is not None and cleanup:
-            created.append(self.cleanups.new(cleanup, closing))
+            created.append(self.cleanups.new(cleanup, closing, receipt=receipt))
         if record is not None or extra_ops:
             await self.records.commit(
                 create=created, destroy=[record] if record else [], extra_ops=extra_ops or []

@@ -52,7 +52,7 @@ _OPTIONAL_TOP_KEYS = ("ack_secret",)  # added to v1 later: readers accept its ab
 _ANSWER_KEYS = frozenset({"question_id", "type", "prompt", "value", "skipped"})
 _ATTACHMENT_KEYS = ("path", "filename", "mime", "size", "sha256", "question_id")
 # Chain of custody, added to v1 (optional: submissions sealed before them still open).
-_ATTACHMENT_OPTIONAL = ("received_at", "received_as")
+_ATTACHMENT_OPTIONAL = ("received_at", "received_as", "caption")
 _RECEIVED_AS_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
@@ -97,6 +97,7 @@ class Attachment:
     question_id: str
     received_at: datetime | None = None
     received_as: str | None = None
+    caption: str | None = None  # the witness's words sent with the file (optional, additive)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,8 @@ def _attachment_json(att: Attachment) -> dict[str, Any]:
         out["received_at"] = format_timestamp(att.received_at)
     if att.received_as is not None:
         out["received_as"] = att.received_as
+    if att.caption is not None:
+        out["caption"] = att.caption
     return out
 
 
@@ -370,6 +373,7 @@ def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
             if "received_as" in value
             else None
         ),
+        caption=_str(value, "caption", f"{where}.caption") if "caption" in value else None,
     )
 
 

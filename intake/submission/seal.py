@@ -77,6 +77,8 @@ def build_submission(
             entry["received_at"] = ref.received_at
         if ref.received_as is not None:
             entry["received_as"] = ref.received_as
+        if ref.caption is not None:  # the witness's words with the file
+            entry["caption"] = ref.caption
         attachments.append(entry)
         members.append(Member(path, ref.size, ref.sha256, partial(read, ref.attachment_id)))
     answers = engine.answers_for_submission(q, state)
@@ -174,12 +176,18 @@ class Submitter:
         return outbox.write_sealed(self.store.outbox_dir, meta["submission_id"], produce)
 
     async def finish(
-        self, draft: Draft, channel: dict[str, Any] | None = None, closing: str | None = None
+        self,
+        draft: Draft,
+        channel: dict[str, Any] | None = None,
+        closing: str | None = None,
+        *,
+        show_receipt: bool = True,
     ) -> tuple[str, str | None]:
         """Seal (unless already sealed), index and destroy the draft.
 
-        With ``channel`` (the channel's data), a clean-up record holding it and ``closing`` is
-        created in the commit that destroys the draft. Returns (receipt, clean-up id or None).
+        With ``channel`` (the channel's data), a clean-up record holding it, ``closing`` and (with
+        ``show_receipt``) the receipt is created in the commit that destroys the draft, so the
+        channel can show the receipt even after a crash. Returns (receipt, clean-up id or None).
         """
         meta = draft.body["submit"]
         submission_id = meta["submission_id"]
@@ -194,8 +202,9 @@ class Submitter:
         secret = meta.get("ack_secret")
         proof = ack_hash(secret) if secret else None  # None: submit began before ack secrets
         op = insert_op(submission_id, sha256, size, self.clock(), proof)
+        receipt = str(meta["receipt"]) if show_receipt else None
         cleanup_id = await self.store.destroy_draft(
-            draft.draft_id, extra_ops=[op], cleanup=channel, closing=closing
+            draft.draft_id, extra_ops=[op], cleanup=channel, closing=closing, receipt=receipt
         )
         log.info("submission_sealed", submission_id=submission_id, size=size)
         return str(meta["receipt"]), cleanup_id

@@ -27,7 +27,6 @@ from tests.support.fakebot.faults import Framing
 from tests.support.fakebot.harness import running_bot
 
 CANARY = "CANARY_TESTIMONY_torture_cell_7"
-LEAKS = pytest.mark.xfail(strict=True, reason="fixed by reliability's log filter")
 
 
 @pytest.mark.parametrize(
@@ -35,8 +34,8 @@ LEAKS = pytest.mark.xfail(strict=True, reason="fixed by reliability's log filter
     [
         ("lean", "declared"),
         ("lean", "none"),
-        pytest.param("lean", "reframed", marks=LEAKS),
-        pytest.param("httpx", "none", marks=LEAKS),
+        ("lean", "reframed"),
+        ("httpx", "none"),
     ],
 )
 async def test_a_truncated_get_updates_answer_leaks_nothing_into_the_log(

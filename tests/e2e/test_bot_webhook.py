@@ -46,11 +46,17 @@ async def test_webhook_checks_the_secret_then_serves_the_update(
             assert (await client.post(url, json=update, headers=bad)).status_code == 403
             assert (await client.get(url, headers={SECRET_HEADER: SECRET})).status_code == 405
             other = f"http://127.0.0.1:{server.port}/elsewhere"
-            assert (await client.post(other, json=update)).status_code == 404
-            assert fake.drain_replies(user.id) == []
+            # the secret first: without it not even which path is the webhook's is told
+            assert (await client.post(other, json=update)).status_code == 403
             good = {SECRET_HEADER: SECRET}
+            assert (await client.post(other, json=update, headers=good)).status_code == 404
+            assert fake.drain_replies(user.id) == []
             assert (await client.post(url, json=update, headers=good)).status_code == 200
-        prompt = await fake.next_reply(user.id)
+            # 200 means applied: the reply is already out; a re-delivery is not applied again
+            assert len(fake.drain_replies(user.id)) == 1
+            assert (await client.post(url, json=update, headers=good)).status_code == 200
+            assert fake.drain_replies(user.id) == []
+        prompt = fake.chat(user.id).bot_events[0][1]
         assert "English" in [label.lstrip("✓ ") for label, _ in prompt.buttons]
         assert msg.message_id < prompt.message_id
     finally:
@@ -100,3 +106,38 @@ async def test_intake_run_in_webhook_mode_registers_and_serves(
     finally:
         stop_event.set()
         assert await asyncio.wait_for(task, 30) == 0
+
+
+async def test_idle_connections_cannot_keep_telegram_out(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    """The receiver is capped (64 connections); clients that connect and say nothing give way to
+    a new connection instead of keeping Telegram's update out until they time out."""
+    from bot.webhook import MAX_CONNECTIONS
+
+    store = await Store.open(tmp_path / "d")
+    svc = IntakeService(store, sample, [staff.recipient()])
+    app, _ = build_application(settings_for(fake), svc)
+    server = WebhookServer(app, "https://bot.example.org/hook", SECRET, "127.0.0.1", 0)
+    user = fake.user()
+    command = [{"type": "bot_command", "offset": 0, "length": 6}]
+    _, payload = fake._user_message(user, text="/start", entities=command)
+    idle = []
+    try:
+        await app.initialize()
+        await app.start()
+        await server.start()
+        for _ in range(MAX_CONNECTIONS):
+            idle.append(await asyncio.open_connection("127.0.0.1", server.port))
+        url = f"http://127.0.0.1:{server.port}/hook"
+        async with httpx.AsyncClient() as client:
+            update = {"update_id": 7, "message": payload}
+            answer = await client.post(url, json=update, headers={SECRET_HEADER: SECRET})
+        assert answer.status_code == 200
+        assert fake.drain_replies(user.id)  # applied before the 200
+    finally:
+        for _, writer in idle:
+            writer.close()
+        await server.stop()
+        await stop(app)
+        await store.close()

@@ -4,7 +4,10 @@ The data dir lives on a real ext4 file system in an image file (loop-mounted, de
 ``data=ordered``). A real ``intake run`` serves witnesses over the fake Bot API: one submits with a
 photo and a document, one cancels, one leaves with ``/x`` after uploading a file, one declines the
 consent, one lets the draft expire (while the server is down: the next start's sweep destroys it)
-— and one leaves a draft open, the **control**. Then the bot stops, the image is unmounted, and
+— and one leaves a draft open, the **control**. Someone new writes without a conversation (a
+photo, "hello"): those messages and the bot's line are held for a while in a sealed record, and
+the submitter leaves the thank-you with the receipt unread (held too): the stop must delete both
+and shred their records. Then the bot stops, the image is unmounted, and
 :mod:`tests.support.carver` goes through every byte of it with the live ``server.key`` (the worst
 case: the fallback key on the same disk) and every key it can find anywhere.
 
@@ -41,7 +44,7 @@ from tests.support.paths import SAMPLE_TOML, STORE_V1
 V1_OPEN, V1_SEALING = 4242, 4343  # the witnesses of the schema-v1 fixture (its README.md)
 V1_ATTACHMENT = b"V1-ATTACHMENT-" + bytes(range(256)) * 400
 TTL_HOURS = 0.002  # 7.2 s: the expiring witness's draft, in the first run only
-ENDED = ("submit", "cancel", "quick", "decline", "expire")
+ENDED = ("submit", "cancel", "quick", "decline", "expire", "stranger")
 
 
 def _people() -> dict[str, FakeUser]:
@@ -102,6 +105,7 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
         "doc": _file("doc", 5_000),
         "quick": _file("quick", 9_000),
         "open": _file("open", 3_000),
+        "stray": _file("stray", 4_000),
     }
     with ext4_image(tmp_path) as fs:
         data = fs.mount / "data"
@@ -135,8 +139,13 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
                 "document", files["doc"], filename=f"{canary['submit']}.pdf", mime="x/pdf"
             )
             await submitter.press("Done")
-            closing, _ = await submitter.submit("Send")  # the thank-you with the code goes too
-            await submitter.wiped(keep=closing)
+            closing, thanks = await submitter.submit("Send", close=False)  # the receipt: held
+            chat = fake.chat(submitter.chat_id)
+            await fake.wait_for(lambda: len(submitter.visible()) == 2)
+
+            stranger = ChatWitness(fake, people["stranger"])  # no conversation: held for a while
+            await stranger.send_file("photo", files["stray"])
+            await fake.send_text(stranger.user, f"hello {canary['stranger']}")
 
             canceller = ChatWitness(fake, people["cancel"])
             await _start(canceller)
@@ -168,8 +177,13 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
                 tmp_path / "run2.log",
                 {"conversation_closed": 3, "conversation_wiped": 1, "expired_chats_cleaned": 1},
             )
+            await fake.wait_for(lambda: not fake.pending_updates)  # the stranger's held too
             proc.terminate()
             assert await proc.wait() == 0
+        # the stop deleted what was held for a while: the receipt, the stranger's messages
+        assert [m.message_id for m in submitter.visible()] == [closing.message_id]
+        assert chat.messages[thanks.message_id].deleted
+        assert stranger.visible() == []
         server_key = (data / "server.key").read_bytes()  # the examiner has everything on the disk
     image = fs.raw()
     found = await asyncio.to_thread(carve, image, [server_key], [len(f) for f in files.values()])
@@ -197,7 +211,7 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
             assert secret not in image, (name, secret)
             assert secret not in plain, (name, secret)
         assert tag[name] not in found.tags, name
-    for name in ("photo", "doc", "quick"):
+    for name in ("photo", "doc", "quick", "stray"):
         assert files[name][:24] not in image, name
         assert files[name] not in found.blobs, name
 

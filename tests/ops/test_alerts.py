@@ -75,3 +75,22 @@ def test_low_disk() -> None:
 def test_crash_text_has_no_details() -> None:
     [text] = Alerter().crashed()
     assert "unclean shutdown" in text
+
+
+def test_failed_writes_alert_at_once_with_the_path_then_resolve() -> None:
+    alerter = Alerter(POLICY)
+    problem = "cannot write to /srv/intake/data: disk full"
+
+    def failed(now: float, total: int) -> list[str]:
+        base = obs(now)
+        return alerter.evaluate(
+            Observation(base.now, 0, 0, None, base.disk_free_bytes, total, problem)
+        )
+
+    assert failed(0, 0) == []
+    (alert,) = failed(10, 2)  # the first round after the failure, not five minutes later
+    assert "2 witness action(s) could not be saved" in alert
+    assert problem in alert
+    assert failed(20, 5) == []  # still failing: no repeat within the cool-down
+    (resolved,) = failed(80, 5)
+    assert "no witness action failed" in resolved

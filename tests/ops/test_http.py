@@ -190,3 +190,16 @@ async def test_bind_failure_names_the_address(server: HealthServer) -> None:
     other = HealthServer(("127.0.0.1", server.port), [], Metrics().registry)
     with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{server.port}"):
         await other.start()
+
+
+async def test_idle_clients_at_the_cap_cannot_keep_healthz_out(server: HealthServer) -> None:
+    """32 clients that connect and say nothing fill every slot; a health check still gets in at
+    once (the oldest silent client gives way), not after their read timeout."""
+    idle = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(32)]
+    try:
+        for _ in range(3):
+            status, _, body = await asyncio.wait_for(_get(server.port, "/healthz"), 1.0)
+            assert (status, body) == (200, b"ok\n")
+    finally:
+        for _, writer in idle:
+            writer.close()

@@ -7,7 +7,6 @@ one :class:`asyncio.Condition`, so tests await what they expect instead of sleep
 from __future__ import annotations
 
 import asyncio
-import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,6 +104,8 @@ class FakeBotApiCore:
         self.allowed_updates: list[str] | None = None
         self.webhook: dict[str, Any] = {}
         self.undeletable: set[int] = set()  # message ids deleteMessages refuses (too old)
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: 403 to every call
+        self.delivered: dict[int, int] = {}  # update id -> how many getUpdates answers held it
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._changed = asyncio.Condition()
@@ -168,6 +169,11 @@ class FakeBotApiCore:
         return update_id
 
     @property
+    def last_update_id(self) -> int:
+        """The id of the update queued last."""
+        return self._next_update - 1
+
+    @property
     def pending_updates(self) -> int:
         return len(self._updates)
 
@@ -184,7 +190,10 @@ class FakeBotApiCore:
                 await self.wait_for(lambda: self._updates, timeout)
             except TimeoutError:
                 return []
-        return copy.deepcopy(self._updates[:limit])
+        batch = self._updates[:limit]
+        for update in batch:
+            self.delivered[update["update_id"]] = self.delivered.get(update["update_id"], 0) + 1
+        return batch  # serialised to JSON at once: nothing can change it afterwards
 
     # -- HTTP dispatch -----------------------------------------------------------------------
     async def _handle(self, request: Request) -> Response:
@@ -202,6 +211,7 @@ class FakeBotApiCore:
             await asyncio.sleep(self.latency)  # simulated network round trip, not synchronisation
         fault = self.faults.pick(method)
         if fault is not None:
+            await self._notify()  # a test may wait for faults to be hit (faults.injected)
             faulted = await self._apply_fault(fault)
             if faulted is not None:
                 return faulted
@@ -243,6 +253,9 @@ class FakeBotApiCore:
         if fault.kind == "hold" and fault.gate is not None:
             await fault.gate.wait()  # released by the test
             return None
+        if fault.kind == "garbage":  # e.g. a captive portal or a broken proxy answering instead
+            page = b"<html>CanaryProxyPage: sign in to continue</html>"
+            return Response(body=page, content_type="text/html")
         await asyncio.sleep(fault.delay)  # "slow": the answer comes late, then normally
         return None
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["429", "502", "500", "slow", "drop", "hold", "truncate", "trickle"]
+FaultKind = Literal["429", "502", "500", "slow", "drop", "hold", "truncate", "trickle", "garbage"]
 # What the head of a truncated answer says: "declared", the whole body's Content-Length (the cut
 # shows); "none", no length at all (only the close ends it); "reframed", the length of what is
 # sent (a broken proxy: nothing in HTTP shows the cut).

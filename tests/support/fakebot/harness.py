@@ -59,6 +59,7 @@ async def running_bot(
     limits: dict[str, tuple[int, int]] | None = None,
     metrics: Metrics | None = None,
     draft_ttl: float | None = None,
+    max_draft_bytes: int | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningBot]:
     """Open the store, start the bot polling ``fake``; stop and close on exit."""
@@ -69,6 +70,8 @@ async def running_bot(
     svc_kwargs: dict[str, Any] = {"clock": clock} if clock else {}
     if limits is not None:
         svc_kwargs["limits"] = limits
+    if max_draft_bytes is not None:
+        svc_kwargs["max_draft_bytes"] = max_draft_bytes
     svc = IntakeService(store, questionnaire, recipients, **svc_kwargs)
     app, flow = build_application(settings_for(fake, **overrides), svc, metrics=metrics)
     try:

@@ -37,6 +37,8 @@ class FakeBotApiMethods(FakeBotApiCore):
         chat = self.chats.get(chat_id)
         if chat is None or chat.left:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 
     @staticmethod
