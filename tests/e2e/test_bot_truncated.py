@@ -55,9 +55,8 @@ async def test_a_truncated_get_updates_answer_leaks_nothing_into_the_log(
             w = await ChatWitness.agreed(fake)
             await w.press("Yes")
             await w.say("10.08.2020")  # "where were you held?" shows
-            before = fake.faults.injected
+            # the next getUpdates answer that carries an update is cut (empty polls are not)
             cut = fake.faults.add("truncate", calls=1, methods={"getUpdates"}, framing=framing)
-            await fake.wait_for(lambda: fake.faults.injected > before)  # the next poll is cut
             await fake.send_text(w.user, CANARY)
             shown = await fake.next_reply(w.chat_id)  # the update came again, whole
             assert "What was done" in (shown.text or "")
