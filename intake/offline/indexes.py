@@ -31,14 +31,20 @@ from typing import IO, Any
 
 from intake import safefs
 from intake.offline.custody import CUSTODY_NAME
-from intake.offline.layout import Layout
+from intake.offline.layout import MAX_UNKNOWN_COLUMNS, Layout
 from intake.offline.overview import OVERVIEW_NAME, overview_head, overview_row, overview_tail
 from intake.offline.questions import QuestionBook
 from intake.offline.readback import MAX_CACHE_BYTES, UNREADABLE, cut_to, own_folder, read_ascii
 from intake.offline.readback import read_json as read_record
 from intake.offline.spreadsheet import BOM, INDEX_NAME, csv_row, header, write_rows
 from intake.offline.summary import SUMMARY_NAME, dumps, read_summary, summary_from_folder
-from intake.submission.document import MAX_SUBMISSION_JSON, SubmissionFormatError, parse_submission
+from intake.submission.document import (
+    MAX_ANSWERS,
+    MAX_LIST_ITEMS,
+    MAX_SUBMISSION_JSON,
+    SubmissionFormatError,
+    parse_submission,
+)
 
 CACHE_DIR = ".intake-index"
 CACHE_FORMAT = "witness-intake/index-cache/v2"  # v2: number and date columns of what was written
@@ -82,6 +88,7 @@ def update_indexes(
         result.problems.insert(0, replaced)
     layout = result.layout
     assert layout is not None
+    result.problems.extend(_capped_line(out / i) for i in layout.capped)
     csv_head = (BOM + write_rows([header(layout)])).encode("utf-8")
     _assemble(out / INDEX_NAME, csv_head, cache / "rows.csv", b"")
     head = overview_head(layout, len(result.indexed), now)
@@ -184,11 +191,39 @@ def _rebuild(
     return IndexResult(indexed, problems, rebuilt=True, layout=layout)
 
 
+def _capped_line(folder: Path) -> str:
+    return (
+        f"{folder}: some answers have no column in the indexes (questionnaires not on this "
+        f"computer may add at most {MAX_UNKNOWN_COLUMNS:,} questions and options); read them in "
+        f"its report.html, or give its questionnaire with --questionnaire FILE if it is real"
+    )
+
+
+def _beyond_limits(summary: Mapping[str, Any]) -> str | None:
+    """Why a saved summary (written by an older version, without the limits of
+    ``submission.json``) must not reach the indexes, or None."""
+    answers = summary["row"]["a"]
+    if len(answers) > MAX_ANSWERS:
+        return f"{len(answers):,} answers, more than the {MAX_ANSWERS:,} a submission may have"
+    if any(isinstance(a[2], list) and len(a[2]) > MAX_LIST_ITEMS for a in answers):
+        return f"an answer lists more than {MAX_LIST_ITEMS} items"
+    return None
+
+
 def _summary_of(folder: Path, problems: list[str]) -> Mapping[str, Any] | None:
-    """The folder's summary; made (and saved) from submission.json if missing or outdated."""
+    """The folder's summary; made (and saved) from submission.json if missing or outdated.
+    A summary beyond the limits of a submission is a problem line, not a row."""
     found = read_summary(folder)
     if found is not None:
-        return found
+        beyond = _beyond_limits(found)
+        if beyond is None:
+            return found
+        problems.append(
+            f"{folder}: skipped in the indexes ({beyond}; decrypted by an older version of "
+            "intake). Read it in its report.html; if it is no real testimony, move the folder "
+            "out of the output folder"
+        )
+        return None
     path = folder / "submission.json"
     try:
         submission = parse_submission(safefs.read_bounded(path, MAX_SUBMISSION_JSON))

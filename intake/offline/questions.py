@@ -41,11 +41,14 @@ class StaffQuestion:
     known: bool = False
 
     def label(self, option_id: str) -> str | None:
-        """The label of an option, or None when the questionnaire does not list it."""
-        for oid, label in self.options:
-            if oid == option_id:
-                return label
-        return None
+        """The label of an option, or None when the questionnaire does not list it (for many
+        ids, take :meth:`labels` once: this builds the lookup on every call)."""
+        return self.labels().get(option_id)
+
+    def labels(self) -> dict[str, str]:
+        """Option id → label, for looking many up (a linear scan per chosen id made a hostile
+        answer of 50,000 ids take a minute)."""
+        return dict(self.options)
 
 
 class QuestionBook:

@@ -134,10 +134,12 @@ def _cells(
     if q.type in ("choice", "multi_choice"):
         ids = value if isinstance(value, list) else [value]
         shown = labels if isinstance(labels, list) and len(labels) == len(ids) else ids
-        text = [q.label(str(i)) or str(w) for i, w in zip(ids, shown, strict=True)]
+        known = q.labels()
+        text = [known.get(str(i)) or str(w) for i, w in zip(ids, shown, strict=True)]
         group: list[Cell] = ["; ".join(text), "; ".join(map(str, ids))]
         if q.type == "multi_choice":
-            group.extend(int(o in ids) for o, _ in q.options)
+            chosen = set(map(str, ids))
+            group.extend(int(o in chosen) for o, _ in q.options)
         return group
     if q.type == "date" and isinstance(value, str):
         return list(split_date(value, t))

@@ -29,10 +29,23 @@ FORMAT_V1 = "witness-intake/submission/v1"
 _FORMAT_PREFIX = "witness-intake/submission/"
 
 MAX_SUBMISSION_JSON = 16 * 1024 * 1024  # far above any real testimony; bounds a hostile file
+# What one submission may bring (docs/submission-format.md, "Limits"). Each is several times what
+# a questionnaire allows (200 questions, 30 options, 20 files a question, prompts of 3,000
+# characters); without them a sealed file of 0.4 MB took a minute of CPU in the indexes.
+MAX_ANSWERS = 1000
+MAX_LIST_ITEMS = 256  # option ids of a multi_choice answer, files of a media answer, labels…
+MAX_OPTION_ID_CHARS = 64
+MAX_PROMPT_CHARS = 10_000
+MAX_TEXT_CHARS = 1_000_000  # any one string of an answer (the witness's words)
+MAX_ATTACHMENTS = 1000
+#: Names the output folder uses for itself (compared case-insensitively: a folder named
+#: ``UWAZI`` is ``uwazi`` on a case-insensitive disk); a submission cannot take them.
+RESERVED_IDS = frozenset({"uwazi", "index", "receipt", "manifest"})
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _RECEIPT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 _QID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+_OPTION_RE = _QID_RE  # an option id becomes a column of the indexes, like a question id
 _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
@@ -197,14 +210,17 @@ def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
             )
         raise SubmissionFormatError(f"format: {fmt!r} is not a witness-intake submission")
     _check_keys(obj, set(_TOP_KEYS), {*_TOP_KEYS, *_OPTIONAL_TOP_KEYS}, "submission")
-    answers = tuple(_parse_answer(a, f"answers[{i}]") for i, a in enumerate(_list(obj, "answers")))
+    submission_id = _submission_id(obj)
+    answers = tuple(
+        _parse_answer(a, f"answers[{i}]") for i, a in enumerate(_list(obj, "answers", MAX_ANSWERS))
+    )
     attachments = tuple(
         _parse_attachment(a, f"attachments[{i}]", i + 1)
-        for i, a in enumerate(_list(obj, "attachments"))
+        for i, a in enumerate(_list(obj, "attachments", MAX_ATTACHMENTS))
     )
     _cross_check(answers, attachments)
     return Submission(
-        submission_id=_match(obj, "submission_id", _ID_RE, "submission_id"),
+        submission_id=submission_id,
         receipt=_match(obj, "receipt", _RECEIPT_RE, "receipt"),
         questionnaire=_parse_questionnaire(obj["questionnaire"]),
         language=_match(obj, "language", _LANG_RE, "language"),
@@ -213,6 +229,16 @@ def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
         attachments=attachments,
         ack_secret=_ack_secret(obj),
     )
+
+
+def _submission_id(obj: Mapping[str, Any]) -> str:
+    value = _match(obj, "submission_id", _ID_RE, "submission_id")
+    if value.lower() in RESERVED_IDS:
+        raise SubmissionFormatError(
+            f"submission_id: {value!r} is a name the output folder uses for itself (reserved); "
+            "the server never issues it"
+        )
+    return value
 
 
 def _ack_secret(obj: Mapping[str, Any]) -> str | None:
@@ -224,6 +250,14 @@ def _ack_secret(obj: Mapping[str, Any]) -> str | None:
 def _decode(data: bytes | bytearray) -> Any:
     if len(data) > MAX_SUBMISSION_JSON:
         raise SubmissionFormatError(f"submission.json: larger than {MAX_SUBMISSION_JSON} bytes")
+    # Counted before decoding (each answer and attachment has one; a key written with escapes is
+    # missed here and caught after decoding): 150,000 answers took 1.5 s to decode, to be refused.
+    ids = bytes(data).count(b'"question_id"')
+    if ids > MAX_ANSWERS + MAX_ATTACHMENTS:
+        raise SubmissionFormatError(
+            f"answers: {ids:,} question ids, more than the {MAX_ANSWERS:,} answers and "
+            f"{MAX_ATTACHMENTS:,} attachments allowed"
+        )
     try:
         return strictjson.loads(data)
     except strictjson.StrictJSONError as exc:
@@ -241,10 +275,12 @@ def _check_keys(
         raise SubmissionFormatError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}")
 
 
-def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+def _list(obj: Mapping[str, Any], key: str, most: int) -> list[Any]:
     value = obj[key]
     if not isinstance(value, list):
         raise SubmissionFormatError(f"{key}: expected a list")
+    if len(value) > most:
+        raise SubmissionFormatError(f"{key}: {len(value):,} items, more than the {most:,} allowed")
     return value
 
 
@@ -313,6 +349,7 @@ def _parse_answer(value: Any, where: str) -> Answer:
             raise SubmissionFormatError(f"{where}.value: must be null for a skipped question")
     else:
         _check_value(qtype, answer_value, f"{where}.value")
+    _check_sizes(value, where)
     for key in values.DETAIL_CHECKS.keys() & set(extra_keys):  # what the witness wrote
         if not values.DETAIL_CHECKS[key](value[key]):
             raise SubmissionFormatError(f"{where}.{key}: not a valid {key}")
@@ -336,6 +373,37 @@ def _check_value(qtype: str, value: Any, where: str) -> None:
         )
     if not values.has_shape(qtype, value):
         raise SubmissionFormatError(f"{where}: not a valid {qtype} value")
+
+
+def _check_sizes(answer: Mapping[str, Any], where: str) -> None:
+    """Every list and string of one answer within :data:`MAX_LIST_ITEMS` and the text caps;
+    option ids within :data:`MAX_OPTION_ID_CHARS` (each becomes a column of the indexes)."""
+    prompt = answer["prompt"]
+    if isinstance(prompt, str) and len(prompt) > MAX_PROMPT_CHARS:
+        raise SubmissionFormatError(
+            f"{where}.prompt: {len(prompt):,} characters, more than the "
+            f"{MAX_PROMPT_CHARS:,} allowed"
+        )
+    for key, item in answer.items():
+        items = item if isinstance(item, list) else item.values() if isinstance(item, dict) else ()
+        if len(items) > MAX_LIST_ITEMS:
+            raise SubmissionFormatError(
+                f"{where}.{key}: {len(items):,} items, more than the {MAX_LIST_ITEMS:,} allowed"
+            )
+        for text in (item, *items):
+            if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+                raise SubmissionFormatError(
+                    f"{where}.{key}: a text of {len(text):,} characters, more than the "
+                    f"{MAX_TEXT_CHARS:,} allowed"
+                )
+    if answer["type"] in ("choice", "multi_choice") and not answer.get("skipped"):
+        ids = answer["value"] if isinstance(answer["value"], list) else [answer["value"]]
+        bad = next((oid for oid in ids if not _OPTION_RE.fullmatch(oid)), None)
+        if bad is not None:
+            raise SubmissionFormatError(
+                f"{where}.value: {bad[:80]!r} is not a valid option id (letters, digits, _ . -; "
+                f"at most {MAX_OPTION_ID_CHARS} characters)"
+            )
 
 
 def _long_number(value: Any) -> int:

@@ -265,3 +265,27 @@ def test_ack_secret_is_optional_validated_and_round_tripped() -> None:
             parse_submission(_raw(_doc(ack_secret=bad)))
     with pytest.raises(SubmissionFormatError, match="unknown key"):
         parse_submission(_raw(_doc(other="x")))
+
+
+@pytest.mark.parametrize("reserved", ["uwazi", "Uwazi", "index", "receipt", "manifest"])
+def test_ids_the_output_folder_uses_are_reserved(reserved: str) -> None:
+    doc = sample()
+    doc["submission_id"] = reserved
+    with pytest.raises(SubmissionFormatError, match="uses for itself"):
+        parse_submission(doc)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["answers"].extend(d["answers"][:1] * 1000), "more than the 1,000 allowed"),
+        (lambda d: d["answers"][0].update(prompt="p" * 10_001), "prompt: 10,001 characters"),
+        (lambda d: d["answers"][1].update(value="w" * 1_000_001), "a text of 1,000,001"),
+        (lambda d: d["answers"][0].update(labels=["x"] * 257), "labels: 257 items"),
+    ],
+)
+def test_what_one_submission_may_bring_is_bounded(change: Any, message: str) -> None:
+    doc = sample()
+    change(doc)
+    with pytest.raises(SubmissionFormatError, match=message):
+        parse_submission(json.dumps(doc).encode())
