@@ -97,6 +97,8 @@ def extract_submission(plaintext: Readable, dest: Path) -> Extracted:
         member = tar.next()
     if member is not None:
         check_member(member, None)
+    if not tar.buffered_is_padding():
+        raise ArchiveError("unexpected data after the end of the archive")
     return Extracted(submission=submission, checks=tuple(checks))
 
 

@@ -12,6 +12,8 @@ NOT_AGE = "not an age file"
 INVALID = "not a valid submission"
 MANIFEST = "does not match manifest.json"
 CONFLICT = "conflicts with an earlier decryption"
+MISNAMED = "not named after the submission it holds"
+UNLISTED = "not listed in manifest.json"
 WRITE = "cannot write output"
 READ = "cannot read the file"
 

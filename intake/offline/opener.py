@@ -28,6 +28,7 @@ from intake.offline.open_errors import (
     DAMAGED,
     INVALID,
     MANIFEST,
+    MISNAMED,
     NO_KEY,
     NOT_AGE,
     READ,
@@ -89,14 +90,19 @@ def open_sealed(
         extracted, sha = _decrypt_into(path, identities, tmp)
         if expected_sha256 is not None and sha != expected_sha256:
             raise OpenError(MANIFEST, "sha256 differs from the one listed at export")
+        folder = out / extracted.submission.submission_id
+        taken = os.path.lexists(folder)
+        misnamed = path.name != f"{folder.name}.age"
+        if misnamed and not taken:
+            raise OpenError(MISNAMED, _misnamed(folder.name))
         if finish is not None:
             finish(extracted, tmp, sha)
-        folder = out / extracted.submission.submission_id
-        if os.path.lexists(folder):
+        if taken:
             _check_folder(folder)
+            also = f"; and this file is not named {folder.name}.age" if misnamed else ""
             raise OpenError(
                 CONFLICT,
-                f"{folder.name}/ already holds a different sealed file",
+                f"{folder.name}/ already holds a different sealed file{also}",
                 submission_id=folder.name,
                 sha256=sha,
                 same_content=_same_json(folder, tmp),
@@ -110,6 +116,14 @@ def open_sealed(
         _remove(tmp)
         raise
     return Opened(extracted=extracted, folder=folder, sha256=sha)
+
+
+def _misnamed(submission_id: str) -> str:
+    return (
+        f"it holds submission {submission_id}, whose file the server names "
+        f"{submission_id}.age; a file under another name may be a forgery made to take a real "
+        f"submission's place. Rename it to {submission_id}.age only if you know where it came from"
+    )
 
 
 def _make_temp(out: Path) -> Path:
@@ -177,7 +191,9 @@ def _extract_authenticated(
         try:
             extracted = extract_submission(plaintext, tmp)
         except ArchiveError as exc:
-            _drain(plaintext)  # a damaged file is reported as damaged, not as a bad archive
+            # a damaged file is reported as damaged, not as a bad archive; what follows the bad
+            # part is not padding, and must not hide the reason with one of its own
+            _drain(plaintext, padding=False)
             raise OpenError(INVALID, str(exc)) from None
         _drain(plaintext)  # authenticates the last chunk: nothing is released before this
     except crypto.NoIdentityMatchError:
@@ -192,10 +208,11 @@ def _extract_authenticated(
     return extracted
 
 
-def _drain(plaintext: Readable) -> None:
-    """Read to the authenticated end. Bytes after the tar's end-of-archive are only padding."""
+def _drain(plaintext: Readable, *, padding: bool = True) -> None:
+    """Read to the authenticated end. Bytes after the tar's end-of-archive are only padding
+    (``padding=False``: the archive was already refused; only authenticate)."""
     while block := plaintext.read(_READ_BLOCK):
-        if block.count(0) != len(block):
+        if padding and block.count(0) != len(block):
             raise OpenError(INVALID, "unexpected data after the end of the archive")
 
 

@@ -11,12 +11,16 @@ hashing thread does, until it hashed it), so a buffer is handed out again only o
 it and a view handed out stays valid and unchanged. Headers are parsed by
 ``tarfile.TarInfo.frombuf`` (ustar, checksum, base-256 numbers); local PAX headers (``x``) are
 applied for ``path`` and ``size``. Global PAX headers, GNU long names and sparse files are refused:
-the sealer never writes them, and refusing keeps the allow-list in :mod:`.extract` exact.
+the sealer never writes them, and refusing keeps the allow-list in :mod:`.extract` exact. PAX
+headers are bounded: at most one ``x`` header per member, of at most :data:`MAX_PAX` bytes, and
+only the keys in :data:`PAX_KEYS` are kept (others are dropped as they are read) — 80 MB of
+consecutive headers with distinct keys once took 750 MB of memory and were accepted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import tarfile
 from collections.abc import Iterator
 from typing import Protocol
@@ -27,6 +31,10 @@ from intake.offline.open_errors import ArchiveError
 BLOCK = tarfile.BLOCKSIZE
 _ZERO_BLOCK = bytes(BLOCK)
 MAX_PAX = 64 * 1024  # a PAX header of our own tars is a few dozen bytes
+#: what a PAX header may set that we read (``GNU.sparse*`` is kept only to be refused by name)
+PAX_KEYS = frozenset({"path", "size", "linkpath"})
+_DIGITS = re.compile(rb"[0-9]{1,20}")
+_SIZE = re.compile(r"[0-9]{1,20}")
 
 
 class Readable(Protocol):
@@ -100,6 +108,7 @@ class TarStream:
         self._skip(self._pending)
         self._pending = 0
         pax: dict[str, str] = {}
+        headers = 0
         while True:
             block = self._exact(BLOCK)
             if len(block) != BLOCK:
@@ -112,7 +121,10 @@ class TarStream:
                 raise ArchiveError(f"not a valid tar archive ({exc})") from None
             if info.type != tarfile.XHDTYPE:
                 break
-            pax.update(self._pax(info.size))
+            if headers:
+                raise ArchiveError("more than one PAX header for one member")
+            headers += 1
+            pax = self._pax(info.size)
         return _apply_pax(info, pax, self)
 
     def _pax(self, size: int) -> dict[str, str]:
@@ -123,6 +135,12 @@ class TarStream:
         if len(data) != size:
             raise ArchiveError("archive truncated in a PAX header")
         return parse_pax(data)
+
+    def buffered_is_padding(self) -> bool:
+        """Whether what was read past the end-of-archive marker so far is all zeros (the rest
+        of the stream is the caller's to check): a second tar hidden there is refused."""
+        rest = self._chunk
+        return rest.nbytes == 0 or bytes(rest).count(0) == rest.nbytes
 
     def start(self, info: tarfile.TarInfo) -> None:
         """Mark ``info``'s data as pending (skipped by the next :meth:`next` unless read)."""
@@ -142,20 +160,21 @@ class TarStream:
 
 
 def parse_pax(data: bytes) -> dict[str, str]:
-    """PAX records ``"<len> <key>=<value>\\n"``; malformed records are an error."""
+    """PAX records ``"<len> <key>=<value>\\n"``; malformed records are an error. Only the keys
+    of :data:`PAX_KEYS` and ``GNU.sparse*`` are kept; a length is ASCII digits only."""
     out: dict[str, str] = {}
     pos = 0
     while pos < len(data):
         space = data.find(b" ", pos)
-        try:
-            length = int(data[pos:space]) if space > pos else 0
-        except ValueError:
-            length = 0
+        digits = data[pos:space] if space > pos else b""
+        length = int(digits) if _DIGITS.fullmatch(digits) else 0
         record = data[pos : pos + length]
         if length <= 0 or len(record) != length or not record.endswith(b"\n") or b"=" not in record:
             raise ArchiveError("malformed PAX header")
         key, _, value = record[space - pos + 1 : -1].partition(b"=")
-        out[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
+        name = key.decode("utf-8", "surrogateescape")
+        if name in PAX_KEYS or name.startswith("GNU.sparse"):
+            out[name] = value.decode("utf-8", "surrogateescape")
         pos += length
     return out
 
@@ -170,7 +189,7 @@ def _apply_pax(info: tarfile.TarInfo, pax: dict[str, str], stream: TarStream) ->
     if "linkpath" in pax:
         info.linkname = pax["linkpath"]
     if "size" in pax:
-        if not pax["size"].isdigit():
+        if not _SIZE.fullmatch(pax["size"]):
             raise ArchiveError("invalid PAX size")
         info.size = int(pax["size"])
     if info.type in tarfile.REGULAR_TYPES or info.type == tarfile.CONTTYPE:
