@@ -35,7 +35,7 @@ from intake.offline.custody import (
 from intake.offline.custody import file_sha256 as small_file_sha256
 from intake.offline.extract import Extracted
 from intake.offline.indexes import IndexSettings, update_indexes
-from intake.offline.open_errors import CONFLICT, OpenError
+from intake.offline.open_errors import CONFLICT, MANIFEST, UNLISTED, OpenError
 from intake.offline.opener import TEMP_PREFIX, open_sealed
 from intake.offline.progress import Progress
 from intake.offline.questions import QuestionBook
@@ -147,11 +147,13 @@ class _Run:
     ) -> None:
         self.keys = [KeyWitness(i) for i in identities]
         self.out, self.ui, self.clock, self.casework = out, ui, clock, casework
+        self.listed_ids: frozenset[str] = frozenset()  # ids the source's manifest lists
 
     def finisher(self, sealed: SealedFile, into: dict[str, Any]) -> Callable[..., None]:
         """Writes custody.json, report.html and summary.json into the folder being released."""
 
         def finish(extracted: Extracted, folder: Path, sha256: str) -> None:
+            check_listing(sealed, extracted.submission.submission_id, self.listed_ids)
             key = next(k for k in self.keys if k.used)
             fingerprint, kind = key.description()
             provenance = Provenance(
@@ -177,8 +179,22 @@ class _Run:
         return finish
 
 
+def check_listing(sealed: SealedFile, submission_id: str, listed_ids: frozenset[str]) -> None:
+    """A file holds the submission its manifest entry names; an unlisted file cannot hold one
+    the manifest lists for another file (a forgery made to take that submission's place)."""
+    if sealed.listed_id is not None and submission_id != sealed.listed_id:
+        raise OpenError(MANIFEST, f"it is listed as {sealed.listed_id} but holds {submission_id}")
+    if sealed.unlisted and submission_id in listed_ids:
+        raise OpenError(
+            UNLISTED,
+            f"yet it holds {submission_id}, which manifest.json lists for another file; it may "
+            "be a forgery made to take that submission's place",
+        )
+
+
 def _run_locked(plan: Plan, run: _Run) -> Summary:
     summary = Summary()
+    run.listed_ids = plan.listed_ids
     out, ui = run.out, run.ui
     _remove_stale_temps(out, ui)
     known, problem = load_receipt(out)

@@ -41,6 +41,7 @@ class Listed:
 
     sha256: str
     size: int
+    id: str = field(default="", compare=False)  # the id it names (the file must hold it)
 
 
 @dataclass(slots=True)
@@ -54,6 +55,7 @@ class Manifest:
     problems: list[str] = field(default_factory=list)  # first MAX_NAMED problem lines
     problem_count: int = 0
     read_all: bool = True  # False: reading stopped early; later files are not known
+    ids: set[str] = field(default_factory=set)  # ids of every valid entry (present or not)
 
     def problem(self, line: str) -> None:
         """Record one problem line (kept if fewer than MAX_NAMED, always counted)."""
@@ -103,7 +105,8 @@ def _take(result: Manifest, seen: set[str], present: Collection[str], n: int, en
         if name is not None and name in present:
             result.refused.setdefault(name, f"its entry in {MANIFEST_NAME} is invalid ({reason})")
         return
-    listing = Listed(sha256=entry["sha256"], size=entry["size"])
+    listing = Listed(sha256=entry["sha256"], size=entry["size"], id=entry["id"])
+    result.ids.add(entry["id"])
     if name in seen:
         earlier = result.listed.get(name)
         if name in present and earlier != listing:
@@ -156,10 +159,14 @@ def _entries(text: _Text) -> Iterator[Any]:
         raise _Syntax("expected an object or a list")
     text.pos += 1
     found = False
+    keys: set[str] = set()
     while text.peek() != "}":
         key = text.value()
         if not isinstance(key, str):
             raise _Syntax("expected a key")
+        if key in keys:  # as strictjson refuses them everywhere else
+            raise _Syntax(f"duplicate key {key[:40]!r}")
+        keys.add(key)
         text.take(":")
         if key in LIST_KEYS and not found and text.peek() == "[":
             found = True

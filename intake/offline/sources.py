@@ -4,9 +4,11 @@ An export folder holds ``*.age`` and ``manifest.json`` (written by ``intake expo
 sha256 and size of each file), read by :mod:`intake.offline.manifest` as a bounded stream. Sizes
 are checked here; the sha256 is checked while decrypting, in the same pass. A listed file that is
 missing, or whose size differs, is a failure; an unlisted ``.age`` file is still opened, with a
-warning. The folder comes from a stick: a ``.age`` that is a symbolic link, a FIFO or anything but
-a regular file is a failure naming it, and an unusable manifest is a warning (the files are then
-opened without its check, each still authenticated by age), never a reason to stop.
+warning, after every listed one (so it cannot take the folder of a listed submission first; the
+batch also refuses it if it holds an id the manifest lists). The folder comes from a stick: a
+``.age`` that is a symbolic link, a FIFO or anything but a regular file is a failure naming it,
+and an unusable manifest is a warning (the files are then opened without its check, each still
+authenticated by age), never a reason to stop.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class SealedFile:
     path: Path
     sha256: str | None = None
     size: int | None = None
+    listed_id: str | None = None  # the submission id the manifest lists for this file
+    unlisted: bool = False  # a manifest was read and does not list this file
 
 
 @dataclass(slots=True)
@@ -41,6 +45,7 @@ class Plan:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     warnings: list[str] = field(default_factory=list)
     more_missing: int = 0  # listed in the manifest and missing, beyond those in ``failures``
+    listed_ids: frozenset[str] = frozenset()  # every id the manifest lists
 
 
 def plan_sources(src: Path) -> Plan:
@@ -72,8 +77,10 @@ def plan_sources(src: Path) -> Plan:
         plan.warnings.append(f"{MANIFEST_NAME}: … and {more:,} more problems (not shown)")
     plan.failures.extend((n, f"listed in {MANIFEST_NAME} but missing") for n in manifest.missing)
     plan.more_missing = manifest.missing_count - len(manifest.missing)
+    plan.listed_ids = frozenset(manifest.ids)
     for name in regular:
         _plan_file(plan, src / name, found[name].st_size, manifest)
+    plan.files.sort(key=lambda f: f.unlisted)  # listed files first (stable: by name within)
     return plan
 
 
@@ -116,11 +123,15 @@ def _plan_file(plan: Plan, path: Path, size: int, manifest: Manifest) -> None:
         plan.failures.append((name, manifest.refused[name]))
     elif listed is None:
         if manifest.read_all:
-            plan.warnings.append(f"{name}: not listed in {MANIFEST_NAME}; opening it anyway")
-        plan.files.append(SealedFile(path=path))
+            plan.warnings.append(
+                f"{name}: not listed in {MANIFEST_NAME}; opening it anyway, after the listed ones"
+            )
+        plan.files.append(SealedFile(path=path, unlisted=True))
     elif size != listed.size:
         plan.failures.append(
             (name, f"does not match {MANIFEST_NAME} (size {size}, listed {listed.size})")
         )
     else:
-        plan.files.append(SealedFile(path=path, sha256=listed.sha256, size=listed.size))
+        plan.files.append(
+            SealedFile(path=path, sha256=listed.sha256, size=listed.size, listed_id=listed.id)
+        )

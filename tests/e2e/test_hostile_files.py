@@ -58,7 +58,7 @@ def _stick(tmp_path: Path, key: StaffKey) -> Path:
     src.mkdir()
     for name, text in _hostile_texts().items():
         seal_json_text(text, key.recipient, src / name)
-    seal_submission(submission("ZGOOD"), key.recipient, src / "zgood.age")  # opened last
+    seal_submission(submission("zgood"), key.recipient, src / "zgood.age")  # opened last
     return src
 
 
@@ -78,13 +78,13 @@ def test_each_hostile_file_is_one_line_and_the_batch_goes_on(tmp_path: Path, key
     for line, (name, reason) in zip(sorted(errors), sorted(reasons.items()), strict=True):
         assert line.startswith(f"intake: error: {name}: not a valid submission"), line
         assert reason in line, line
-    assert (out / "ZGOOD" / "report.html").is_file()  # the file after them was still opened
+    assert (out / "zgood" / "report.html").is_file()  # the file after them was still opened
     assert sorted(p.name for p in out.iterdir()) == [
         ".intake-index",
-        "ZGOOD",
         "index.csv",
         "index.html",
         "receipt.json",
+        "zgood",
     ]
     assert "1 decrypted, 0 already done, 4 failed" in run.stderr
 

@@ -19,6 +19,7 @@ from tests.support.cli import run_main
 from tests.support.sealing import seal_bytes
 from tests.support.submissions import (
     HOSTILE,
+    ID,
     PHOTO,
     make_tar,
     seal_submission,
@@ -94,7 +95,7 @@ _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Hea
 
 def _open(data: bytes) -> tuple[OpenError | None, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "x.age", Path(tmp) / "out"
+        src, out = Path(tmp) / f"{ID}.age", Path(tmp) / "out"
         out.mkdir()
         src.write_bytes(data)
         try:
