@@ -34,6 +34,7 @@ from intake.offline.report_custody import (
     e,
     file_link,
     quote,
+    w,
 )
 from intake.submission.document import Answer, Submission, format_timestamp
 
@@ -227,14 +228,14 @@ class _Page:
         q = self.questions[answer.question_id]
         flag = f"<span class=flag>{self.t['sensitive']}</span>" if q.sensitive else ""
         head = (
-            f"<div class=prompt><span dir=auto>{e(q.text)}</span> "
-            f"<span class=id>[{e(answer.question_id)}]</span>{flag}</div>"
+            f"<div class=prompt><span dir=auto>{w(q.text)}</span> "
+            f"<span class=id>[{w(answer.question_id)}]</span>{flag}</div>"
         )
         seen = ""
         if q.known and answer.prompt != q.text:
             seen = (
                 f"<div class=seen>{self.t['as_seen']}: "
-                f'<bdi lang="{self.wl}" dir=auto>{e(answer.prompt)}</bdi></div>'
+                f'<bdi lang="{self.wl}" dir=auto>{w(answer.prompt)}</bdi></div>'
             )
         cls = "answer sens" if q.sensitive else "answer"
         value = f'<div class=value lang="{self.wl}" dir=auto>{self.value(answer)}</div>'
@@ -255,7 +256,7 @@ class _Page:
             return "".join(self._media(self.checks[p]) for p in value if p in self.checks)
         if answer.type in ("choice", "multi_choice"):
             return self._choices(answer)
-        shown = e(str(value.get("text", "")) if isinstance(value, dict) else str(value))
+        shown = w(str(value.get("text", "")) if isinstance(value, dict) else str(value))
         return shown + self._written(answer)
 
     def _written(self, answer: Answer) -> str:
@@ -266,23 +267,24 @@ class _Page:
             return ""
         return (
             f" <span class=seen>({self.t['written']}: "
-            f'<bdi lang="{self.wl}" dir=auto>{e(written)}</bdi>)</span>'
+            f'<bdi lang="{self.wl}" dir=auto>{w(written)}</bdi>)</span>'
         )
 
     def _choices(self, answer: Answer) -> str:
         ids = answer.value if isinstance(answer.value, list) else [answer.value]
         seen = _witness_labels(answer, len(ids)) or ids
         q = self.questions[answer.question_id]
+        known = q.labels() if q.known else {}
         shown = []
         for oid, witness in zip(ids, seen, strict=True):
-            staff = q.label(oid) if q.known else None
-            text = f"<bdi dir=auto>{e(staff or witness)}</bdi>"
+            staff = known.get(oid)
+            text = f"<bdi dir=auto>{w(staff or witness)}</bdi>"
             if staff is not None and staff != witness:
                 text += (
-                    f' <span class=seen>(<bdi lang="{self.wl}" dir=auto>{e(witness)}</bdi>)</span>'
+                    f' <span class=seen>(<bdi lang="{self.wl}" dir=auto>{w(witness)}</bdi>)</span>'
                 )
             shown.append(text)
-        return f"{', '.join(shown)} <span class=id>[{e(', '.join(ids))}]</span>"
+        return f"{', '.join(shown)} <span class=id>[{w(', '.join(ids))}]</span>"
 
     def _media(self, check: AttachmentCheck) -> str:
         link = f"<div>{file_link(check.attachment, self.t)}</div>"

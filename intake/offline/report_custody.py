@@ -68,6 +68,23 @@ BIDI_CONTROLS = frozenset(
 )
 
 
+#: Characters that end a bidi paragraph (Unicode type B, and U+2028): the isolation of a
+#: ``<bdi>`` or ``dir=auto`` ends with them, so a U+202E after one reversed the staff text that
+#: follows ("[first_question]" drawn as "[noitseuq_tsrif]"). Shown as visible marks.
+PARAGRAPH_BREAKS = frozenset("\r\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def w(text: str) -> str:
+    """Untrusted text as HTML: escaped, with its paragraph separators made visible marks (it is
+    then isolated by the element around it)."""
+    html = e(text)
+    if not PARAGRAPH_BREAKS.intersection(html):
+        return html
+    return "".join(
+        f"<span class=ctl>[U+{ord(c):04X}]</span>" if c in PARAGRAPH_BREAKS else c for c in html
+    )
+
+
 def shown_name(name: str) -> str:
     """An untrusted file name as HTML: escaped, isolated, its bidi controls made visible."""
     parts = [

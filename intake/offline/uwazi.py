@@ -37,6 +37,7 @@ from intake.offline.labels import labels_for
 from intake.offline.layout import Layout
 from intake.offline.questions import QuestionBook
 from intake.offline.readback import MAX_CACHE_BYTES, read_ascii, read_json
+from intake.offline.spreadsheet import guard_cell
 from intake.offline.summary import read_summary
 from intake.offline.uwazi_template import (
     Property,
@@ -51,7 +52,9 @@ UWAZI_DIR = "uwazi"
 MAX_ZIP = 50 * 1000 * 1000  # Uwazi's documented upload limit ("up to 50 MB"), decimal to be safe
 _ENTRY_OVERHEAD = 200  # local + central headers and a data descriptor, per file, generously
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~=@:")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: Uwazi types whose cells are numbers, dates or points: a leading ``-`` there is a sign, and
+#: a guard would make them unreadable to the import; every other cell is guarded like index.csv.
+_UNGUARDED = frozenset({"numeric", "date", "daterange", "geolocation"})
 
 
 def export_uwazi(out: Path, language: str, book: QuestionBook, now: datetime) -> list[str]:
@@ -193,15 +196,24 @@ def _csv_text(props: list[Property], rows: list[tuple[Any, Any]], language: str)
     t = labels_for(language)
     sensitive = {p.key: p.label for p in props if p.question is not None and p.question.sensitive}
     for row, files in rows:
-        cells = [row["r"], *(_cell(p, row, t, sensitive) for p in props)]
+        answers = {a[0]: a for a in row["a"]}  # once per row, not once per property
+        cells = [row["r"], *(_guarded(p, _cell(p, row, answers, t, sensitive)) for p in props)]
         writer.writerow(cells + (["|".join(files or [])] if with_files else []))
     return buffer.getvalue()
 
 
+def _guarded(prop: Property, cell: str) -> str:
+    """What a spreadsheet opened on import.csv (for review) must not run as a formula."""
+    return cell if prop.type in _UNGUARDED else guard_cell(cell)
+
+
 def _cell(
-    prop: Property, row: Mapping[str, Any], t: Mapping[str, str], sensitive: Mapping[str, str]
+    prop: Property,
+    row: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    t: Mapping[str, str],
+    sensitive: Mapping[str, str],
 ) -> str:
-    answers = {a[0]: a for a in row["a"]}
     if prop.question is None:
         if prop.key == "sensitive":
             return ", ".join(label for qid, label in sensitive.items()
@@ -216,7 +228,8 @@ def _cell(
             return t["yes"] if value else t["no"]
         ids = value if isinstance(value, list) else [value]
         seen = labels if isinstance(labels, list) and len(labels) == len(ids) else ids
-        shown = [select_label(q.label(str(i)) or str(w)) for i, w in zip(ids, seen, strict=True)]
+        known = q.labels()
+        shown = [select_label(known.get(str(i)) or str(w)) for i, w in zip(ids, seen, strict=True)]
         return "|".join(dict.fromkeys(shown))
     if prop.type == "daterange" and isinstance(value, str):
         return date_range(value)
@@ -231,8 +244,7 @@ def _cell(
         return repr(value) if isinstance(value, float) else str(value)
     if prop.type == "markdown":
         return markdown_text(str(value))
-    text = " ".join(str(value).split())
-    return "'" + text if text.startswith(_FORMULA) else text
+    return " ".join(str(value).split())
 
 
 def _fixed(key: str, row: Mapping[str, Any], t: Mapping[str, str]) -> str:

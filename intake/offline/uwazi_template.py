@@ -89,16 +89,20 @@ def properties(layout: Layout) -> list[Property]:
         if kind is None:
             continue
         label = _label(q.id)
-        while label.lower().replace(" ", "_") in taken:
+        while not taken.isdisjoint(_names(label, q.type)):
             label = f"Q {label}"
-        prop = Property(q.id, label, kind, q)
-        taken.add(prop.label.lower().replace(" ", "_"))
-        out.append(prop)
+        taken.update(_names(label, q.type))
+        out.append(Property(q.id, label, kind, q))
         if q.type == "location":  # a witness may type a place instead of sharing a point
-            described = f"{label} described"
-            taken.add(described.lower().replace(" ", "_"))
-            out.append(Property(q.id, described, "text", q, part="place"))
+            out.append(Property(q.id, f"{label} described", "text", q, part="place"))
     return out
+
+
+def _names(label: str, qtype: str) -> set[str]:
+    """Every CSV column name (and label's name) one question takes: a location's derived
+    ``_geolocation`` and ``described`` columns too, so that no two columns share a name."""
+    base = label.lower().replace(" ", "_")
+    return {base, f"{base}_geolocation", f"{base}_described"} if qtype == "location" else {base}
 
 
 def _label(question_id: str) -> str:

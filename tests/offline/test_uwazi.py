@@ -258,3 +258,46 @@ def test_the_export_reads_the_folder_without_following_links(
     (out / "uwazi").symlink_to(moved)
     assert cli(["uwazi", str(out)]) == 2
     assert f"{out / 'uwazi'} is a symbolic link" in capsys.readouterr().err
+
+
+def _layout_of(rows: list[dict[str, Any]], prompts: dict[str, str]) -> Any:
+    from intake.offline.layout import Layout
+    from intake.offline.questions import QuestionBook
+
+    layout = Layout(language="en")
+    for row in rows:
+        layout.absorb({"row": row, "prompts": prompts}, QuestionBook.load())
+    return layout
+
+
+def _row(answers: list[list[Any]]) -> dict[str, Any]:
+    return {"id": "01COLS", "r": "R1", "t": "2026-01-01T00:00:00Z", "l": "en", "q": "x",
+            "qv": 1, "f": [], "c": {}, "a": answers}  # fmt: skip
+
+
+@pytest.mark.parametrize("first_location", [True, False])
+def test_derived_column_names_never_collide(first_location: bool) -> None:
+    """A text question ``place_geolocation`` beside a location ``place`` made two columns of one
+    name, and so did ``x_described``; derived names are part of the uniqueness check."""
+    point = {"latitude": 53.9, "longitude": 27.56}
+    answers = [["place", "location", point, None, 0], ["x", "location", point, None, 0]]
+    texts = [["place_geolocation", "text", "a", None, 0], ["x_described", "text", "b", None, 0]]
+    row = _row(answers + texts if first_location else texts + answers)
+    layout = _layout_of([row], {})
+    names = [p.name for p in uwazi.properties(layout)]
+    assert len(names) == len(set(names)), names
+    labels = [p.label.lower() for p in uwazi.properties(layout)]
+    assert len(labels) == len(set(labels)), labels
+    header = next(csv.reader(io.StringIO(uwazi._csv_text(uwazi.properties(layout), [], "en"))))
+    assert len(header) == len(set(header)), header
+
+
+def test_import_csv_guards_formulas_as_index_csv_does() -> None:
+    """Full-width ＝ was left alone in import.csv (index.csv guards it); numbers keep their sign."""
+    row = _row([["f6", "text", "\uff1d1+1", None, 0], ["n", "number", -5, None, 0],
+                ["c", "choice", "k", ["=HYPERLINK(1)"], 0]])  # fmt: skip
+    layout = _layout_of([row], {"f6": "F6", "n": "N", "c": "C"})
+    (cells,) = _csv(uwazi._csv_text(uwazi.properties(layout), [(row, None)], "en"))
+    assert cells["f6"] == "'\uff1d1+1"
+    assert cells["c"] == "'=HYPERLINK(1)"
+    assert cells["n"] == "-5"
