@@ -258,7 +258,7 @@
     if (key === "receipt") {
       td.append(el("a", { href: encodeURIComponent(row.id) + "/report.html", rel: "noopener noreferrer", title: T.ov_open, text: row.r }));
       // A forged file can carry a real testimony's receipt code: staff must see both.
-      if (receipts.get(row.r) > 1) td.append(" ", el("span", { class: "flag shared", title: T.ov_receipt_shared, text: "⚠ " + T.ov_receipt_shared }));
+      if (receipts.get(row.r) > 1) td.append(" ", el("span", { class: "flag shared", title: T.ov_receipt_shared, text: "⚠ " + T.ov_receipt_twice }));
     } else if (key === "consent") {
       const labels = qConsent ? labelsOf(row, qConsent) : [];
       if (labels.length) labels.forEach((l) => td.append(el("bdi", { class: "chip", dir: "auto", text: l })));
