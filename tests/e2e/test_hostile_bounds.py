@@ -122,7 +122,8 @@ def test_a_folder_of_an_older_version_beyond_the_limits_does_not_widen_the_index
     # what an older version left: a released folder whose summary holds 150,000 answers
     summary = json.loads((out / "first" / "summary.json").read_text("utf-8"))
     summary["row"]["id"] = "planted"
-    summary["row"]["a"] = [[f"q{n}", "text", "x", None, False] for n in range(150_000)]
+    shape = summary["row"]["a"][0]  # one answer as this version writes it
+    summary["row"]["a"] = [[f"q{n}", *shape[1:]] for n in range(150_000)]
     (out / "planted").mkdir()
     (out / "planted" / "summary.json").write_text(json.dumps(summary), "utf-8")
     (tmp_path / "again").mkdir()
