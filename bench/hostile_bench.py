@@ -47,13 +47,15 @@ def _write_bomb(out: IO[bytes], body: bytes, megabytes: int) -> None:
     n = total = 0
     while total < megabytes << 20:
         records: list[bytes] = []
-        while sum(len(r) for r in records) < 60_000:
+        length = 0
+        while length < 60_000:
             text = f" k{n}=\n"
             n += 1
             size = len(text) + 1
             while len(str(size)) + len(text) != size:
                 size += 1
             records.append(f"{size}{text}".encode())
+            length += size
         data = b"".join(records)
         out.write(_header("././@PaxHeader", len(data), tarfile.XHDTYPE))
         out.write(data + bytes(-len(data) % 512))
