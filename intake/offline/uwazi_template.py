@@ -23,6 +23,7 @@ from typing import Any
 from intake.offline.labels import labels_for
 from intake.offline.layout import Layout
 from intake.offline.questions import StaffQuestion
+from intake.offline.spreadsheet import guard_cell
 
 TEMPLATE_NAME = "Witness testimony"
 RESERVED = frozenset({"id", "title", "file", "attachments", "creationdate", "editdate"})
@@ -127,8 +128,9 @@ def thesaurus_values(prop: Property, language: str) -> list[str]:
 
 def select_label(label: str) -> str:
     """A thesaurus label Uwazi's CSV import cannot misread: no ``|`` (value separator) and no
-    ``::`` (group separator)."""
-    return " ".join(label.replace("|", "/").replace("::", ":").split())
+    ``::`` (group separator); guarded against formulas as every text cell of import.csv is, here
+    so that a cell still equals its thesaurus label exactly."""
+    return guard_cell(" ".join(label.replace("|", "/").replace("::", ":").split()))
 
 
 def template_json(layout: Layout) -> dict[str, Any]:

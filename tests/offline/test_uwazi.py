@@ -22,7 +22,7 @@ import pytest
 
 import crypto
 from intake.cli import main as cli
-from intake.offline import uwazi
+from intake.offline import uwazi, uwazi_template
 from intake.offline.uwazi import date_range, markdown_text
 from tests.support.casework_folder import decrypt, key_file, sealed_folder
 
@@ -301,3 +301,5 @@ def test_import_csv_guards_formulas_as_index_csv_does() -> None:
     assert cells["f6"] == "'\uff1d1+1"
     assert cells["c"] == "'=HYPERLINK(1)"
     assert cells["n"] == "-5"
+    (prop,) = [p for p in uwazi.properties(layout) if p.key == "c"]
+    assert uwazi_template.thesaurus_values(prop, "en") == ["'=HYPERLINK(1)"]  # cell == label
