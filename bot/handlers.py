@@ -39,9 +39,11 @@ log = structlog.get_logger("bot.handlers")
 
 
 def incoming(update: Update) -> Incoming | None:
-    """Where a private-chat update came from; None for anything without a user and chat."""
+    """Where a private-chat update came from; None for anything without a user and chat, or
+    whose chat is not the sender's own private chat (Telegram never sends that; a forged or
+    compromised Bot API endpoint could, to act in another witness's conversation)."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    if user is None or chat is None or chat.id != user.id:
         return None
     message = update.message or update.edited_message
     return Incoming(
@@ -52,6 +54,12 @@ def incoming(update: Update) -> Incoming | None:
         language_code=user.language_code,
         update_id=update.update_id,
     )
+
+
+def well_formed(text: str) -> str:
+    """``text`` with any lone UTF-16 surrogate (which JSON allows and UTF-8 cannot hold: the
+    store and the sealed document would fail on it) replaced by U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 class Handlers:
@@ -108,7 +116,7 @@ class Handlers:
         if message.forward_origin is not None:
             await self.flow.notice(inc, "telegram.forwarded")
             return
-        await self.flow.event(inc, Text(message.text, at=message.date.timestamp()))
+        await self.flow.event(inc, Text(well_formed(message.text), at=message.date.timestamp()))
 
     async def location(self, update: Update, context: Ctx) -> None:
         """A shared location (the engine rejects it politely where not asked)."""
@@ -143,7 +151,7 @@ class Handlers:
         key, rec = admitted
         if self.flow.replayed(inc, rec):
             return
-        caption = message.caption or None
+        caption = well_formed(message.caption) if message.caption else None
         language = rec.language or inc.language_code
         spoken = rec.expects == "voice" and item.kind in VOICE_KINDS  # a long_text answer
         if rec.expects != "media" and not spoken:

@@ -169,3 +169,26 @@ async def test_metrics_count_a_conversation_and_never_carry_its_content(
     assert metrics.last_telegram_ok is not None
     assert "CanaryMetric" not in exposition
     assert str(w.user.id) not in exposition
+
+
+async def test_a_lone_surrogate_gets_an_answer_and_a_foreign_chat_is_ignored(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    """JSON may carry a lone UTF-16 surrogate (UTF-8 cannot): the witness still gets an answer.
+    A private message whose chat is not its sender's (only a forged Bot API endpoint makes one)
+    never acts in that other witness's conversation."""
+    with capture_logs() as logs:
+        async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]):
+            a, b = await ChatWitness.agreed(fake), await ChatWitness.agreed(fake)
+            _, payload = fake._user_message(a.user, text="\ud800abc")
+            await fake.push_update("message", payload, force=True)
+            assert (await a.reply()).text
+            shown = len(fake.chat(b.chat_id).bot_events)
+            _, payload = fake._user_message(a.user, text="/delete")
+            payload["chat"] = {"id": b.user.id, "type": "private", "first_name": "B"}
+            await fake.push_update("message", payload, force=True)
+            await fake.send_text(a.user, "/help")  # applied after the forged one
+            assert (await a.reply()).text
+            assert len(fake.chat(b.chat_id).bot_events) == shown
+            assert "detained" in ((await b.press("Yes", on=b.last)).text or "")
+    assert [e for e in logs if e["log_level"] in ("error", "critical")] == []
