@@ -89,7 +89,7 @@ async def test_a_pasted_story_split_by_telegram_stays_one_answer(
         await fake.send_text(w.user, "And a grey minibus without plates.")
         assert "You are" in ((await w.reply()).text or "")
         joined = await w.reply()
-        assert "Added to your answer to “Describe any injuries.”" in (joined.text or "")
+        assert "Added to your answer to “Describe any injuries”" in (joined.text or "")
         # one more, soon after, where it cannot be an answer: the witness is asked
         held = await w.say("It was near the metro.")
         assert "It was near the metro." in (held.text or "")

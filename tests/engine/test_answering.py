@@ -91,7 +91,7 @@ def test_back_keeps_files_sent_without_done_and_shows_them_on_return() -> None:
     back = press(step, "Back")
     assert back.prompt.question_id == "where"
     assert back.state.answers["files"] == ["att0", "att1"]
-    assert back.prompt.notice == "Saved as your answer to “Photos or documents?”: 2 files."
+    assert back.prompt.notice == "Saved as your answer to “Photos or documents”: 2 files."
     again = press(back, "Skip")  # forward again: the files are listed, to remove or confirm
     assert again.prompt.question_id == "files"
     assert "1. photo0.jpg — 100 bytes" in again.prompt.text
@@ -116,12 +116,12 @@ def test_back_keeps_options_ticked_without_done() -> None:
 
 def test_back_to_review_keeps_what_the_edit_shows() -> None:
     listed = press(press(full_run(), "✏️ Change an answer"), "Later ›")
-    editing = press(press(listed, "9. Photos or documents?"), "✕ 1")
+    editing = press(press(listed, "9. Photos or documents"), "✕ 1")
     review = press(editing, "Back to review")
     assert review.prompt.stage == "review"
     assert review.state.answers["files"] == ["att2"]
-    assert "9. Photos or documents?: 1 file" in review.prompt.text
-    assert review.prompt.notice == "Saved as your answer to “Photos or documents?”: 1 file."
+    assert "9. Photos or documents: 1 file" in review.prompt.text
+    assert review.prompt.notice == "Saved as your answer to “Photos or documents”: 1 file."
 
 
 def test_unticking_everything_then_leaving_skips_the_question_and_says_so() -> None:
@@ -192,7 +192,7 @@ def test_emptying_a_required_answer_then_leaving_leaves_it_to_be_asked_again() -
     back = press(emptied, "Back to review", q)
     assert "photos" not in back.state.answers
     assert "asked again" in (back.prompt.notice or "")
-    assert "2. Photos?: (not answered yet)" in back.prompt.text
+    assert "2. Photos: (not answered yet)" in back.prompt.text
     again = press(back, "✅ Submit", q)
     assert again.outcome == "continue"
     assert again.prompt.question_id == "photos"

@@ -60,6 +60,6 @@ def test_questions_a_changed_answer_brings_in_are_listed_with_their_edit() -> No
     step = press(step, "A witness")  # "people" applies again and is asked…
     assert step.prompt.question_id == "people"
     review = press(step, "Back to review")  # …but the witness goes back to the review first
-    assert "7. How many people were detained?: (not answered yet)" in review.prompt.text
+    assert "7. How many people were detained: (not answered yet)" in review.prompt.text
     again = press(review, "Edit 7")
     assert again.prompt.question_id == "people"
