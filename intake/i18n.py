@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -153,6 +154,30 @@ def render(strings: Mapping[str, str], key: str, **values: object) -> str:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+#: The buttons a sentence may name ("press “{submit}”"), by placeholder: see :func:`button_names`.
+NAMED_BUTTONS = ("submit", "cancel", "change", "back", "skip")
+
+
+def button_names(strings: Mapping[str, str]) -> dict[str, str]:
+    """The labels of the buttons a sentence names, as the witness sees them — a questionnaire may
+    rename them (``"buttons.submit" = "Send"``) — without their icons (``✅ Submit`` → ``Submit``),
+    for the ``{submit}``, ``{cancel}``… placeholders of footers, reminders and help."""
+    out: dict[str, str] = {}
+    for name in NAMED_BUTTONS:
+        label = render(strings, f"buttons.{name}")
+        out[name] = _bare(label) or label
+    return out
+
+
+def _bare(label: str) -> str:
+    start, end = 0, len(label)
+    while start < end and not unicodedata.category(label[start]).startswith(("L", "N")):
+        start += 1
+    while end > start and not unicodedata.category(label[end - 1]).startswith(("L", "N")):
+        end -= 1
+    return label[start:end]
 
 
 def plural_form(lang: str | None, count: float) -> str:

@@ -122,7 +122,7 @@ def _question(
         line = i18n.render(ui, "question.progress", n=number, total=total)
     parts = [line]
     if number == 1 and not state.editing:
-        parts.append(i18n.render(ui, "question.reminder"))
+        parts.append(i18n.render(ui, "question.reminder", **i18n.button_names(ui)))
     body = question.prompt[lang]
     if question.help:
         body += "\n" + question.help[lang]

@@ -50,7 +50,9 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
             )
             items.append(item)
         body = "\n".join(items) if items else i18n.render(ui, "review.empty")
-        footer = i18n.render(ui, "review.pick" if state.picking else "review.footer")
+        footer = i18n.render(
+            ui, "review.pick" if state.picking else "review.footer", **i18n.button_names(ui)
+        )
         text = "\n\n".join([i18n.render(ui, "review.heading"), body, footer])
         if len(text) <= REVIEW_LIMIT:
             break
