@@ -41,7 +41,9 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
             if question.id in state.answers:
                 value = state.answers[question.id]
                 details = state.details.get(question.id)
-                answer = display(question, value, lang, ui, excerpt=excerpt, details=details)
+                answer = display(
+                    question, value, lang, ui, excerpt=excerpt, details=details, files=state.files
+                )
                 answer += _captions(state, value, excerpt)
             else:
                 answer = i18n.render(ui, "review.not_answered")

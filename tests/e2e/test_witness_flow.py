@@ -3,6 +3,7 @@ the question asked, buttons named as shown, a photo at a text question kept with
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from intake.questionnaire import Questionnaire
 from tests.support.channels import ChatWitness
 from tests.support.fakebot import FakeBotApi
 from tests.support.fakebot.harness import running_bot
+from tests.support.sealing import open_sealed, sealed_files
 
 
 def showing(w: ChatWitness, words: str) -> list[int]:
@@ -64,3 +66,35 @@ async def test_the_review_footer_names_the_renamed_submit_button(
         assert ("Send", review.button("Send")) in review.buttons
         assert "“Send” sends everything" in (review.text or "")
         assert "Submit" not in (review.text or "")
+
+
+async def test_a_photo_at_a_text_question_is_kept_with_its_words_as_the_answer(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    async with running_bot(fake, tmp_path / "d", sample, [staff.recipient()]) as rb:
+        w = await ChatWitness.agreed(fake)
+        await w.press("Yes")
+        asked = await w.say("10.08.2020")
+        assert "Where were you held?" in (asked.text or "")
+        photo = b"\xff\xd8\xff\xe0 a cell door"
+        nxt = await w.send_file("photo", photo, caption="Okrestina, cell 12")
+        assert "not expected" not in (nxt.text or "")
+        assert "What was done to you?" in (nxt.text or "")  # the caption answered the question
+        await w.press("Nothing of this")
+        await w.press("Done")
+        await w.press("A witness")
+        await w.say("3")
+        await w.press("Skip")
+        review = await w.press("Skip")
+        assert "3. Where were you held: Okrestina, cell 12 + 📎 1 file" in (review.text or "")
+        await w.submit("Send")
+        (sealed,) = sealed_files(rb.store)
+        opened = open_sealed(sealed, staff)
+        document = json.loads(opened["submission.json"])
+        place = next(a for a in document["answers"] if a["question_id"] == "place_held")
+        assert place["value"] == "Okrestina, cell 12"
+        (attachment,) = document["attachments"]
+        assert place["files"] == [attachment["path"]]
+        assert attachment["question_id"] == "place_held"
+        assert opened[attachment["path"]] == photo
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.channel import Command, Location, Media, Press, Text
+from intake.channel import AttachmentRef, Command, Location, Media, Press, Text
 from intake.engine import start
 from intake.questionnaire import loads
 from tests.support.steps import (
@@ -196,3 +196,43 @@ def test_emptying_a_required_answer_then_leaving_leaves_it_to_be_asked_again() -
     again = press(back, "✅ Submit", q)
     assert again.outcome == "continue"
     assert again.prompt.question_id == "photos"
+
+
+def _photo(n: int, kind: str = "photo") -> Media:
+    mime = {"photo": "image/jpeg", "voice": "audio/ogg"}[kind]
+    name = {"photo": "photo.jpg", "voice": "voice.ogg"}[kind]
+    ref = AttachmentRef(f"att{n}", name, mime, 2048, f"{n:064x}", received_as=kind)
+    return Media(ref)
+
+
+def test_a_photo_at_a_text_question_is_kept_with_that_answer_and_its_caption_is_the_answer() -> (
+    None
+):
+    step = send(press(at_first_question(), "Yes"), Text("10.08.2020"))
+    assert step.prompt.question_id == "place_held"
+    assert step.prompt.expects == "voice"  # text, or files to go with it
+    with_words = send(step, Media(_photo(0).attachment, caption="  Okrestina, cell 12 "))
+    assert with_words.outcome == "continue"
+    assert with_words.state.answers["place_held"] == "Okrestina, cell 12"
+    assert with_words.state.details["place_held"] == {"files": ["att0"]}
+    assert with_words.prompt.question_id == "treatment"
+    # without words: kept pending and listed by name, Done keeps it as the answer
+    alone = send(step, _photo(1))
+    assert alone.state.uploads == ("att1",)
+    assert "1. photo.jpg — 2 KB" in alone.prompt.text
+    done = press(alone, "Done")
+    assert done.state.answers["place_held"] == ""
+    assert done.state.details["place_held"] == {"files": ["att1"]}
+    back = press(done, "Back")
+    assert "1. photo.jpg — 2 KB" in back.prompt.text  # coming back starts from its files
+    typed = send(back, Text("Okrestina"))
+    assert typed.state.details["place_held"] == {"files": ["att1"]}
+
+
+def test_a_voice_message_has_one_name_at_a_text_and_at_a_media_question() -> None:
+    step = send(press(at_first_question(), "Yes"), Text("10.08.2020"))
+    at_text = send(step, _photo(0, "voice"))
+    assert "1. 🎤 Voice message — 2 KB" in at_text.prompt.text
+    at_media = send(at_question("files"), _photo(1, "voice"))
+    assert "1. 🎤 Voice message — 2 KB" in at_media.prompt.text
+    assert "voice.ogg" not in at_media.prompt.text
