@@ -350,7 +350,7 @@ class Flow:
             if rec.chat_id is None:
                 continue
             ui = self.ui(rec.language)
-            time = i18n.render_duration(ui, left)
+            time = i18n.render_about(ui, left)
             text = i18n.render(ui, "notice.expiring", time=time, **i18n.button_names(ui))
             rec.add(await self.send(rec.chat_id, [Chunk(text)]))
             await self.save(key, rec)

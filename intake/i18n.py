@@ -236,6 +236,23 @@ def render_duration(strings: Mapping[str, str], seconds: float) -> str:
     return render_count(strings, "time.minutes", minutes)
 
 
+def render_about(strings: Mapping[str, str], seconds: float) -> str:
+    """A time left as people say it after "about": a few minutes exactly (``7 минут``), then to
+    five minutes (``20 minutes``), "half an hour", "an hour", then whole hours (``3 гадзіны``) —
+    never "about 29 minutes"."""
+    minutes = seconds / 60
+    if minutes < 10:
+        return render_count(strings, "time.minutes", max(1, round(minutes)))
+    if 25 <= minutes <= 35:
+        return render(strings, "time.half_hour")
+    if minutes < 50:
+        return render_count(strings, "time.minutes", 5 * round(minutes / 5))
+    hours = round(minutes / 60)
+    if hours <= 1:
+        return render(strings, "time.an_hour")
+    return render_count(strings, "time.hours", hours)
+
+
 def expected_keys(lang: str) -> frozenset[str]:
     """The keys a complete catalogue of ``lang`` has: the reference's, with each counted phrase
     written in the plural forms of ``lang`` (:data:`PLURAL_FORMS`)."""

@@ -184,7 +184,7 @@ async def test_consent_says_how_long_and_the_witness_is_warned_before_expiry(
         clock.now += 5.5 * 3600
         await rb.flow.expire()
         warning = await w.reply()
-        assert "примерно через 30 минут" in (warning.text or "")
+        assert "примерно через полчаса" in (warning.text or "")
         await rb.flow.expire()
         assert fake.drain_replies(w.chat_id) == []  # once
         clock.now += 3600

@@ -98,3 +98,18 @@ async def test_a_photo_at_a_text_question_is_kept_with_its_words_as_the_answer(
         assert attachment["question_id"] == "place_held"
         assert opened[attachment["path"]] == photo
 
+
+async def test_the_expiry_warning_rounds_the_time_and_names_the_renamed_button(
+    fake: FakeBotApi, tmp_path: Path, sample: Questionnaire, staff: Any
+) -> None:
+    now = [1_800_000_000.0]
+    async with running_bot(
+        fake, tmp_path / "d", sample, [staff.recipient()], clock=lambda: now[0]
+    ) as rb:
+        w = await ChatWitness.agreed(fake)
+        await w.press("Yes")
+        now[0] += rb.store.draft_ttl - 29 * 60 - 20  # 29 minutes and 20 seconds left
+        assert await rb.flow.warn_expiring() == 1
+        warning = await w.reply()
+        assert "ends in about half an hour" in (warning.text or "")
+        assert "press “Send” before then" in (warning.text or "")
