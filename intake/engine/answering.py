@@ -262,8 +262,10 @@ def typed(
         if isinstance(added, str) or not words or question.type not in values.ATTACHING:
             return added
         # What the witness wrote with the file is their answer to the question asked, as if
-        # typed (held to ask if it may belong elsewhere); the file goes with that answer.
-        return typed(q, added, question, Text(words), today)
+        # typed (held to ask if it may belong elsewhere); the file goes with that answer. Words
+        # that cannot be the answer (too long) leave the file kept, and say why.
+        read = typed(q, added, question, Text(words), today)
+        return Moved(added, read) if isinstance(read, str) else read
     if isinstance(event, Location):
         point = values.point(event.latitude, event.longitude)
         if question.type != "location" or point is None:

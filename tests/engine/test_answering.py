@@ -236,3 +236,11 @@ def test_a_voice_message_has_one_name_at_a_text_and_at_a_media_question() -> Non
     at_media = send(at_question("files"), _photo(1, "voice"))
     assert "1. 🎤 Voice message — 2 KB" in at_media.prompt.text
     assert "voice.ogg" not in at_media.prompt.text
+
+
+def test_a_caption_too_long_for_the_answer_keeps_the_file_and_says_why() -> None:
+    step = send(press(at_first_question(), "Yes"), Text("10.08.2020"))
+    long = send(step, Media(_photo(0).attachment, caption="x" * 1000))
+    assert long.outcome == "continue"
+    assert long.state.uploads == ("att0",)
+    assert "the limit here is" in (long.prompt.notice or "")
