@@ -87,6 +87,11 @@ def listing(state: DraftState, question: Question, ui: Mapping[str, str]) -> str
         else:
             name = short_name(entry.ref.filename)
             lines.append(i18n.render(ui, "question.file_line", n=n, name=name, size=size))
-    key = "question.voice_done" if question.type in values.ATTACHING else "question.files_done"
+    key = "question.files_done"
+    if question.type in values.ATTACHING:  # files go with a text answer: voice, or others too
+        spoken = all(
+            e is not None and is_spoken(e.ref) for e in map(state.files.get, state.uploads)
+        )
+        key = "question.voice_done" if spoken else "question.attached_done"
     lines.append(i18n.render(ui, key))
     return "\n".join(lines)

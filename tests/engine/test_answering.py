@@ -220,6 +220,9 @@ def test_a_photo_at_a_text_question_is_kept_with_that_answer_and_its_caption_is_
     alone = send(step, _photo(1))
     assert alone.state.uploads == ("att1",)
     assert "1. photo.jpg — 2 KB" in alone.prompt.text
+    assert alone.prompt.text.endswith(
+        "Type text to go with it, send more, remove one with ✕, or press Done."
+    )
     done = press(alone, "Done")
     assert done.state.answers["place_held"] == ""
     assert done.state.details["place_held"] == {"files": ["att1"]}
