@@ -204,6 +204,13 @@ class Flow:
         A pressed button is answered (its spinner stopped) once the prompt is shown, so the
         answer also tells that the chat is up to date; a stale button only gets the answer."""
         prompt = reply.prompt
+        # The same step shown again (a message joined to the previous answer, a refused answer,
+        # a file received): its older copy goes once the new one is sent, so one prompt stays.
+        again = rec.stage is not None and (rec.stage, rec.question) == (
+            prompt.stage,
+            prompt.question_id,
+        )
+        rec.question = prompt.question_id
         rec.chat_id = inc.chat_id
         rec.language = prompt.language or rec.language
         if inc.message_id is not None:
@@ -242,11 +249,14 @@ class Flow:
         ids = await self.send(inc.chat_id, chunks)
         if query is not None:
             self.answers.soon(query, notice)
+        superseded = [i for i in rec.prompt_ids if i not in ids] if again else []
         rec.add(ids)
         # A replay (an update applied before a crash) shows the same prompt again: the earlier
         # copy still counts as shown, so a message the witness sent after it is not "unseen".
         rec.prompt_ids = [*rec.prompt_ids, *ids] if reply.replayed else ids
         await self.remember(key, rec, prompt.expects, prompt.stage, inc.update_id)
+        if superseded:
+            await delete_messages(self.bot, inc.chat_id, superseded, self.policy, self.on_error)
 
     async def remember(
         self, key: str, rec: ChatRecord, expects: str, stage: str, update_id: int | None
@@ -340,7 +350,8 @@ class Flow:
             if rec.chat_id is None:
                 continue
             ui = self.ui(rec.language)
-            text = i18n.render(ui, "notice.expiring", time=i18n.render_duration(ui, left))
+            time = i18n.render_about(ui, left)
+            text = i18n.render(ui, "notice.expiring", time=time, **i18n.button_names(ui))
             rec.add(await self.send(rec.chat_id, [Chunk(text)]))
             await self.save(key, rec)
             told += 1

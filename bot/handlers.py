@@ -34,7 +34,6 @@ from intake.service import NoRoomError
 from intake.store.trouble import storage_trouble
 
 Ctx = ContextTypes.DEFAULT_TYPE
-VOICE_KINDS = ("voice", "video_note")  # spoken answers a long_text question takes
 log = structlog.get_logger("bot.handlers")
 
 
@@ -140,9 +139,10 @@ class Handlers:
         await self.flow.event(inc, Press(query.data))
 
     async def media(self, update: Update, context: Ctx) -> None:
-        """A file for a media question, streamed from Telegram into the encrypted draft; its
-        caption is kept with it (the witness's words). Past the question's files or the draft's
-        size it is refused before anything is downloaded."""
+        """A file for a media question, or sent at a text question (kept with that answer, its
+        caption read as the typed answer), streamed from Telegram into the encrypted draft; the
+        caption is kept with the file too (the witness's words). Past the question's files or the
+        draft's size it is refused before anything is downloaded."""
         inc, message = incoming(update), update.message
         if inc is None or message is None or (item := incoming_file(message)) is None:
             return
@@ -153,8 +153,7 @@ class Handlers:
             return
         caption = well_formed(message.caption) if message.caption else None
         language = rec.language or inc.language_code
-        spoken = rec.expects == "voice" and item.kind in VOICE_KINDS  # a long_text answer
-        if rec.expects != "media" and not spoken:
+        if rec.expects not in ("media", "voice"):  # "voice": a text question keeps files too
             await self._refuse(inc, self.flow.texts("telegram.not_now", language), caption)
             return
         svc, limit = self.flow.svc, self.downloader.max_bytes
@@ -164,7 +163,7 @@ class Handlers:
         elif room.refusal is not None:
             await self._refuse(inc, room.refusal, caption)
         elif (ref := await self._store(inc, key, item, caption, language)) is not None:
-            await self.flow.apply(inc, key, rec, Media(ref))
+            await self.flow.apply(inc, key, rec, Media(ref, caption=caption))
 
     async def _store(
         self, inc: Incoming, key: str, item: IncomingFile, caption: str | None, language: str | None

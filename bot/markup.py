@@ -3,7 +3,7 @@
 The engine already speaks the witness's language; rendering only lays it out: the notice first,
 the text split into messages of at most 4096 characters, the buttons (one inline keyboard, on the
 last message) with ``callback_data`` = the engine's token verbatim, and the hint to send pictures
-as files when a media answer is expected.
+as files when a media question waits for its first file.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import BotTexts
 from intake.channel import Prompt
+from intake.engine import tokens
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
 
@@ -51,11 +52,24 @@ def close_keyboard(label: str) -> InlineKeyboardMarkup:
 
 
 def full_text(prompt: Prompt, texts: BotTexts) -> str:
-    """Everything the witness reads for ``prompt``: notice, text, and the media hint if any."""
-    parts = [p for p in (prompt.notice, prompt.text) if p and p.strip()]
-    if prompt.expects == "media":
-        parts.append(texts("telegram.media_hint", prompt.language))
+    """Everything the witness reads for ``prompt``: notice, the media hint if any, then the text,
+    so that what the witness is asked stays the last line. The hint (how to send a photo as a
+    file) comes while a media question waits for its first file: not again beside the files
+    received, nor under "keep them, or discard them?"."""
+    hint = None
+    if prompt.expects == "media" and not _actions(prompt) & _PENDING:
+        hint = texts("telegram.media_hint", prompt.language)
+    parts = [p for p in (prompt.notice, hint, prompt.text) if p and p.strip()]
     return "\n\n".join(parts) or "…"
+
+
+_PENDING = frozenset({tokens.REMOVE, tokens.SAVE})  # files listed, or "keep them?" asked
+
+
+def _actions(prompt: Prompt) -> frozenset[str]:
+    return frozenset(
+        t.action for row in prompt.buttons for b in row if (t := tokens.parse(b.token))
+    )
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -34,6 +34,7 @@ class ChatRecord:
     language: str | None = None
     expects: str = "nothing"
     stage: str | None = None
+    question: str | None = None  # the question the current prompt asks (a questionnaire id)
     last_update: int | None = None  # Telegram update id last applied: a replay is skipped
 
     @classmethod
@@ -52,6 +53,7 @@ class ChatRecord:
             language=data.get("lang") if isinstance(data.get("lang"), str) else None,
             expects=str(data.get("expects") or "nothing"),
             stage=data.get("stage") if isinstance(data.get("stage"), str) else None,
+            question=data.get("q") if isinstance(data.get("q"), str) else None,
             last_update=data.get("upd") if isinstance(data.get("upd"), int) else None,
         )
 
@@ -64,6 +66,7 @@ class ChatRecord:
             "lang": self.language,
             "expects": self.expects,
             "stage": self.stage,
+            "q": self.question,
             "upd": self.last_update,
         }
 

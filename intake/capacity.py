@@ -14,7 +14,7 @@ from typing import Any
 
 from intake import i18n
 from intake.engine import DraftState, uploads
-from intake.questionnaire import Questionnaire
+from intake.questionnaire import Questionnaire, values
 
 MB = 1024 * 1024
 DEFAULT_MAX_DRAFT_BYTES = 100 * MB
@@ -45,11 +45,12 @@ def room(
     asked: bool = True,
 ) -> Room:
     """Whether the draft ``body`` takes one more file (of ``size`` bytes, if known). With
-    ``asked``, only while a media question is asked (the engine refuses a file anywhere else)."""
+    ``asked``, only while a question that takes files is asked — a media question, or a text one
+    (the files go with its answer) — the engine refuses a file anywhere else."""
     state = DraftState.from_json(body["state"])
     ui = q.strings(state.language)
     question = q.question(state.cursor) if state.stage == "question" and state.cursor else None
-    if question is None or question.type not in ("media", "long_text"):  # files, voice messages
+    if question is None or question.type not in ("media", *values.ATTACHING):
         if asked:
             return Room(0, i18n.render(ui, "error.not_here"))
     elif len(state.uploads) >= uploads.limit(question):

@@ -71,9 +71,12 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A file the witness sent, already stored in the draft."""
+    """A file the witness sent, already stored in the draft. ``caption`` is what the witness
+    wrote with it: at a question that takes text it is read as the typed answer (the file goes
+    with it), so the words are never dropped."""
 
     attachment: AttachmentRef
+    caption: str | None = None
 
 
 CommandName = Literal["cancel", "back", "skip", "help", "language", "review", "submit"]
@@ -100,7 +103,8 @@ class Button:
 
 
 Stage = Literal["language", "consent", "question", "review", "submitted", "cancelled", "declined"]
-#: ``voice``: text, or a voice or video message (a long_text question: spoken instead of typed).
+#: ``voice``: text, or files to go with it (a voice message spoken instead of typing, a photo sent
+#: at the question: a text or long_text question keeps them with its answer).
 Expects = Literal["nothing", "text", "voice", "media", "location"]
 
 

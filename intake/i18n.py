@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -155,6 +156,30 @@ def render(strings: Mapping[str, str], key: str, **values: object) -> str:
         return template
 
 
+#: The buttons a sentence may name ("press “{submit}”"), by placeholder: see :func:`button_names`.
+NAMED_BUTTONS = ("submit", "cancel", "change", "back", "skip")
+
+
+def button_names(strings: Mapping[str, str]) -> dict[str, str]:
+    """The labels of the buttons a sentence names, as the witness sees them — a questionnaire may
+    rename them (``"buttons.submit" = "Send"``) — without their icons (``✅ Submit`` → ``Submit``),
+    for the ``{submit}``, ``{cancel}``… placeholders of footers, reminders and help."""
+    out: dict[str, str] = {}
+    for name in NAMED_BUTTONS:
+        label = render(strings, f"buttons.{name}")
+        out[name] = _bare(label) or label
+    return out
+
+
+def _bare(label: str) -> str:
+    start, end = 0, len(label)
+    while start < end and not unicodedata.category(label[start]).startswith(("L", "N")):
+        start += 1
+    while end > start and not unicodedata.category(label[end - 1]).startswith(("L", "N")):
+        end -= 1
+    return label[start:end]
+
+
 def plural_form(lang: str | None, count: float) -> str:
     """The CLDR plural category of ``count`` in ``lang``: ``one``, ``few``, ``many`` or ``other``.
 
@@ -209,6 +234,23 @@ def render_duration(strings: Mapping[str, str], seconds: float) -> str:
     if minutes >= 120:
         return render_count(strings, "time.hours", round(minutes / 60))
     return render_count(strings, "time.minutes", minutes)
+
+
+def render_about(strings: Mapping[str, str], seconds: float) -> str:
+    """A time left as people say it after "about": a few minutes exactly (``7 минут``), then to
+    five minutes (``20 minutes``), "half an hour", "an hour", then whole hours (``3 гадзіны``) —
+    never "about 29 minutes"."""
+    minutes = seconds / 60
+    if minutes < 10:
+        return render_count(strings, "time.minutes", max(1, round(minutes)))
+    if 25 <= minutes <= 35:
+        return render(strings, "time.half_hour")
+    if minutes < 50:
+        return render_count(strings, "time.minutes", 5 * round(minutes / 5))
+    hours = round(minutes / 60)
+    if hours <= 1:
+        return render(strings, "time.an_hour")
+    return render_count(strings, "time.hours", hours)
 
 
 def expected_keys(lang: str) -> frozenset[str]:

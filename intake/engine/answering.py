@@ -40,7 +40,7 @@ _PENDING_CLEARED = {
 
 def goto(state: DraftState, question: Question, *, editing: bool) -> DraftState:
     """Ask ``question`` next. Unfinished input starts from the answer: a multi_choice from its
-    choices, a media question from its files, a long_text from its voice messages."""
+    choices, a media question from its files, a text question from the files sent with it."""
     current = state.answers.get(question.id)
     selection: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
@@ -49,7 +49,7 @@ def goto(state: DraftState, question: Question, *, editing: bool) -> DraftState:
     if question.type == "media" and isinstance(current, list):
         files = tuple(current)
     voices = state.details.get(question.id, {}).get("files")
-    if question.type == "long_text" and isinstance(voices, list):
+    if question.type in values.ATTACHING and isinstance(voices, list):
         files = tuple(str(v) for v in voices)
     fresh = {**_PENDING_CLEARED, "selection": selection, "uploads": files}
     return replace(
@@ -212,7 +212,7 @@ def _done(q: Questionnaire, state: DraftState, question: Question, ui: Mapping[s
         if not state.uploads:
             return i18n.render(ui, "error.no_files")
         return answer(q, state, question, list(state.uploads))
-    if question.type == "long_text" and state.uploads:
+    if question.type in values.ATTACHING and state.uploads:
         text = state.answers.get(question.id)
         value = text if isinstance(text, str) else ""
         return answer(q, state, question, value, {"files": list(state.uploads)})
@@ -246,7 +246,7 @@ def _held(
 
 
 def _voices(state: DraftState, question: Question) -> dict[str, Detail]:
-    if question.type == "long_text" and state.uploads:
+    if question.type in values.ATTACHING and state.uploads:
         return {"files": list(state.uploads)}
     return {}
 
@@ -257,7 +257,15 @@ def typed(
     """Free input (text, a shared location, a file) on the question being asked."""
     ui = q.strings(lang_of(q, state))
     if isinstance(event, Media):
-        return uploads.add(state, question, event, ui)
+        added = uploads.add(state, question, event, ui)
+        words = clean_text(event.caption or "")
+        if isinstance(added, str) or not words or question.type not in values.ATTACHING:
+            return added
+        # What the witness wrote with the file is their answer to the question asked, as if
+        # typed (held to ask if it may belong elsewhere); the file goes with that answer. Words
+        # that cannot be the answer (too long) leave the file kept, and say why.
+        read = typed(q, added, question, Text(words), today)
+        return Moved(added, read) if isinstance(read, str) else read
     if isinstance(event, Location):
         point = values.point(event.latitude, event.longitude)
         if question.type != "location" or point is None:

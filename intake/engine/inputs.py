@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from intake import i18n
 from intake.engine.dates import format_date
 from intake.engine.numbers import read_rough_number
-from intake.engine.state import Detail
+from intake.engine.state import Detail, FileEntry
+from intake.engine.uploads import is_spoken
 from intake.questionnaire import AnswerValue, Question, values
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 and DEL, but not \t \n
@@ -126,11 +127,13 @@ def display(
     *,
     excerpt: int | None = None,
     details: Mapping[str, Detail] | None = None,
+    files: Mapping[str, FileEntry] | None = None,
 ) -> str:
     """How an answer reads back to the witness (at review, or as "your current answer").
 
-    A rough number or a range reads as the witness wrote it ("about 5", "5-6"); voice messages of
-    a long_text answer are counted after its text."""
+    A rough number or a range reads as the witness wrote it ("about 5", "5-6"); the files sent
+    with a text answer are counted after its text: voice messages, and others (which ``files``,
+    the draft's, tells apart; without it every one counts as a voice message)."""
     details = details or {}
     if value is None:
         return i18n.render(strings, "review.skipped")
@@ -159,8 +162,14 @@ def display(
         text = show(value) if isinstance(value, int | float) else str(value)
     if excerpt is not None and len(text) > excerpt:
         text = text[: excerpt - 1].rstrip() + "…"
-    voices = details.get("files")
-    if isinstance(voices, list) and voices:
-        counted = "🎤 " + i18n.render_count(strings, "review.voices", len(voices))
-        text = f"{text} + {counted}" if text else counted
+    sent = details.get("files")
+    if isinstance(sent, list) and sent:
+        entries = [files.get(str(aid)) for aid in sent] if files is not None else []
+        others = sum(1 for e in entries if e is not None and not is_spoken(e.ref))
+        counted = []
+        if len(sent) - others:
+            counted.append("🎤 " + i18n.render_count(strings, "review.voices", len(sent) - others))
+        if others:
+            counted.append("📎 " + i18n.render_count(strings, "review.files", others))
+        text = " + ".join([text, *counted] if text else counted)
     return text

@@ -108,12 +108,20 @@ def join(
     return Moved(new, notice)
 
 
+#: What ends a question's prompt but not its name: "Where were you held?" is named "Where were
+#: you held" in "Added to your answer to «…»" and "3. …: Okrestina" (no "?:" nor "?»?").
+_PROMPT_END = "?？¿!！.。:：;；…,， \t\n\u00a0"
+
+
 def short(question: Question, lang: str) -> str:
-    """A question's short name (its ``short`` text, else its prompt cut to 60 characters)."""
+    """A question's short name: its ``short`` text, else its prompt's first line without the
+    final question mark, colon or other punctuation, cut to 60 characters."""
     if question.short:
         return question.short[lang]
     prompt = question.prompt[lang]
-    return prompt if len(prompt) <= 60 else prompt[:59].rstrip() + "…"
+    first = prompt.strip().splitlines()[0] if prompt.strip() else prompt
+    name = first.rstrip(_PROMPT_END) or first.strip()
+    return name if len(name) <= 60 else name[:59].rstrip(_PROMPT_END) + "…"
 
 
 def excerpt(text: str, length: int = 200) -> str:

@@ -20,7 +20,7 @@ from intake.engine.inputs import display
 from intake.engine.joining import short
 from intake.engine.state import Detail, DraftState
 from intake.engine.wording import lang_of
-from intake.questionnaire import AnswerValue, Question, Questionnaire
+from intake.questionnaire import AnswerValue, Question, Questionnaire, values
 
 
 def settle(
@@ -49,7 +49,7 @@ def settle(
         answers[question.id] = value
         if details:
             kept[question.id] = details
-        shown = display(question, value, lang, ui, details=details)
+        shown = display(question, value, lang, ui, details=details, files=state.files)
         notice = i18n.render(ui, "notice.left_saved", question=name, answer=shown)
     answers = navigation.prune(q, answers)
     details_kept = {k: d for k, d in kept.items() if answers.get(k) is not None}
@@ -69,7 +69,7 @@ def _pending(
         if state.uploads == tuple(current if isinstance(current, list) else ()):
             return None
         return (list(state.uploads) or None), {}
-    if question.type == "long_text":
+    if question.type in values.ATTACHING:
         voices = state.details.get(question.id, {}).get("files")
         if state.uploads == tuple(voices if isinstance(voices, list) else ()):
             return None

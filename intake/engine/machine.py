@@ -111,7 +111,8 @@ def _command(q: Questionnaire, state: DraftState, event: Command, today: dt.date
     if name == "cancel":
         return _ask_cancel(q, state)
     if name == "help":
-        return Step(state, current(q, state, i18n.render(ui, "help.text")))
+        help_text = i18n.render(ui, "help.text", **i18n.button_names(ui))
+        return Step(state, current(q, state, help_text))
     if name == "language":
         if state.stage == "language" or len(q.languages) == 1:  # nothing to choose: just re-show
             return Step(state, current(q, state))

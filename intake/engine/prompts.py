@@ -27,7 +27,7 @@ REVIEW_LIMIT = review.REVIEW_LIMIT
 CURRENT_EXCERPT = 1500  # characters of a long answer shown back as "your current answer"
 REMOVES_PER_ROW = 5
 _EXPECTS: Mapping[str, Expects] = {
-    "text": "text",
+    "text": "voice",
     "long_text": "voice",
     "date": "text",
     "number": "text",
@@ -122,7 +122,7 @@ def _question(
         line = i18n.render(ui, "question.progress", n=number, total=total)
     parts = [line]
     if number == 1 and not state.editing:
-        parts.append(i18n.render(ui, "question.reminder"))
+        parts.append(i18n.render(ui, "question.reminder", **i18n.button_names(ui)))
     body = question.prompt[lang]
     if question.help:
         body += "\n" + question.help[lang]
@@ -156,7 +156,15 @@ def _status(
             parts.append(i18n.render(ui, "question.current_skipped"))
         else:
             details = state.details.get(question.id)
-            answer = display(question, value, lang, ui, excerpt=CURRENT_EXCERPT, details=details)
+            answer = display(
+                question,
+                value,
+                lang,
+                ui,
+                excerpt=CURRENT_EXCERPT,
+                details=details,
+                files=state.files,
+            )
             parts.append(i18n.render(ui, "question.current", answer=answer))
     if state.uploads:
         parts.append(uploads.listing(state, question, ui))

@@ -21,7 +21,7 @@ def value_fits(question: Question, value: AnswerValue, state: DraftState | None 
     with ``state``, a media answer (or a long_text answer's voice messages) must also name files
     the draft received for that question."""
     voices = state.details.get(question.id, {}).get("files") if state is not None else None
-    spoken = question.type == "long_text" and isinstance(voices, list) and bool(voices)
+    spoken = question.type in values.ATTACHING and isinstance(voices, list) and bool(voices)
     if not values.fits(question, value, spoken=spoken):
         return False
     files = value if question.type == "media" else voices if spoken else None
@@ -128,7 +128,7 @@ def _pending_problems(state: DraftState, question: Question) -> list[str]:
     found = []
     if state.selection and question.type != "multi_choice":
         found.append("selection on a question that is not multi_choice")
-    if state.uploads and question.type not in ("media", "long_text"):
+    if state.uploads and question.type not in ("media", *values.ATTACHING):
         found.append("uploads on a question that takes no files")
     if state.date_choices and (question.type != "date" or len(state.date_choices) != 2):
         found.append("date choices on a question that is not a date")

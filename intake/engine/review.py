@@ -41,7 +41,9 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
             if question.id in state.answers:
                 value = state.answers[question.id]
                 details = state.details.get(question.id)
-                answer = display(question, value, lang, ui, excerpt=excerpt, details=details)
+                answer = display(
+                    question, value, lang, ui, excerpt=excerpt, details=details, files=state.files
+                )
                 answer += _captions(state, value, excerpt)
             else:
                 answer = i18n.render(ui, "review.not_answered")
@@ -50,7 +52,9 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
             )
             items.append(item)
         body = "\n".join(items) if items else i18n.render(ui, "review.empty")
-        footer = i18n.render(ui, "review.pick" if state.picking else "review.footer")
+        footer = i18n.render(
+            ui, "review.pick" if state.picking else "review.footer", **i18n.button_names(ui)
+        )
         text = "\n\n".join([i18n.render(ui, "review.heading"), body, footer])
         if len(text) <= REVIEW_LIMIT:
             break

@@ -1,7 +1,7 @@
-"""Files received on the question being asked: evidence at a media question, voice messages at a
-long_text question. Nothing received is dropped without the witness saying so: every file is
-listed with a ✕ to remove it, editing an answer starts from its files, and Skip with files pending
-asks first (see :mod:`intake.engine.answering`)."""
+"""Files received on the question being asked: evidence at a media question, voice messages and
+photos sent with the answer at a text or long_text question. Nothing received is dropped without
+the witness saying so: every file is listed with a ✕ to remove it, editing an answer starts from
+its files, and Skip with files pending asks first (see :mod:`intake.engine.answering`)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,32 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from intake import i18n
-from intake.channel import Media
+from intake.channel import AttachmentRef, Media
 from intake.engine.state import DraftState, FileEntry
-from intake.questionnaire import Question
+from intake.questionnaire import Question, values
 
 Result = DraftState | str
-VOICE_MIME_PREFIXES = ("audio/", "video/")
+SPOKEN_KINDS = ("voice", "video_note")  # how a channel says a file was recorded in the chat
 
 
-def is_voice(event: Media) -> bool:
-    """Whether a file sent at a long_text question can be its spoken answer (a voice or video
-    message; the channel only passes those there)."""
-    return event.attachment.mime.startswith(VOICE_MIME_PREFIXES)
+def is_spoken(ref: AttachmentRef) -> bool:
+    """Whether a file is a voice (or round video) message recorded in the chat, named "🎤 Voice
+    message" wherever it is listed; files from before ``received_as`` go by their type."""
+    if ref.received_as is not None:
+        return ref.received_as in SPOKEN_KINDS
+    return ref.mime.startswith("audio/")
 
 
 def limit(question: Question) -> int:
-    """How many files the question takes (voice messages at a long_text question: 10)."""
+    """How many files the question takes (sent with a text answer: 10)."""
     return question.max_files or (1 if question.type == "media" else 10)
 
 
 def add(state: DraftState, question: Question, event: Media, ui: Mapping[str, str]) -> Result:
-    """Keep ``event``'s file as pending on ``question`` (a media question, or a voice message at a
-    long_text question)."""
+    """Keep ``event``'s file as pending on ``question``: a media question's, or one sent with a
+    text answer (a voice message spoken instead of typing, a photo sent at the question)."""
     ref = event.attachment
-    fits = question.type == "media" or (question.type == "long_text" and is_voice(event))
+    fits = question.type == "media" or question.type in values.ATTACHING
     if not fits or ref.attachment_id in state.files:
         return i18n.render(ui, "error.not_here")
     if len(state.uploads) >= limit(question):
@@ -80,11 +82,16 @@ def listing(state: DraftState, question: Question, ui: Mapping[str, str]) -> str
         if entry is None:  # pragma: no cover - problems() forbids it
             continue
         size = size_text(entry.ref.size, ui)
-        if question.type == "long_text":
+        if is_spoken(entry.ref):  # (its file name, "voice.ogg", means nothing to the witness)
             lines.append(i18n.render(ui, "question.voice_line", n=n, size=size))
         else:
             name = short_name(entry.ref.filename)
             lines.append(i18n.render(ui, "question.file_line", n=n, name=name, size=size))
-    key = "question.voice_done" if question.type == "long_text" else "question.files_done"
+    key = "question.files_done"
+    if question.type in values.ATTACHING:  # files go with a text answer: voice, or others too
+        spoken = all(
+            e is not None and is_spoken(e.ref) for e in map(state.files.get, state.uploads)
+        )
+        key = "question.voice_done" if spoken else "question.attached_done"
     lines.append(i18n.render(ui, key))
     return "\n".join(lines)

@@ -89,8 +89,8 @@ def overview_head(layout: Layout, total: int, now: datetime) -> bytes:
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title><style>{_asset('overview.css')}</style></head>\n"
-        f"<body><main id=app><h1>{title}</h1><noscript>{title}: JavaScript is needed for this "
-        "page; every testimony also has its own report.html.</noscript></main>\n"
+        f"<body><main id=app><h1>{title}</h1><noscript>{title}: {_e(t['ov_no_script'])}"
+        "</noscript></main>\n"
         f'<script id=defs type="application/json">{dumps(definitions(layout, total, now))}'
         '</script>\n<script id=rows type="application/json">\n'
     ).encode()

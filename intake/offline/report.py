@@ -257,7 +257,15 @@ class _Page:
         if answer.type in ("choice", "multi_choice"):
             return self._choices(answer)
         shown = w(str(value.get("text", "")) if isinstance(value, dict) else str(value))
-        return shown + self._written(answer)
+        return shown + self._written(answer) + self._sent_with(answer)
+
+    def _sent_with(self, answer: Answer) -> str:
+        """The files sent with a text answer (a voice message recorded instead of typing, a
+        photo sent at the question), beside the words, as a media answer shows its files."""
+        files = answer.extra.get("files")
+        if not isinstance(files, list):
+            return ""
+        return "".join(self._media(self.checks[p]) for p in files if p in self.checks)
 
     def _written(self, answer: Answer) -> str:
         """What the witness typed, when the value was read from other words ("каля 5" → 5,

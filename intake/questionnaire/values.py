@@ -24,8 +24,8 @@ media                     a list of attachment ids (in ``submission.json``: atta
 Next to the value, an answer may keep what the witness said around it (:data:`DETAIL_CHECKS`,
 "details" in a draft, additive keys in ``submission.json``): ``written`` (the text a number or
 date was read from), ``approximate`` (``true``: "about 5"), ``range`` (``[low, high]``: "5-6";
-the value is ``low``) and ``files`` (a long_text answer's voice messages: attachment ids, in
-``submission.json`` attachment paths).
+the value is ``low``) and ``files`` (the files sent at a text or long_text question — voice
+messages, photos: attachment ids, in ``submission.json`` attachment paths).
 """
 
 from __future__ import annotations
@@ -105,16 +105,21 @@ def has_shape(question_type: str, value: object) -> bool:
     return False
 
 
+#: The question types whose answer may carry files: a voice message spoken instead of typing, a
+#: photo or document the witness sent at the question (kept with the answer, never refused).
+ATTACHING = ("text", "long_text")
+
+
 def fits(question: Question, value: AnswerValue, *, spoken: bool = False) -> bool:
     """Whether ``value`` answers ``question`` as it stands now (``None`` = skipped: fits unless
     the question is required): its shape, and the question's options, length and bounds.
-    ``spoken``: the answer has voice messages, so a long_text answer may have no text."""
+    ``spoken``: the answer has files (voice messages, photos), so a text answer may be empty."""
     if value is None:
         return not question.required
     if not has_shape(question.type, value):
         return False
     kind = question.type
-    if kind == "long_text" and spoken and value == "":
+    if kind in ATTACHING and spoken and value == "":
         return True
     if kind in ("text", "long_text"):
         return isinstance(value, str) and _fits_text(question, value)

@@ -446,13 +446,13 @@ def _parse_attachment(value: Any, where: str, n: int) -> Attachment:
 
 
 def _files_of(answer: Answer) -> list[str]:
-    """The attachment paths an answer lists: a media answer's value, a long_text answer's
-    voice messages (its ``files``)."""
+    """The attachment paths an answer lists: a media answer's value, the files sent with a text
+    or long_text answer (its ``files``: voice messages, photos)."""
     if answer.skipped:
         return []
     if answer.type == "media":
         return list(answer.value or [])
-    files = answer.extra.get("files") if answer.type == "long_text" else None
+    files = answer.extra.get("files") if answer.type in ("text", "long_text") else None
     return list(files) if isinstance(files, list) else []
 
 
@@ -470,8 +470,8 @@ def _cross_check(answers: tuple[Answer, ...], attachments: tuple[Attachment, ...
         owner = seen.get(att.question_id)
         if owner is None or att.path not in _files_of(owner):
             raise SubmissionFormatError(
-                f"attachments[{i}]: not listed by a media answer (or a long_text answer's "
-                f"files) to {att.question_id!r}"
+                f"attachments[{i}]: not listed by a media answer (or a text answer's files) "
+                f"to {att.question_id!r}"
             )
     listed: set[str] = set()
     for i, answer in enumerate(answers):

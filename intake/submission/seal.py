@@ -86,7 +86,7 @@ def build_submission(
         value, voices = answer.get("value"), answer.get("files")
         if answer.get("type") == "media" and isinstance(value, list):
             answer["value"] = [path_of.get(v, v) for v in value]
-        if isinstance(voices, list):  # a long_text answer's voice messages
+        if isinstance(voices, list):  # the files sent with a text answer (voice messages, photos)
             answer["files"] = [path_of.get(v, v) for v in voices]
     document = {
         "format": FORMAT_V1,

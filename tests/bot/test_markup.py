@@ -40,3 +40,21 @@ def test_split_without_breaks_cuts_hard() -> None:
 def test_media_prompt_carries_the_send_as_file_hint() -> None:
     prompt = Prompt(text="Photos?", stage="question", expects="media", language="ru")
     assert "как файл" in render(prompt, TEXTS)[0].text
+
+
+def test_the_media_tip_comes_before_the_question_and_not_under_keep_or_discard() -> None:
+    from intake.engine import tokens
+    from tests.support.steps import SAMPLE, at_question, file, press, send
+
+    tip = BotTexts(SAMPLE)("telegram.media_hint", "en")
+    asked = at_question("files")
+    (first,) = render(asked.prompt, BotTexts(SAMPLE))
+    assert first.text.index(tip) < first.text.index("Photos or documents?")
+    assert first.text.endswith(asked.prompt.text)  # what is asked stays the last line
+    confirm = press(send(send(asked, file(0)), file(1)), "Skip")
+    assert any(
+        tokens.parse(b.token).action == tokens.SAVE for r in confirm.prompt.buttons for b in r
+    )  # type: ignore[union-attr]
+    (chunk,) = render(confirm.prompt, BotTexts(SAMPLE))
+    assert chunk.text.endswith("Keep them, or discard them and skip the question?")
+    assert tip not in chunk.text

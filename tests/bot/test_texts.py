@@ -75,4 +75,4 @@ prompt.ru = "q"
 def test_the_media_hint_is_rendered_in_polish() -> None:
     prompt = Prompt(text="Zdjęcia?", stage="question", expects="media", language="pl")
     (chunk,) = render(prompt, BotTexts(POLISH))
-    assert chunk.text == "Zdjęcia?\n\nWskazówka: wysyłaj zdjęcia jako plik."
+    assert chunk.text == "Wskazówka: wysyłaj zdjęcia jako plik.\n\nZdjęcia?"  # the question last

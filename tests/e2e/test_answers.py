@@ -50,13 +50,13 @@ async def test_files_are_listed_removable_kept_on_edit_and_never_dropped_by_skip
         asked = await w.press("Skip")  # a file is pending: asked, not dropped
         assert "You have sent 1 file here. Keep it, or discard it" in (asked.text or "")
         review = await w.press("Keep them and go on")
-        assert "Photos or documents?: 1 file" in (review.text or "")
+        assert "Photos or documents: 1 file" in (review.text or "")
         await w.press("Change an answer")
         editing = await w.press("6.")  # the files: the edit starts from what was sent
         assert "1. report.pdf" in (editing.text or "")
         await w.send_file("video", b"\0video" * 10)
         review = await w.press("Done")
-        assert "Photos or documents?: 2 files" in (review.text or "")
+        assert "Photos or documents: 2 files" in (review.text or "")
         await w.submit("Send")
         sub = sealed_answers(rb.store, staff)
         assert [a["filename"] for a in sub["attachments"]] == ["report.pdf", "video.mp4"]
@@ -71,11 +71,11 @@ async def test_back_with_files_sent_keeps_them_and_says_so(
         await w.send_file("photo", PHOTO)
         await w.send_file("document", b"%PDF canary", filename="report.pdf")
         back = await w.press("Back")  # no Done pressed: the files are the answer, and it says so
-        assert "Saved as your answer to “Photos or documents?”: 2 files." in (back.text or "")
+        assert "Saved as your answer to “Photos or documents”: 2 files." in (back.text or "")
         again = await w.press("Skip")  # forward again: the files are there to remove or confirm
         assert "1. photo.jpg — 2 KB\n2. report.pdf — 11 bytes" in (again.text or "")
         review = await w.press("Done")
-        assert "Photos or documents?: 2 files" in (review.text or "")
+        assert "Photos or documents: 2 files" in (review.text or "")
         await w.submit("Send")
         sub = sealed_answers(rb.store, staff)
         assert [a["filename"] for a in sub["attachments"]] == ["photo.jpg", "report.pdf"]
@@ -129,7 +129,7 @@ async def test_rough_numbers_and_dates_without_a_year_keep_what_was_written(
         assert "Where did it happen?" in (people.text or "")
         await w.press("Skip")
         review = await w.press("Skip")
-        assert "How many people were detained?: about 5" in (review.text or "")
+        assert "How many people were detained: about 5" in (review.text or "")
         await w.submit("Send")
         answers = sealed_answers(rb.store, staff)["answers"]
         assert answers["when_detained"]["value"] == "2020-08-10"

@@ -140,7 +140,7 @@ async def test_concurrent_updates_of_one_witness_stay_in_order(
         replies = [await w.reply() for _ in range(3)]
         assert "Where were you held" in (replies[0].text or "")
         assert "What was done" in (replies[1].text or "")
-        assert "Added to your answer to “Where were you held?”" in (replies[2].text or "")
+        assert "Added to your answer to “Where were you held”" in (replies[2].text or "")
 
 
 async def test_metrics_count_a_conversation_and_never_carry_its_content(

@@ -89,7 +89,7 @@ async def test_a_pasted_story_split_by_telegram_stays_one_answer(
         await fake.send_text(w.user, "And a grey minibus without plates.")
         assert "You are" in ((await w.reply()).text or "")
         joined = await w.reply()
-        assert "Added to your answer to “Describe any injuries.”" in (joined.text or "")
+        assert "Added to your answer to “Describe any injuries”" in (joined.text or "")
         # one more, soon after, where it cannot be an answer: the witness is asked
         held = await w.say("It was near the metro.")
         assert "It was near the metro." in (held.text or "")
@@ -184,7 +184,7 @@ async def test_consent_says_how_long_and_the_witness_is_warned_before_expiry(
         clock.now += 5.5 * 3600
         await rb.flow.expire()
         warning = await w.reply()
-        assert "примерно через 30 минут" in (warning.text or "")
+        assert "примерно через полчаса" in (warning.text or "")
         await rb.flow.expire()
         assert fake.drain_replies(w.chat_id) == []  # once
         clock.now += 3600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.channel import Command, Location, Media, Press, Text
+from intake.channel import AttachmentRef, Command, Location, Media, Press, Text
 from intake.engine import start
 from intake.questionnaire import loads
 from tests.support.steps import (
@@ -91,7 +91,7 @@ def test_back_keeps_files_sent_without_done_and_shows_them_on_return() -> None:
     back = press(step, "Back")
     assert back.prompt.question_id == "where"
     assert back.state.answers["files"] == ["att0", "att1"]
-    assert back.prompt.notice == "Saved as your answer to “Photos or documents?”: 2 files."
+    assert back.prompt.notice == "Saved as your answer to “Photos or documents”: 2 files."
     again = press(back, "Skip")  # forward again: the files are listed, to remove or confirm
     assert again.prompt.question_id == "files"
     assert "1. photo0.jpg — 100 bytes" in again.prompt.text
@@ -116,12 +116,12 @@ def test_back_keeps_options_ticked_without_done() -> None:
 
 def test_back_to_review_keeps_what_the_edit_shows() -> None:
     listed = press(press(full_run(), "✏️ Change an answer"), "Later ›")
-    editing = press(press(listed, "9. Photos or documents?"), "✕ 1")
+    editing = press(press(listed, "9. Photos or documents"), "✕ 1")
     review = press(editing, "Back to review")
     assert review.prompt.stage == "review"
     assert review.state.answers["files"] == ["att2"]
-    assert "9. Photos or documents?: 1 file" in review.prompt.text
-    assert review.prompt.notice == "Saved as your answer to “Photos or documents?”: 1 file."
+    assert "9. Photos or documents: 1 file" in review.prompt.text
+    assert review.prompt.notice == "Saved as your answer to “Photos or documents”: 1 file."
 
 
 def test_unticking_everything_then_leaving_skips_the_question_and_says_so() -> None:
@@ -192,7 +192,58 @@ def test_emptying_a_required_answer_then_leaving_leaves_it_to_be_asked_again() -
     back = press(emptied, "Back to review", q)
     assert "photos" not in back.state.answers
     assert "asked again" in (back.prompt.notice or "")
-    assert "2. Photos?: (not answered yet)" in back.prompt.text
+    assert "2. Photos: (not answered yet)" in back.prompt.text
     again = press(back, "✅ Submit", q)
     assert again.outcome == "continue"
     assert again.prompt.question_id == "photos"
+
+
+def _photo(n: int, kind: str = "photo") -> Media:
+    mime = {"photo": "image/jpeg", "voice": "audio/ogg"}[kind]
+    name = {"photo": "photo.jpg", "voice": "voice.ogg"}[kind]
+    ref = AttachmentRef(f"att{n}", name, mime, 2048, f"{n:064x}", received_as=kind)
+    return Media(ref)
+
+
+def test_a_photo_at_a_text_question_is_kept_with_that_answer_and_its_caption_is_the_answer() -> (
+    None
+):
+    step = send(press(at_first_question(), "Yes"), Text("10.08.2020"))
+    assert step.prompt.question_id == "place_held"
+    assert step.prompt.expects == "voice"  # text, or files to go with it
+    with_words = send(step, Media(_photo(0).attachment, caption="  Okrestina, cell 12 "))
+    assert with_words.outcome == "continue"
+    assert with_words.state.answers["place_held"] == "Okrestina, cell 12"
+    assert with_words.state.details["place_held"] == {"files": ["att0"]}
+    assert with_words.prompt.question_id == "treatment"
+    # without words: kept pending and listed by name, Done keeps it as the answer
+    alone = send(step, _photo(1))
+    assert alone.state.uploads == ("att1",)
+    assert "1. photo.jpg — 2 KB" in alone.prompt.text
+    assert alone.prompt.text.endswith(
+        "Type text to go with it, send more, remove one with ✕, or press Done."
+    )
+    done = press(alone, "Done")
+    assert done.state.answers["place_held"] == ""
+    assert done.state.details["place_held"] == {"files": ["att1"]}
+    back = press(done, "Back")
+    assert "1. photo.jpg — 2 KB" in back.prompt.text  # coming back starts from its files
+    typed = send(back, Text("Okrestina"))
+    assert typed.state.details["place_held"] == {"files": ["att1"]}
+
+
+def test_a_voice_message_has_one_name_at_a_text_and_at_a_media_question() -> None:
+    step = send(press(at_first_question(), "Yes"), Text("10.08.2020"))
+    at_text = send(step, _photo(0, "voice"))
+    assert "1. 🎤 Voice message — 2 KB" in at_text.prompt.text
+    at_media = send(at_question("files"), _photo(1, "voice"))
+    assert "1. 🎤 Voice message — 2 KB" in at_media.prompt.text
+    assert "voice.ogg" not in at_media.prompt.text
+
+
+def test_a_caption_too_long_for_the_answer_keeps_the_file_and_says_why() -> None:
+    step = send(press(at_first_question(), "Yes"), Text("10.08.2020"))
+    long = send(step, Media(_photo(0).attachment, caption="x" * 1000))
+    assert long.outcome == "continue"
+    assert long.state.uploads == ("att0",)
+    assert "the limit here is" in (long.prompt.notice or "")

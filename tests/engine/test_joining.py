@@ -41,7 +41,7 @@ def test_a_message_sent_before_the_next_question_showed_joins_the_answer() -> No
     step = apply(q, step.state, Text("A grey minibus.", at=100.0, unseen=True), today=TODAY)
     assert step.state.answers["details"] == "Black uniforms, balaclavas.\nA grey minibus."
     assert step.state.cursor == "held"
-    assert step.prompt.notice == "Added to your answer to “What do you remember about them?”."
+    assert step.prompt.notice == "Added to your answer to “What do you remember about them”."
 
 
 def test_a_message_soon_after_is_held_and_the_witness_decides() -> None:
@@ -142,7 +142,7 @@ def test_answering_the_question_instead_joins_the_held_message_where_it_was_offe
     number = apply(q, held.state, Text("5", at=110.0), today=TODAY)
     assert number.state.answers == {"place": "Akrestsina\nnear the metro", "people": 5}
     assert number.state.held is None
-    assert number.prompt.notice == "Added to your answer to “Where were you held?”."
+    assert number.prompt.notice == "Added to your answer to “Where were you held”."
 
 
 def test_a_file_sent_while_a_message_is_held_keeps_both() -> None:
@@ -162,3 +162,69 @@ def test_a_file_sent_while_a_message_is_held_keeps_both() -> None:
     joined = pressed(q, sent, "previous answer")
     assert joined.state.answers["people"] == "3\none more thing"
     assert joined.state.uploads == ("att0",)
+
+
+NO_SHORT = """
+id = "no-short"
+version = 1
+languages = ["en", "ru"]
+default_language = "en"
+[consent]
+text.en = "c"
+text.ru = "c"
+accept.en = "Yes"
+accept.ru = "Да"
+decline.en = "No"
+decline.ru = "Нет"
+[[questions]]
+id = "held"
+type = "text"
+prompt.en = "Where were you held?"
+prompt.ru = "Где вас держали?"
+[[questions]]
+id = "when"
+type = "date"
+prompt.en = "When were you detained?"
+prompt.ru = "Когда вас задержали?"
+[[questions]]
+id = "who"
+type = "text"
+prompt.en = "Who was there:"
+prompt.ru = "Кто там был…"
+"""
+
+
+def test_a_question_without_a_short_label_is_named_without_its_question_mark() -> None:
+    q = loads(NO_SHORT)
+    step = start(q, "ru")
+    step = apply(q, step.state, Press(tk.make(step.state.rev, tk.LANGUAGE, "ru")), today=TODAY)
+    step = apply(q, step.state, Press(tk.make(step.state.rev, tk.ACCEPT)), today=TODAY)
+    step = apply(q, step.state, Text("Окрестина", at=100.0), today=TODAY)
+    held = apply(q, step.state, Text("и потом Жодино", at=130.0), today=TODAY)  # not a date
+    assert "к ответу на вопрос «Где вас держали»?" in held.prompt.text
+    assert "?»" not in held.prompt.text
+    unseen = apply(q, step.state, Text("камера 12", at=100.0, unseen=True), today=TODAY)
+    assert unseen.prompt.notice == "Добавлено к ответу на вопрос «Где вас держали»."
+    step = apply(q, unseen.state, Text("10.08.2020", at=140.0), today=TODAY)
+    step = apply(q, step.state, Text("соседи", at=150.0), today=TODAY)
+    assert step.prompt.stage == "review"
+    lines = step.prompt.text.splitlines()
+    assert "1. Где вас держали: Окрестина" in lines
+    assert any(line.startswith("2. Когда вас задержали: 10") for line in lines), lines
+    assert "3. Кто там был: соседи" in lines
+    assert "?:" not in step.prompt.text
+
+
+def test_a_short_label_is_used_as_written() -> None:
+    q = loads(
+        NO_SHORT.replace(
+            'prompt.ru = "Где вас держали?"',
+            'prompt.ru = "Где вас держали?"\nshort.en = "Place?"\nshort.ru = "Место?"',
+        )
+    )
+    step = start(q, "en")
+    step = apply(q, step.state, Press(tk.make(step.state.rev, tk.LANGUAGE, "en")), today=TODAY)
+    step = apply(q, step.state, Press(tk.make(step.state.rev, tk.ACCEPT)), today=TODAY)
+    step = apply(q, step.state, Text("Okrestina", at=100.0), today=TODAY)
+    unseen = apply(q, step.state, Text("cell 12", at=100.0, unseen=True), today=TODAY)
+    assert unseen.prompt.notice == "Added to your answer to “Place?”."

@@ -48,7 +48,7 @@ def test_the_cancel_question_counts_what_would_be_deleted_now() -> None:
     asked = send(step, Command("cancel"))
     assert asked.prompt.text.startswith("Delete everything? This deletes 1 answer and 1 file,")
     listed = press(press(full_run(), "✏️ Change an answer"), "Later ›")
-    done = press(press(listed, "9. Photos or documents?"), "✕ 1")
+    done = press(press(listed, "9. Photos or documents"), "✕ 1")
     done = press(done, "Done")
     assert done.state.answers["files"] == ["att2"]
     asked = send(done, Command("cancel"))

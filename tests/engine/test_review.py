@@ -60,6 +60,56 @@ def test_questions_a_changed_answer_brings_in_are_listed_with_their_edit() -> No
     step = press(step, "A witness")  # "people" applies again and is asked…
     assert step.prompt.question_id == "people"
     review = press(step, "Back to review")  # …but the witness goes back to the review first
-    assert "7. How many people were detained?: (not answered yet)" in review.prompt.text
+    assert "7. How many people were detained: (not answered yet)" in review.prompt.text
     again = press(review, "Edit 7")
     assert again.prompt.question_id == "people"
+
+
+RENAMED = """
+id = "renamed"
+version = 1
+languages = ["en", "ru"]
+default_language = "en"
+[consent]
+text.en = "c"
+text.ru = "c"
+accept.en = "Yes"
+accept.ru = "Да"
+decline.en = "No"
+decline.ru = "Нет"
+[[questions]]
+id = "held"
+type = "text"
+prompt.en = "Where were you held?"
+prompt.ru = "Где вас держали?"
+[ui.en]
+"buttons.submit" = "Send"
+"buttons.cancel" = "Stop and erase"
+[ui.ru]
+"buttons.submit" = "📨 Передать"
+"buttons.cancel" = "Стереть всё"
+"""
+
+
+def test_the_footer_and_reminders_name_the_buttons_as_the_questionnaire_labels_them() -> None:
+    from intake.channel import Command, Text
+    from intake.questionnaire import loads
+
+    q = loads(RENAMED)
+    for lang, sends, cancels, skip in (
+        ("en", "“Send” sends", "“Stop and erase”", "“Skip” leaves"),
+        ("ru", "Кнопка «Передать» отправляет", "«Стереть всё»", "«Пропустить» оставляет"),
+    ):
+        step = start(q, lang)
+        step = apply(q, step.state, Press(tk.make(step.state.rev, tk.LANGUAGE, lang)), today=TODAY)
+        step = apply(q, step.state, Press(tk.make(step.state.rev, tk.ACCEPT)), today=TODAY)
+        assert f"{cancels} " in step.prompt.text  # the reminder at the first question
+        helped = apply(q, step.state, Command("help"), today=TODAY)
+        assert skip in (helped.prompt.notice or "")
+        step = apply(q, step.state, Text("Okrestina"), today=TODAY)
+        assert step.prompt.stage == "review"
+        footer = step.prompt.text.split("\n\n")[-1]
+        assert sends in footer
+        assert cancels in footer
+        assert "Submit" not in footer
+        assert "Отправить»" not in footer

@@ -97,3 +97,19 @@ def test_durations_in_hours_and_minutes() -> None:
     assert i18n.render_duration(i18n.strings_for("ru"), 30 * 60) == "30 минут"
     assert i18n.render_duration(i18n.strings_for("uk"), 3 * 3600) == "3 години"
     assert i18n.render_duration(i18n.strings_for("be"), 3600) == "60 хвілін"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", ["7 minutes", "20 minutes", "half an hour", "45 minutes", "an hour", "2 hours"]),
+        ("be", ["7 хвілін", "20 хвілін", "паўгадзіны", "45 хвілін", "гадзіну", "2 гадзіны"]),
+        ("ru", ["7 минут", "20 минут", "полчаса", "45 минут", "час", "2 часа"]),
+        ("uk", ["7 хвилин", "20 хвилин", "пів години", "45 хвилин", "годину", "2 години"]),
+    ],
+)
+def test_a_time_left_is_rounded_as_people_say_it(lang: str, said: list[str]) -> None:
+    table = i18n.strings_for(lang)
+    minutes = [7.2, 21.5, 29.4, 44, 58.7, 121]
+    assert [i18n.render_about(table, m * 60) for m in minutes] == said
+    assert i18n.render_about(table, 22 * 60) == i18n.render_count(table, "time.minutes", 20)

@@ -34,7 +34,6 @@ async def test_garbage_everywhere_never_raises(svc: IntakeService) -> None:
     )
     stale = tokens_of(reply.prompt)[0]
     hostile: list[Event] = [
-        Media(ref),  # a file on a text question
         Location(1e308, float("nan")),
         Text("x" * 100_000),
         Press("999999999999.o.0"),
@@ -50,6 +49,10 @@ async def test_garbage_everywhere_never_raises(svc: IntakeService) -> None:
         assert rejected.outcome == "rejected", (event, rejected)
         assert rejected.prompt.question_id == "held_where"
         assert rejected.prompt.notice
+    kept = await svc.handle(player.key, Media(ref))  # a file on a text question: kept with it
+    assert kept.outcome == "continue"
+    assert kept.prompt.question_id == "held_where"
+    assert (await svc.handle(player.key, Media(ref))).outcome == "rejected"  # the same file again
     for _ in range(30):
         await svc.handle(player.key, Command("back"))
     first = await svc.handle(player.key, Command("back"))

@@ -211,3 +211,18 @@ def test_huge_answers_are_cut_on_the_page_not_in_the_report() -> None:
     (answer,) = overview_row(row)["a"]
     assert len(answer[2]) == MAX_TEXT
     assert answer[2].endswith("[…]")
+
+
+@pytest.mark.parametrize("language", ["en", "be", "ru", "uk"])
+def test_the_line_shown_without_javascript_is_in_the_staff_language(language: str) -> None:
+    import datetime as dt
+
+    from intake.offline.labels import labels_for
+    from intake.offline.layout import Layout
+    from intake.offline.overview import overview_head
+
+    head = overview_head(Layout(language), 0, dt.datetime(2026, 12, 7, tzinfo=dt.UTC)).decode()
+    shown = head.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert labels_for(language)["ov_no_script"] in shown
+    if language != "en":
+        assert "JavaScript is needed" not in shown

@@ -155,3 +155,19 @@ def test_sizes_are_grouped_as_the_staff_language_writes_them() -> None:
     assert sized(11_899, _labels("be")) == "11\u00a0899 байтаў"
     assert sized(11_899, _labels("en")) == "11,899 bytes"
     assert sized(72, _labels("uk")) == "72 байти"
+
+
+def test_files_sent_with_a_text_answer_are_shown_beside_it(tmp_path: Path) -> None:
+    voice, photo = b"OggS voice", PHOTO
+    files = {"attachments/1-voice.ogg": voice, "attachments/2-photo.png": photo}
+    sub = submission_dict(attachments=files)
+    sub["answers"][1]["files"] = [*files]  # the story: a voice message and a photo with it
+    sub["answers"][3] = {**sub["answers"][3], "value": None, "skipped": True}
+    for att in sub["attachments"]:
+        att["question_id"] = "story"
+    sub["attachments"][0]["mime"] = "audio/ogg"
+    page = render_report(_extracted(tmp_path, sub, files))
+    story = page.split("[story]", 1)[1].split("</section>", 1)[0]
+    assert "They held us for three days." in story
+    assert "1-voice.ogg" in story
+    assert 'src="attachments/2-photo.png"' in story  # the photo itself, beside the words
