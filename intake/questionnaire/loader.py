@@ -156,7 +156,24 @@ def _questions(c: Collector, raw: object, languages: Sequence[str]) -> tuple[Que
             # Broken but named: later questions may still refer to it without a second error.
             earlier[item_id] = Question(item_id, "text", {})
     _unique_purposes(c, out)
+    _one_followup(c, out)
     return tuple(out)
+
+
+def _one_followup(c: Collector, questions: Sequence[Question]) -> None:
+    """At most one option asks for a follow-up code: the witness chooses it once."""
+    first: str | None = None
+    for question in questions:
+        for option in question.options:
+            if not option.followup:
+                continue
+            if first is not None:
+                c.add(
+                    "options",
+                    f"only one option may say followup = true ({first} does)",
+                    question.id,
+                )
+            first = first or f"'{question.id}.{option.id}'"
 
 
 def _unique_purposes(c: Collector, questions: Sequence[Question]) -> None:

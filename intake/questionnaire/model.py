@@ -45,10 +45,12 @@ MAX_FILES_LIMIT = 20
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One option of a ``choice`` or ``multi_choice`` question."""
+    """One option of a ``choice`` or ``multi_choice`` question. ``followup``: choosing it asks
+    for a follow-up code at submit (at most one option of a questionnaire says so)."""
 
     id: str
     label: Texts
+    followup: bool = False
 
 
 ConditionKind = Literal["equals", "in", "answered"]
@@ -168,6 +170,15 @@ class Questionnaire:
         if language is not None and language in self.ui:
             return self.ui[language]
         return self.ui[self.default_language]
+
+    @property
+    def followup_option(self) -> tuple[str, str] | None:
+        """(question id, option id) of the option that asks for a follow-up code, or None."""
+        for question in self.questions:
+            for option in question.options:
+                if option.followup:
+                    return question.id, option.id
+        return None
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if there is none)."""
