@@ -163,6 +163,8 @@ class Questionnaire:
     source: str = "<questionnaire>"
     #: language -> interface keys that fall back to English (no catalogue, no ``[ui.<lang>]``)
     untranslated: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: False for the questionnaire of additions: its review never offers a follow-up code
+    offers_followup: bool = True
 
     def strings(self, language: str | None) -> Mapping[str, str]:
         """The interface strings to speak ``language`` with: its table if the questionnaire has
