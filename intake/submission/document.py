@@ -258,11 +258,13 @@ def _followup(obj: Mapping[str, Any]) -> Followup | None:
         raise SubmissionFormatError(
             "followup: an addition (followup_of) has no follow-up of its own"
         )
-    return Followup(
-        recipient=_match(value, "recipient", _PQ_RECIPIENT_RE, "followup.recipient"),
-        mailbox_tag=_match(value, "mailbox_tag", _TAG_RE, "followup.mailbox_tag"),
-        case_link=_match(value, "case_link", _CASE_LINK_RE, "followup.case_link"),
+    checks = (
+        ("recipient", _PQ_RECIPIENT_RE),
+        ("mailbox_tag", _TAG_RE),
+        ("case_link", _CASE_LINK_RE),
     )
+    found = {key: _match(value, key, rx, f"followup.{key}") for key, rx in checks}
+    return Followup(**found)
 
 
 def _followup_of(obj: Mapping[str, Any]) -> str | None:

@@ -276,10 +276,12 @@ def _recipient() -> str:
 def test_followup_fields_round_trip() -> None:
     followup = {"recipient": _recipient(), "mailbox_tag": "ab" * 32, "case_link": "cd" * 16}
     original = parse_submission({**sample(), "followup": followup})
-    assert original.followup is not None and original.case_link == "cd" * 16
+    assert original.followup is not None
+    assert original.case_link == "cd" * 16
     assert parse_submission(original.to_bytes()) == original
     addition = parse_submission({**sample(), "followup_of": "cd" * 16})
-    assert addition.followup is None and addition.case_link == "cd" * 16
+    assert addition.followup is None
+    assert addition.case_link == "cd" * 16
     assert parse_submission(addition.to_bytes()).followup_of == "cd" * 16
 
 
