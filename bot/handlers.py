@@ -23,6 +23,7 @@ from intake.channel import (
     AttachmentRef,
     Command,
     CommandName,
+    FollowUp,
     Location,
     Media,
     Press,
@@ -65,6 +66,11 @@ class Handlers:
         """/start: open (or resume) the conversation, language preselected from Telegram's."""
         if (inc := incoming(update)) is not None:
             await self.flow.event(inc, Start(language_hint=inc.language_code))
+
+    async def followup(self, update: Update, context: Ctx) -> None:
+        """/followup: come back with a follow-up code (asked for next; deleted at once)."""
+        if (inc := incoming(update)) is not None:
+            await self.flow.event(inc, FollowUp(language_hint=inc.language_code))
 
     async def _command(self, update: Update, name: CommandName) -> None:
         if (inc := incoming(update)) is not None:

@@ -24,9 +24,7 @@ import crypto
 from intake import capacity, engine, i18n, outbox
 from intake.channel import AttachmentRef, Closing, Event, FollowUp, Media, Prompt, Reply, Start
 from intake.engine import DraftState
-from intake.followup.deriver import DEFAULT_CONCURRENCY
-from intake.followup.kdfparams import FollowupParams
-from intake.followup.session import FollowupDesk
+from intake.followup.session import FollowupDesk, FollowupSettings
 from intake.keylocks import KeyLocks
 from intake.questionnaire import Questionnaire, load_addition
 from intake.ratelimits import RateLimiter
@@ -63,12 +61,11 @@ class IntakeService:
         clock: Callable[[], float] | None = None,
         limits: Mapping[str, tuple[int, int]] = DEFAULT_LIMITS,
         max_draft_bytes: int = capacity.DEFAULT_MAX_DRAFT_BYTES,
-        followup: FollowupParams | None = None,
-        followup_concurrency: int = DEFAULT_CONCURRENCY,
+        followup: FollowupSettings | None = None,
     ) -> None:
         """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds);
         ``max_draft_bytes`` bounds the files of one draft together. With ``followup`` (the data
-        dir's salt and Argon2id parameters) witnesses may take a follow-up code and come back
+        dir's salt and Argon2id parameters…) witnesses may take a follow-up code and come back
         with it (:mod:`intake.followup.session`)."""
         if not recipients:
             raise ValueError("IntakeService needs at least one recipient to seal submissions to")
@@ -82,11 +79,7 @@ class IntakeService:
         self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
         self.addition = load_addition()  # what a witness back with a code adds
         self._adding = Submitter(store, self.addition, list(recipients), self.clock)
-        self.followup = (
-            None
-            if followup is None
-            else FollowupDesk(self, followup, concurrency=followup_concurrency)
-        )
+        self.followup = None if followup is None else FollowupDesk(self, followup)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
         self._claimed: set[str] = set()  # clean-ups handed to a channel and not yet reported
         self._makers = 0  # clean-up records being made and claimed now (see _making)
@@ -486,6 +479,8 @@ class IntakeService:
             log.info("drafts_expired", count=len(closings))
         closings += await self.unclaimed_cleanups()
         self._limiter.purge()
+        if self.followup is not None:  # replies nobody came for within their time
+            await self.followup.mailboxes.expire()
         return closings
 
     async def unclaimed_cleanups(self) -> list[Closing]:
@@ -560,6 +555,8 @@ class IntakeService:
         finished = await self.finish_interrupted()
         report = await outbox.recover(self.store)
         swept = await self.store.sweep_orphans()
+        if self.followup is not None:
+            swept += self.followup.mailboxes.sweep_orphans()
         log.info(
             "recovery_done",
             submits_finished=finished,

@@ -30,6 +30,7 @@ it; no code, no tag.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -53,7 +54,7 @@ from intake.engine import DraftState, tokens
 from intake.followup import codes
 from intake.followup.deriver import DEFAULT_CONCURRENCY, Deriver
 from intake.followup.kdfparams import FollowupParams
-from intake.followup.mailboxes import Mailboxes
+from intake.followup.mailboxes import DEFAULT_TTL, Mailboxes
 from intake.followup.replyfile import ReplyFormatError, open_reply
 from intake.questionnaire import Questionnaire
 from intake.ratelimits import RateLimiter
@@ -73,25 +74,27 @@ DEFAULT_LIMITS: Mapping[str, tuple[int, int]] = {
 _EVERYONE = "*"  # the limiter's key for the global count
 
 
+@dataclass(frozen=True, slots=True)
+class FollowupSettings:
+    """How a service offers follow-up codes: the data dir's ``params``, at most ``concurrency``
+    derivations at once, waiting replies kept ``reply_ttl`` seconds, tries limited by ``limits``
+    (``followup`` per witness, ``followup_all`` for everyone)."""
+
+    params: FollowupParams
+    concurrency: int = DEFAULT_CONCURRENCY
+    reply_ttl: float = DEFAULT_TTL
+    limits: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+
+
 class FollowupDesk:
     """Follow-up codes of one service (see the module's docstring)."""
 
-    def __init__(
-        self,
-        svc: IntakeService,
-        params: FollowupParams,
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        limits: Mapping[str, tuple[int, int]] = DEFAULT_LIMITS,
-        reply_ttl: float | None = None,
-    ) -> None:
-        """Derive with ``params`` (the data dir's), at most ``concurrency`` at once."""
+    def __init__(self, svc: IntakeService, settings: FollowupSettings) -> None:
+        """Serve ``svc``'s witnesses as ``settings`` say."""
         self.svc = svc
-        self.deriver = Deriver(params, concurrency)
-        self.mailboxes = (
-            Mailboxes(svc.store) if reply_ttl is None else Mailboxes(svc.store, ttl=reply_ttl)
-        )
-        self._limiter = RateLimiter(limits, svc.clock)
+        self.deriver = Deriver(settings.params, settings.concurrency)
+        self.mailboxes = Mailboxes(svc.store, ttl=settings.reply_ttl)
+        self._limiter = RateLimiter(settings.limits, svc.clock)
         self._codes: dict[str, str] = {}  # witness key -> code being confirmed: memory only
 
     @property

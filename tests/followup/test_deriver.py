@@ -58,7 +58,7 @@ def test_peak_memory_stays_within_the_bound() -> None:
     # 64 MiB per derivation, 8 asked for at once: with a bound of 2 the process grows by about
     # 128 MiB; the same run with a bound of 8 grows by about 512 MiB (the control)
     bounded = _peak_growth(2)
-    assert bounded <= 2 * 64 + 24, f"peak RSS grew by {bounded} MiB"
+    assert bounded < 3 * 64, f"peak RSS grew by {bounded} MiB"  # 2 at once, not 3 or more
     assert _peak_growth(8) >= 4 * 64  # the measure sees a broken bound
 
 

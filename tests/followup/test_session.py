@@ -18,7 +18,7 @@ from intake.engine import tokens
 from intake.followup.kdfparams import FollowupParams
 from intake.followup.replyfile import Reply as StaffReply
 from intake.followup.replyfile import seal_reply
-from intake.followup.session import READING_SECONDS
+from intake.followup.session import READING_SECONDS, FollowupSettings
 from intake.questionnaire import loads
 from intake.service import IntakeService
 from intake.store import Store
@@ -53,7 +53,7 @@ async def _submit_with_code(svc: IntakeService) -> tuple[str, Reply]:
 @pytest.fixture
 async def parts(tmp_path: Path, staff: crypto.Identity) -> tuple[Store, IntakeService]:
     store = await Store.open(tmp_path / "data", clock=Clock())
-    yield store, IntakeService(store, TINY, [staff.recipient()], followup=LOW)  # type: ignore[misc]
+    yield store, IntakeService(store, TINY, [staff.recipient()], followup=FollowupSettings(LOW))  # type: ignore[misc]
     await store.close()
 
 
@@ -151,7 +151,7 @@ async def test_start_screen_button_and_a_restart_mid_confirmation(
     tmp_path: Path, staff: crypto.Identity
 ) -> None:
     store = await Store.open(tmp_path / "data", clock=Clock())
-    svc = IntakeService(store, TINY, [staff.recipient()], followup=LOW)
+    svc = IntakeService(store, TINY, [staff.recipient()], followup=FollowupSettings(LOW))
     r = await svc.handle(KEY, Start("en"))
     asked = await svc.handle(KEY, Press(find(r.prompt, tokens.FOLLOWUP) or ""))
     assert asked.prompt.stage == "followup"
@@ -164,7 +164,7 @@ async def test_start_screen_button_and_a_restart_mid_confirmation(
     await store.close()
     store = await Store.open(tmp_path / "data", clock=Clock())
     try:
-        svc = IntakeService(store, TINY, [staff.recipient()], followup=LOW)
+        svc = IntakeService(store, TINY, [staff.recipient()], followup=FollowupSettings(LOW))
         again = await svc.handle(KEY, Text(first[-4:]))  # the code was in memory only
         assert again.outcome == "continue"
         assert "restarted" in (again.prompt.notice or "")
