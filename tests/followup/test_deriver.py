@@ -37,7 +37,7 @@ from intake.followup.deriver import Deriver
 from intake.followup.kdfparams import FollowupParams
 
 async def main(concurrency: int) -> None:
-    params = FollowupParams(bytes(16), Argon2Params(memory_kib=64 * 1024, iterations=1, lanes=1))
+    params = FollowupParams(bytes(16), Argon2Params(memory_kib=64 * 1024, iterations=2, lanes=1))
     deriver = Deriver(params, concurrency=concurrency)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     await asyncio.gather(*(deriver.derive(f"{n:024d}") for n in range(8)))
@@ -59,7 +59,7 @@ def test_peak_memory_stays_within_the_bound() -> None:
     # 128 MiB; the same run with a bound of 8 grows by about 512 MiB (the control)
     bounded = _peak_growth(2)
     assert bounded < 3 * 64, f"peak RSS grew by {bounded} MiB"  # 2 at once, not 3 or more
-    assert _peak_growth(8) >= 4 * 64  # the measure sees a broken bound
+    assert _peak_growth(8) >= 5 * 64  # the measure sees a broken bound (8 × 64 MiB)
 
 
 async def test_a_cancelled_caller_keeps_its_slot_until_the_thread_is_done() -> None:
