@@ -30,8 +30,10 @@ async def test_many_concurrent_derivations_run_at_most_the_bound_at_once() -> No
     assert threading.active_count() <= threads_before + 2
 
 
+# VmHWM, not ru_maxrss: the latter is kept across fork and exec, so a child would inherit this
+# process's peak and hide its own
 _MEASURE = """
-import asyncio, resource, sys
+import asyncio, sys
 from crypto.followup import Argon2Params
 from intake.followup.deriver import Deriver
 from intake.followup.kdfparams import FollowupParams
@@ -39,9 +41,10 @@ from intake.followup.kdfparams import FollowupParams
 async def main(concurrency: int) -> None:
     params = FollowupParams(bytes(16), Argon2Params(memory_kib=64 * 1024, iterations=2, lanes=1))
     deriver = Deriver(params, concurrency=concurrency)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm = lambda: int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])
+    before = hwm()
     await asyncio.gather(*(deriver.derive(f"{n:024d}") for n in range(8)))
-    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+    print((hwm() - before) // 1024)
 
 asyncio.run(main(int(sys.argv[1])))
 """
