@@ -515,6 +515,8 @@ class IntakeService:
                 left = draft.expires_at - self.clock()
                 if draft.sealing_id is not None or draft.body.get("warned") or left <= 0:
                     continue
+                if "fu" in draft.body:  # a follow-up's ten minutes: the witness was told
+                    continue
                 draft.body["warned"] = True
                 await self.store.save_draft(draft)
                 out.append((draft.witness_key, dict(draft.body.get("channel", {})), left))

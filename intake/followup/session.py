@@ -218,8 +218,10 @@ class FollowupDesk:
         """An event of a witness in a follow-up draft (asked for the code, or at the menu)."""
         fu = draft.body["fu"]
         lang = str(fu["lang"])
-        if isinstance(event, Start | FollowUp):
+        if isinstance(event, FollowUp):
             return await self.begin(key, draft, lang)
+        if isinstance(event, Start):  # a new testimony instead
+            return await self._restart(key, draft, event)
         if isinstance(event, Command) and event.name == "cancel":
             return await self._done(draft, lang)
         if fu["stage"] == "ask":
@@ -299,6 +301,15 @@ class FollowupDesk:
         channel = dict(draft.body.get("channel", {}))
         body = {"state": step.state.to_json(), "channel": channel, "q": "addition", "of": case}
         new = self.svc.store.new_draft(key, body)
+        await self.svc.store.replace_draft(draft, new)
+        return Reply(step.prompt, "continue")
+
+    async def _restart(self, key: str, draft: Draft, event: Start) -> Reply:
+        """/start while in a follow-up: the replies shown go, a new conversation begins."""
+        await self._release(draft)
+        step = engine.start(self.svc.questionnaire, event.language_hint or draft.body["fu"]["lang"])
+        channel = dict(draft.body.get("channel", {}))
+        new = self.svc.store.new_draft(key, {"state": step.state.to_json(), "channel": channel})
         await self.svc.store.replace_draft(draft, new)
         return Reply(step.prompt, "continue")
 

@@ -331,10 +331,14 @@ class Store:
 
     async def count_drafts(self) -> int:
         """How many drafts are open."""
+        return await self.count_records(KIND)
+
+    async def count_records(self, kind: str) -> int:
+        """How many sealed records of ``kind`` live (``reply``: staff replies waiting)."""
         if self._records is not None:
-            return len(self._records.of_kind(KIND))
+            return len(self._records.of_kind(kind))
         sql = "SELECT count(*) FROM records WHERE kind = ?"
-        row = await self._reader.fetchone(sql, (KIND,))
+        row = await self._reader.fetchone(sql, (kind,))
         return int(row[0]) if row else 0
 
     async def sweep_orphans(self) -> int:

@@ -131,6 +131,8 @@ async def test_round_trip_submit_reply_read_add_and_staff_see_it_linked(
         assert acked.returncode == 0, acked.stdout + acked.stderr
         assert "1 placed" in acked.stdout
         assert bot.svc.followup.mailboxes.count() == 1
+        status = await asyncio.to_thread(intake, "status", cwd=tmp_path, env=env)
+        assert "Replies waiting for their witness: 1" in status.stdout  # a count, nothing else
         # the witness comes back
         asked = await w.say("/followup")
         assert "24" in (asked.text or "")

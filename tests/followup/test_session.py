@@ -177,3 +177,17 @@ async def test_start_screen_button_and_a_restart_mid_confirmation(
         assert "followup" not in json.loads(open_sealed(path, staff)["submission.json"])
     finally:
         await store.close()
+
+
+async def test_start_in_a_follow_up_begins_a_new_testimony_and_no_expiry_warning(
+    parts: tuple[Store, IntakeService],
+) -> None:
+    _, svc = parts
+    await svc.handle(KEY, FollowUp("en"))
+    await svc.handle(KEY, Text(f"{7:024d}"))  # at the menu: ten minutes to read
+    assert await svc.expiring(3600) == []  # no "this conversation ends soon" on top of it
+    fresh = await svc.handle(KEY, Start("en"))
+    assert fresh.prompt.stage == "consent"
+    assert (await svc.handle(KEY, Press(find(fresh.prompt, tokens.ACCEPT) or ""))).prompt.stage == (
+        "question"
+    )
