@@ -30,7 +30,7 @@ it; no code, no tag.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -162,10 +162,11 @@ class FollowupDesk:
             return Reply(self._code_prompt(draft, None, None), "rejected")
         try:
             keys = await self.deriver.derive(code)
-        except FollowupKeyError as exc:
+        except FollowupKeyError as exc:  # the code shown must work: nothing sealed, try again
             log.error("followup_derive_failed", error=str(exc))
-            self._drop(key, draft)
-            return await self.svc.submit(draft, state, None)
+            failed = self._code_prompt(draft, None, None)
+            text = _ui(ui, "followup.code_failed")
+            return Reply(replace(failed, text=text, notice=text), "rejected")
         self._drop(key, draft)
         extra = {"followup": public_parts(keys)}
         return await self.svc.submit(draft, state, extra, thanks=_ui(ui, "followup.thanks"))

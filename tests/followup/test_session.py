@@ -191,3 +191,30 @@ async def test_start_in_a_follow_up_begins_a_new_testimony_and_no_expiry_warning
     assert (await svc.handle(KEY, Press(find(fresh.prompt, tokens.ACCEPT) or ""))).prompt.stage == (
         "question"
     )
+
+
+async def test_a_failed_derivation_at_submit_seals_nothing_and_keeps_the_code(
+    parts: tuple[Store, IntakeService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crypto.followup import FollowupKeyError
+
+    store, svc = parts
+    assert svc.followup is not None
+    r = await svc.handle(KEY, Start("en"))
+    r = await svc.handle(KEY, Press(find(r.prompt, tokens.ACCEPT) or ""))
+    r = await svc.handle(KEY, Text("x"))
+    r = await svc.handle(KEY, Press(find(r.prompt, tokens.SUBMIT_CODE) or ""))
+    code = "".join(re.findall(r"\d{4}", r.prompt.text)[:6])
+    real = svc.followup.deriver.derive
+
+    async def broken(_: str) -> object:
+        raise FollowupKeyError("Argon2id failed (MemoryError)")
+
+    monkeypatch.setattr(svc.followup.deriver, "derive", broken)
+    failed = await svc.handle(KEY, Text(code[-4:]))
+    assert failed.outcome == "rejected"
+    assert "nothing was sent" in (failed.prompt.notice or "")
+    assert sealed_files(store) == []
+    monkeypatch.setattr(svc.followup.deriver, "derive", real)
+    done = await svc.handle(KEY, Text(code[-4:]))  # the same code still works
+    assert done.outcome == "submit"
