@@ -86,7 +86,7 @@ def test_ack_keeps_replies_when_the_bot_is_not_running(
                 "created_at": "2026-12-07T00:00:00Z",
                 "decrypted": [],
             }
-        )  # fmt: skip
+        )
     )
     add_to_stick(stick / "replies", os.urandom(16).hex(), TAG, b"age-encryption.org/v1\nx")
     monkeypatch.setenv("INTAKE_DATA_DIR", str(server))
