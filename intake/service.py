@@ -72,6 +72,8 @@ class IntakeService:
         self.store = store
         # the consent says how long an unfinished draft is kept: this server's TTL
         self.questionnaire = engine.with_draft_time(questionnaire, store.draft_ttl)
+        if followup is None:  # no follow-up codes here: the engine offers none
+            self.questionnaire = replace(self.questionnaire, offers_followup=False)
         self.clock = clock or store.clock
         self.limits = dict(limits)
         self.max_draft_bytes = max_draft_bytes
