@@ -39,6 +39,14 @@ async def before_code(flow: Flow, inc: Incoming, rec: ChatRecord) -> None:
         rec.add(await flow.send(inc.chat_id, [Chunk(text)]))
 
 
+async def drop_if_secret(flow: Flow, inc: Incoming) -> None:
+    """A message the bot does not take (forwarded, edited) while it asks for a code may hold
+    the code all the same: it goes at once too."""
+    rec = await flow.record(flow.key(inc))
+    if rec.stage in SECRET_STAGES and inc.message_id is not None:
+        await delete_messages(flow.bot, inc.chat_id, [inc.message_id], flow.policy, flow.on_error)
+
+
 async def show_replies(
     flow: Flow, chat_id: int, shown: Sequence[ShownReply], language: str | None
 ) -> list[int]:

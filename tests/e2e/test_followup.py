@@ -182,3 +182,7 @@ async def test_a_wrong_code_reads_like_nothing_new(
         await w.say("/followup")
         typo = await w.say("1234 5678")
         assert "24 digits" in (typo.text or "")
+        assert fake.chat(w.chat_id).messages[w.sent[-1]].deleted  # a typo goes at once too
+        forwarded = await fake.send_forwarded(w.user, code)  # not taken, but it holds the code
+        await w.reply()  # "forwarded messages are not taken"
+        assert fake.chat(w.chat_id).messages[forwarded].deleted
