@@ -218,3 +218,38 @@ async def test_a_failed_derivation_at_submit_seals_nothing_and_keeps_the_code(
     monkeypatch.setattr(svc.followup.deriver, "derive", real)
     done = await svc.handle(KEY, Text(code[-4:]))  # the same code still works
     assert done.outcome == "submit"
+
+
+async def test_replies_read_then_left_are_shredded_by_the_reading_deadline_after_a_restart(
+    tmp_path: Path, staff: crypto.Identity
+) -> None:
+    clock = Clock()
+    store = await Store.open(tmp_path / "data", clock=clock)
+    svc = IntakeService(store, TINY, [staff.recipient()], followup=FollowupSettings(LOW))
+    assert svc.followup is not None
+    code, _ = await _submit_with_code(svc)
+    (original,) = sealed_files(store)
+    followup = json.loads(open_sealed(original, staff)["submission.json"])["followup"]
+    reply = StaffReply(os.urandom(16).hex(), datetime.now(UTC), "Still there?")
+    sealed = seal_reply(reply, crypto.parse_recipient(followup["recipient"]))
+    await svc.followup.mailboxes.place(
+        bytes.fromhex(followup["mailbox_tag"]), reply.reply_id, sealed
+    )
+    await svc.handle(KEY, FollowUp("en"))
+    read = await svc.handle(KEY, Text(code))
+    assert [s.text for s in read.shown] == ["Still there?"]
+    await svc.set_channel_data(KEY, {"chat": 5, "ids": [10, 11, 12]})
+    await store.close()  # the bot stops while the witness reads; nothing in memory survives
+    clock.now += READING_SECONDS - 1
+    store = await Store.open(tmp_path / "data", clock=clock)
+    try:
+        svc = IntakeService(store, TINY, [staff.recipient()], followup=FollowupSettings(LOW))
+        assert svc.followup is not None
+        assert await svc.expire() == []  # not yet
+        assert svc.followup.mailboxes.count() == 1
+        clock.now += 2
+        (closing,) = await svc.expire()
+        assert closing.channel_data["ids"] == [10, 11, 12]  # the channel deletes them
+        assert svc.followup.mailboxes.count() == 0  # and the reply is shredded
+    finally:
+        await store.close()
