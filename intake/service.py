@@ -177,21 +177,39 @@ class IntakeService:
         extra: Mapping[str, object] | None,
         state: DraftState | None = None,
         *,
-        thanks: str | None = None,
+        with_code: bool = False,
     ) -> Reply:
         """Seal ``draft`` (at its review ``review``; ``state`` the engine's submitted state):
         the id and receipt are chosen and committed first, then :meth:`_finish`. ``extra`` goes
-        into the submission (``followup``); an addition carries its case link by itself."""
+        into the submission (``followup``: ``with_code``); an addition carries its case link."""
         if state is not None:
             draft.body["state"] = state.to_json()
         meta = dict(extra or {})
+        kind = "followup" if with_code else None
         if draft.body.get("q") == "addition":
             meta["followup_of"] = draft.body["of"]
+            kind = "addition"
         self._submitter_of(draft).begin(draft, review.to_json(), meta)
-        if thanks:
-            draft.body["submit"]["thanks"] = thanks
+        if kind is not None:  # what the thank-you says (see thank_you)
+            draft.body["submit"]["shown_as"] = f"{kind}:{draft.body['submit']['receipt']}"
         await self.store.save_draft(draft)
         return await self._finish(draft)
+
+    def thank_you(self, language: str | None, shown: str) -> Prompt:
+        """The thank-you after a submit, for ``shown``: the receipt, or ``followup:<receipt>``
+        (the witness took a follow-up code: the thank-you says it works now) or
+        ``addition:<receipt>`` (an addition: no receipt to keep). A channel keeps ``shown`` as
+        it gets it (``Reply.receipt``) and may ask for the text again, e.g. after a restart."""
+        q = self.questionnaire
+        lang = language if language in q.languages else q.default_language
+        kind, _, receipt = shown.rpartition(":")
+        prompt = engine.submitted_prompt(q, lang, receipt)
+        ui = q.strings(lang)
+        if kind == "addition":
+            return replace(prompt, text=i18n.render(ui, "followup.added"))
+        if kind == "followup":
+            return replace(prompt, text=f"{prompt.text}\n\n{i18n.render(ui, 'followup.thanks')}")
+        return prompt
 
     def _submitter_of(self, draft: Draft) -> Submitter:
         return self._adding if draft.body.get("q") == "addition" else self._submitter
@@ -240,13 +258,8 @@ class IntakeService:
         state = DraftState.from_json(draft.body["state"])
         q = self._q(draft)
         language = state.language or self.questionnaire.default_language
-        receipt = str(draft.body["submit"]["receipt"])
-        prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
-        ui = self.questionnaire.strings(language)
-        if q is self.addition:  # an addition: no receipt to keep, the code is theirs already
-            prompt = replace(prompt, text=i18n.render(ui, "followup.added"))
-        elif draft.body["submit"].get("thanks"):
-            prompt = replace(prompt, text=f"{prompt.text}\n\n{draft.body['submit']['thanks']}")
+        receipt = str(draft.body["submit"].get("shown_as") or draft.body["submit"]["receipt"])
+        prompt = self.thank_you(language, receipt)
         channel = dict(draft.body.get("channel", {}))
         try:
             with self._making():

@@ -169,7 +169,7 @@ class FollowupDesk:
             return Reply(replace(failed, text=text, notice=text), "rejected")
         self._drop(key, draft)
         extra = {"followup": public_parts(keys)}
-        return await self.svc.submit(draft, state, extra, thanks=_ui(ui, "followup.thanks"))
+        return await self.svc.submit(draft, state, extra, with_code=True)
 
     def _drop(self, key: str, draft: Draft) -> None:
         self._codes.pop(key, None)
