@@ -215,7 +215,8 @@ class Submitter:
         secret = meta.get("ack_secret")
         proof = ack_hash(secret) if secret else None  # None: submit began before ack secrets
         op = insert_op(submission_id, sha256, size, self.clock(), proof)
-        receipt = str(meta["receipt"]) if show_receipt else None
+        # what the channel shows: the receipt, as the service marked it (e.g. "followup:…")
+        receipt = str(meta.get("shown_as") or meta["receipt"]) if show_receipt else None
         cleanup_id = await self.store.destroy_draft(
             draft.draft_id, extra_ops=[op], cleanup=channel, closing=closing, receipt=receipt
         )
