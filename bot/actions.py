@@ -22,6 +22,7 @@ import structlog
 from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest
 
+from bot import followup_chat
 from bot.answers import CallbackAnswers
 from bot.closing import close_chat
 from bot.held import LOOSE_SECONDS, HeldMessages
@@ -144,6 +145,8 @@ class Flow:
             return
         if isinstance(event, Text) and self.unseen(inc, rec):
             event = Text(event.text, event.at, unseen=True)
+        if isinstance(event, Text) and rec.stage in followup_chat.SECRET_STAGES:
+            await followup_chat.before_code(self, inc, rec)  # the code goes from the chat at once
         # committed before any reply is attempted; an update seen before comes back as the
         # current prompt, shown again (the reply may never have reached the witness)
         reply = await self.svc.handle(key, event, seq=inc.update_id)
@@ -215,6 +218,8 @@ class Flow:
         rec.language = prompt.language or rec.language
         if inc.message_id is not None:
             rec.add([inc.message_id])
+        if reply.shown:  # staff replies for a witness back with a code: before the prompt
+            rec.add(await followup_chat.show_replies(self, inc.chat_id, reply.shown, rec.language))
         chunks = render(prompt, self.texts)
         query = inc.callback
         notice = None

@@ -32,7 +32,7 @@ from bot.held import RECEIPT_SECONDS
 from bot.markup import Chunk, close_keyboard, render
 from bot.retry import GaveUpError, RetryPolicy
 from bot.traces import ChatRecord, delete_messages, delete_traces, span
-from intake import engine, i18n
+from intake import i18n
 
 if TYPE_CHECKING:
     from bot.actions import Flow
@@ -179,7 +179,8 @@ def receipt_chunks(flow: Flow, language: str | None, receipt: str) -> list[Chunk
     """The thank-you with ``receipt`` in ``language``, its last part with the OK button."""
     q = flow.svc.questionnaire
     lang = language if language in q.languages else q.default_language
-    thanks = [Chunk(c.text) for c in render(engine.submitted_prompt(q, lang, receipt), flow.texts)]
+    # (the receipt as the service gave it: it may say the witness took a follow-up code)
+    thanks = [Chunk(c.text) for c in render(flow.svc.thank_you(lang, receipt), flow.texts)]
     ok = i18n.render(flow.ui(lang), "buttons.close")
     thanks[-1] = Chunk(thanks[-1].text, close_keyboard(ok))
     return thanks

@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import followup_chat
 from bot.actions import Flow, Incoming
 from bot.markup import CLOSE
 from bot.media import Downloader, DownloadError, FileTooBigError, IncomingFile, incoming_file
@@ -23,6 +24,7 @@ from intake.channel import (
     AttachmentRef,
     Command,
     CommandName,
+    FollowUp,
     Location,
     Media,
     Press,
@@ -73,6 +75,11 @@ class Handlers:
         if (inc := incoming(update)) is not None:
             await self.flow.event(inc, Start(language_hint=inc.language_code))
 
+    async def followup(self, update: Update, context: Ctx) -> None:
+        """/followup: come back with a follow-up code (asked for next; deleted at once)."""
+        if (inc := incoming(update)) is not None:
+            await self.flow.event(inc, FollowUp(language_hint=inc.language_code))
+
     async def _command(self, update: Update, name: CommandName) -> None:
         if (inc := incoming(update)) is not None:
             await self.flow.event(inc, Command(name))
@@ -113,6 +120,7 @@ class Handlers:
         if inc is None or message is None or message.text is None:
             return
         if message.forward_origin is not None:
+            await followup_chat.drop_if_secret(self.flow, inc)  # it may hold a code
             await self.flow.notice(inc, "telegram.forwarded")
             return
         await self.flow.event(inc, Text(well_formed(message.text), at=message.date.timestamp()))
@@ -197,6 +205,7 @@ class Handlers:
     async def edited(self, update: Update, context: Ctx) -> None:
         """An edited message: not used (the answer was already committed as first sent)."""
         if (inc := incoming(update)) is not None:
+            await followup_chat.drop_if_secret(self.flow, inc)  # an edited code goes too
             await self.flow.notice(inc, "telegram.edited")
 
     async def other(self, update: Update, context: Ctx) -> None:

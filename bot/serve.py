@@ -31,8 +31,12 @@ from bot.wiring import (
     start_polling,
     stop,
 )
+from crypto.followup import Argon2Params
 from intake import tui
 from intake.config import Config
+from intake.followup.kdfparams import load_params
+from intake.followup.placement import PlacementServer
+from intake.followup.session import FollowupSettings
 from intake.ops import checks
 from intake.ops.http import HealthServer
 from intake.ops.metrics import Metrics
@@ -151,6 +155,19 @@ async def _until_stopped(task: asyncio.Task[Any], stop_event: asyncio.Event) -> 
     return False
 
 
+def followup_settings(config: Config) -> FollowupSettings:
+    """The data dir's follow-up parameters (made on its first start from the configuration)."""
+    wanted = Argon2Params(
+        config.followup_memory_mib * 1024, config.followup_iterations, config.followup_lanes
+    )
+    params, warnings = load_params(config.data_dir, wanted)
+    for warning in warnings:
+        log.warning("followup_parameters", warning=warning)
+    return FollowupSettings(
+        params, concurrency=config.followup_concurrency, reply_ttl=config.reply_days * 86400
+    )
+
+
 async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> int:
     """Run the bot until SIGINT/SIGTERM (or ``stop_event``); return the exit status."""
     questionnaire = questionnaire_of(config)
@@ -164,13 +181,16 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
         "message": (config.rate_messages_per_minute, 60),
         "submission": (config.rate_submissions_per_day, 24 * 3600),
     }
+    followup = followup_settings(config)
     svc = IntakeService(
         store,
         questionnaire,
         list(config.recipients),
         limits=limits,
         max_draft_bytes=config.max_draft_bytes,
+        followup=followup,
     )
+    placement = PlacementServer(config.data_dir, svc.followup.mailboxes) if svc.followup else None
     metrics = Metrics()
     ready = checks.standard_checks(config, metrics)
     marker = RunMarker(config.data_dir)
@@ -190,6 +210,8 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
     webhook = None
     try:
         await svc.recover()
+        if placement is not None:  # `intake ack` hands replies over here
+            await placement.start()
         await health.start()
         send = register_operator_handlers(app, config=config, monitor=monitor)
         starting = asyncio.create_task(_start_telegram(app, config, settings))
@@ -215,6 +237,10 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> i
             await stop(app)
         await app.bot.shutdown()  # closes the HTTP clients even if getMe never succeeded
         await health.stop()
+        if placement is not None:
+            await placement.stop()
+        if svc.followup is not None:
+            svc.followup.close()
         await store.close()
         marker.stop()  # a clean shutdown: the next start is not reported as a crash
     return 0

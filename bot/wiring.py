@@ -53,7 +53,7 @@ from intake.service import IntakeService
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # The command menu, in this order; each description is `telegram.commands.<name>` in the
 # witness's language (setMyCommands with language_code), and /help lists the same commands.
-COMMANDS = ("start", "help", "back", "skip", "language", "cancel", "delete", "x")
+COMMANDS = ("start", "followup", "help", "back", "skip", "language", "cancel", "delete", "x")
 MAX_COMMAND_TEXT, MAX_DESCRIPTION, MAX_SHORT = 256, 512, 120  # Bot API limits (characters)
 # Longer than PTB's 5 s: a send that times out is retried, and if Telegram had in fact delivered
 # it the witness sees it twice. Telegram answers in well under a second when it answers at all.
@@ -121,6 +121,7 @@ def _private_handlers(h: Handlers) -> list[MessageHandler | CommandHandler | Cal
         CommandHandler(name, cb, filters=new)
         for name, cb in (
             ("start", h.start),
+            ("followup", h.followup),
             ("help", h.help),
             ("cancel", h.cancel),
             ("delete", h.delete),

@@ -79,6 +79,14 @@ class Media:
     caption: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The witness wants to come back with a follow-up code (``/followup``, or the start
+    screen's button). ``language_hint`` as for :class:`Start`."""
+
+    language_hint: str | None = None
+
+
 CommandName = Literal["cancel", "back", "skip", "help", "language", "review", "submit"]
 
 
@@ -89,7 +97,7 @@ class Command:
     name: CommandName
 
 
-Event = Start | Press | Text | Location | Media | Command
+Event = Start | Press | Text | Location | Media | Command | FollowUp
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +110,19 @@ class Button:
     selected: bool = False
 
 
-Stage = Literal["language", "consent", "question", "review", "submitted", "cancelled", "declined"]
+#: ``code``: a follow-up code shown at submit, to be confirmed; ``followup``: a witness who came
+#: back — asked for their code, or choosing what to do after reading.
+Stage = Literal[
+    "language",
+    "consent",
+    "question",
+    "review",
+    "submitted",
+    "cancelled",
+    "declined",
+    "code",
+    "followup",
+]
 #: ``voice``: text, or files to go with it (a voice message spoken instead of typing, a photo sent
 #: at the question: a text or long_text question keeps them with its answer).
 Expects = Literal["nothing", "text", "voice", "media", "location"]
@@ -127,7 +147,28 @@ class Prompt:
     language: str | None = None
 
 
-Outcome = Literal["continue", "rejected", "submit", "cancelled", "declined"]
+#: ``followup``: the witness pressed the start screen's "I have a follow-up code" (the service
+#: turns the conversation into a follow-up; a channel never sees this outcome).
+Outcome = Literal["continue", "rejected", "submit", "cancelled", "declined", "followup"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFile:
+    """A file staff attached to a reply: shown to the witness as a document."""
+
+    filename: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownReply:
+    """One staff reply, opened for the witness who came back with its code. A channel shows it
+    (Telegram: with ``protect_content``) and removes it when the witness is done, or after
+    :data:`intake.followup.session.READING_SECONDS`."""
+
+    text: str = field(repr=False)
+    files: tuple[ReplyFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +183,9 @@ class Reply:
     channel stored with the draft (e.g. message ids to delete); it is returned on terminal outcomes
     so the channel can clean up after the draft itself is destroyed. ``cleanup_id`` names the
     sealed clean-up record holding that data until the channel reports it done
-    (:meth:`intake.service.IntakeService.cleaned`).
+    (:meth:`intake.service.IntakeService.cleaned`). ``shown`` are staff replies to show before
+    the prompt (a witness who came back with a follow-up code); the channel records their
+    message ids as ``rids`` in its data so they can be removed on time.
     """
 
     prompt: Prompt
@@ -151,6 +194,7 @@ class Reply:
     channel_data: dict[str, object] = field(default_factory=dict)
     cleanup_id: str | None = None
     replayed: bool = False
+    shown: tuple[ShownReply, ...] = ()  # staff replies to show before the prompt
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,12 @@ from typing import Any
 import structlog
 
 import crypto
-from intake import capacity, engine, outbox
-from intake.channel import AttachmentRef, Closing, Event, Media, Prompt, Reply, Start
+from intake import capacity, engine, i18n, outbox
+from intake.channel import AttachmentRef, Closing, Event, FollowUp, Media, Prompt, Reply, Start
 from intake.engine import DraftState
+from intake.followup.session import FollowupDesk, FollowupSettings
 from intake.keylocks import KeyLocks
-from intake.questionnaire import Questionnaire
+from intake.questionnaire import Questionnaire, load_addition
 from intake.ratelimits import RateLimiter
 from intake.store import (
     AttachmentTooLargeError,
@@ -60,19 +61,27 @@ class IntakeService:
         clock: Callable[[], float] | None = None,
         limits: Mapping[str, tuple[int, int]] = DEFAULT_LIMITS,
         max_draft_bytes: int = capacity.DEFAULT_MAX_DRAFT_BYTES,
+        followup: FollowupSettings | None = None,
     ) -> None:
         """``clock`` defaults to the store's clock; ``limits`` maps a kind to (count, seconds);
-        ``max_draft_bytes`` bounds the files of one draft together."""
+        ``max_draft_bytes`` bounds the files of one draft together. With ``followup`` (the data
+        dir's salt and Argon2id parameters…) witnesses may take a follow-up code and come back
+        with it (:mod:`intake.followup.session`)."""
         if not recipients:
             raise ValueError("IntakeService needs at least one recipient to seal submissions to")
         self.store = store
         # the consent says how long an unfinished draft is kept: this server's TTL
         self.questionnaire = engine.with_draft_time(questionnaire, store.draft_ttl)
+        if followup is None:  # no follow-up codes here: the engine offers none
+            self.questionnaire = replace(self.questionnaire, offers_followup=False)
         self.clock = clock or store.clock
         self.limits = dict(limits)
         self.max_draft_bytes = max_draft_bytes
         self._limiter = RateLimiter(self.limits, self.clock)
         self._submitter = Submitter(store, self.questionnaire, list(recipients), self.clock)
+        self.addition = load_addition()  # what a witness back with a code adds
+        self._adding = Submitter(store, self.addition, list(recipients), self.clock)
+        self.followup = None if followup is None else FollowupDesk(self, followup)
         self._locks: KeyLocks[str] = KeyLocks()  # one per witness, while in use
         self._claimed: set[str] = set()  # clean-ups handed to a channel and not yet reported
         self._makers = 0  # clean-up records being made and claimed now (see _making)
@@ -98,6 +107,19 @@ class IntakeService:
             draft = await self._current(key)
             if draft is not None and draft.sealing_id is not None:
                 return await self._finish(draft)  # an interrupted submit: complete it first
+            desk = self.followup
+            if (
+                desk is not None
+                and isinstance(event, FollowUp)
+                and (draft is None or "fu" not in draft.body)
+            ):
+                return await desk.begin(key, draft, event.language_hint)
+            if desk is not None and draft is not None and "fu" in draft.body:
+                return await desk.handle(key, draft, event)
+            if desk is not None and draft is not None and draft.body.get("code"):
+                confirmed = await desk.confirm(key, draft, event)
+                if confirmed is not None:
+                    return confirmed
             if draft is None and not isinstance(event, Start):
                 return self._no_conversation()  # e.g. a button of a deleted chat: no new draft
             if draft is None:
@@ -108,15 +130,20 @@ class IntakeService:
                 await self.store.save_draft(draft)
                 return Reply(step.prompt, "continue")
             state = DraftState.from_json(draft.body["state"])
+            q = self._q(draft)
             if seen(draft, seq):
                 log.info("event_replayed")
-                return Reply(engine.resume(self.questionnaire, state), "continue", replayed=True)
+                return Reply(engine.resume(q, state), "continue", replayed=True)
             if isinstance(event, Media) and not _ours(draft, event.attachment):
-                return self._rejected(state, "error.not_here")  # not a file this draft stored
-            step = engine.apply(self.questionnaire, state, event, today=self._today())
+                return self._rejected(state, "error.not_here", q)  # not a file this draft stored
+            step = engine.apply(q, state, event, today=self._today())
             channel = dict(draft.body.get("channel", {}))
             if step.outcome == "rejected":
                 return Reply(step.prompt, "rejected")
+            if step.outcome == "followup":  # the start screen's "I have a follow-up code"
+                if desk is None:
+                    return self._rejected(state, "error.not_here", q)
+                return await desk.begin(key, draft, state.language or event_hint(event))
             if step.outcome in ("cancelled", "declined"):
                 with self._making():
                     cleanup_id = self._claim(
@@ -125,15 +152,87 @@ class IntakeService:
                         )
                     )
                 return Reply(step.prompt, step.outcome, channel_data=channel, cleanup_id=cleanup_id)
-            draft.body["state"] = step.state.to_json()
             if seq is not None:
                 draft.body["seq"] = seq
-            if step.outcome == "submit":  # id + receipt chosen now, saved with the state below
-                self._submitter.begin(draft, state.to_json())
-            await self.store.save_draft(draft)
+            if (
+                step.outcome == "submit"
+                and desk is not None
+                and desk.wants_code(q, event, step.state)
+            ):
+                return await desk.offer_code(key, draft)  # sealed once the code is confirmed
             if step.outcome == "submit":
-                return await self._finish(draft)
+                return await self.submit(draft, state, None, step.state)
+            draft.body["state"] = step.state.to_json()
+            await self.store.save_draft(draft)
             return Reply(step.prompt, "continue")
+
+    def _q(self, draft: Draft) -> Questionnaire:
+        """The questionnaire a draft answers: an addition's, or the main one."""
+        return self.addition if draft.body.get("q") == "addition" else self.questionnaire
+
+    async def submit(
+        self,
+        draft: Draft,
+        review: DraftState,
+        extra: Mapping[str, object] | None,
+        state: DraftState | None = None,
+        *,
+        with_code: bool = False,
+    ) -> Reply:
+        """Seal ``draft`` (at its review ``review``; ``state`` the engine's submitted state):
+        the id and receipt are chosen and committed first, then :meth:`_finish`. ``extra`` goes
+        into the submission (``followup``: ``with_code``); an addition carries its case link."""
+        if state is not None:
+            draft.body["state"] = state.to_json()
+        meta = dict(extra or {})
+        kind = "followup" if with_code else None
+        if draft.body.get("q") == "addition":
+            meta["followup_of"] = draft.body["of"]
+            kind = "addition"
+        self._submitter_of(draft).begin(draft, review.to_json(), meta)
+        if kind is not None:  # what the thank-you says (see thank_you)
+            draft.body["submit"]["shown_as"] = f"{kind}:{draft.body['submit']['receipt']}"
+        await self.store.save_draft(draft)
+        return await self._finish(draft)
+
+    def thank_you(self, language: str | None, shown: str) -> Prompt:
+        """The thank-you after a submit, for ``shown``: the receipt, or ``followup:<receipt>``
+        (the witness took a follow-up code: the thank-you says it works now) or
+        ``addition:<receipt>`` (an addition: no receipt to keep). A channel keeps ``shown`` as
+        it gets it (``Reply.receipt``) and may ask for the text again, e.g. after a restart."""
+        q = self.questionnaire
+        lang = language if language in q.languages else q.default_language
+        kind, _, receipt = shown.rpartition(":")
+        prompt = engine.submitted_prompt(q, lang, receipt)
+        ui = q.strings(lang)
+        if kind == "addition":
+            return replace(prompt, text=i18n.render(ui, "followup.added"))
+        if kind == "followup":
+            return replace(prompt, text=f"{prompt.text}\n\n{i18n.render(ui, 'followup.thanks')}")
+        return prompt
+
+    def _submitter_of(self, draft: Draft) -> Submitter:
+        return self._adding if draft.body.get("q") == "addition" else self._submitter
+
+    async def _ended(self, draft: Draft) -> None:
+        """A draft ends: what a follow-up draft showed is shredded (delivered) with it."""
+        if self.followup is not None and "fu" in draft.body:
+            await self.followup.ended(draft)
+
+    def rejected_draft(self, draft: Draft, notice_key: str) -> Reply:
+        """The draft's current prompt again, with a notice."""
+        state = DraftState.from_json(draft.body["state"])
+        return self._rejected(state, notice_key, self._q(draft))
+
+    async def close_draft(self, draft: Draft, prompt: Prompt) -> Reply:
+        """End ``draft`` with ``prompt`` as its neutral line (the channel wipes the chat)."""
+        channel = dict(draft.body.get("channel", {}))
+        with self._making():
+            made = await self.store.destroy_draft(
+                draft.draft_id, cleanup=channel, closing=prompt.text
+            )
+            cleanup_id = self._claim(made)
+        return Reply(prompt, "cancelled", channel_data=channel, cleanup_id=cleanup_id)
 
     async def _current(self, key: str) -> Draft | None:
         """The witness's draft, or None; a draft past its TTL is destroyed here, not resumed.
@@ -149,6 +248,7 @@ class IntakeService:
             return None
         if draft is not None and draft.sealing_id is None and draft.expires_at <= self.clock():
             # the chat is cleaned by the next expiry sweep, from the clean-up record made here
+            await self._ended(draft)
             await self.store.destroy_draft(draft.draft_id, cleanup=draft.body.get("channel"))
             log.info("draft_expired", reason="ttl_on_access")
             return None
@@ -156,16 +256,19 @@ class IntakeService:
 
     async def _finish(self, draft: Draft) -> Reply:
         state = DraftState.from_json(draft.body["state"])
+        q = self._q(draft)
         language = state.language or self.questionnaire.default_language
-        receipt = str(draft.body["submit"]["receipt"])
-        prompt = engine.submitted_prompt(self.questionnaire, language, receipt)
+        receipt = str(draft.body["submit"].get("shown_as") or draft.body["submit"]["receipt"])
+        prompt = self.thank_you(language, receipt)
         channel = dict(draft.body.get("channel", {}))
         try:
             with self._making():
-                _, made = await self._submitter.finish(draft, channel, self._neutral(draft))
+                submitter = self._submitter_of(draft)
+                _, made = await submitter.finish(draft, channel, self._neutral(draft))
                 cleanup_id = self._claim(made)
         except SubmitFailedError:  # the draft is back at the review; the witness may retry
-            return self._rejected(DraftState.from_json(draft.body["state"]), "error.submit_failed")
+            state = DraftState.from_json(draft.body["state"])
+            return self._rejected(state, "error.submit_failed", q)
         return Reply(prompt, "submit", receipt=receipt, channel_data=channel, cleanup_id=cleanup_id)
 
     def _neutral(self, draft: Draft) -> str:
@@ -198,10 +301,12 @@ class IntakeService:
         prompt = Prompt(text, "cancelled", notice=text, language=q.default_language)
         return Reply(prompt, "rejected")
 
-    def _rejected(self, state: DraftState, notice_key: str) -> Reply:
+    def _rejected(
+        self, state: DraftState, notice_key: str, q: Questionnaire | None = None
+    ) -> Reply:
         """The current prompt again, with a notice (when the catalogue has that text)."""
-        prompt = engine.resume(self.questionnaire, state)
-        notice = self.questionnaire.ui.get(prompt.language or "", {}).get(notice_key)
+        prompt = engine.resume(q or self.questionnaire, state)
+        notice = self.questionnaire.strings(prompt.language).get(notice_key)
         return Reply(replace(prompt, notice=notice or prompt.notice), "rejected")
 
     async def room_for_file(
@@ -217,14 +322,14 @@ class IntakeService:
                 return self._no_conversation()
             if seen(draft, seq):
                 state = DraftState.from_json(draft.body["state"])
-                return Reply(engine.resume(self.questionnaire, state), "continue", replayed=True)
+                return Reply(engine.resume(self._q(draft), state), "continue", replayed=True)
             return self._room(draft, max_bytes, size)
 
     def _room(
         self, draft: Draft, max_bytes: int, size: int | None = None, *, asked: bool = True
     ) -> capacity.Room:
         return capacity.room(
-            self.questionnaire,
+            self._q(draft),  # an addition's files are counted against its own questions
             draft.body,
             max_file_bytes=max_bytes,
             max_draft_bytes=self.max_draft_bytes,
@@ -267,7 +372,7 @@ class IntakeService:
                 if room.max_bytes >= max_bytes:
                     raise  # over the limit for one file
                 raise NoRoomError(
-                    capacity.draft_full(self.questionnaire, draft.body, self.max_draft_bytes)
+                    capacity.draft_full(self._q(draft), draft.body, self.max_draft_bytes)
                 ) from None
             # remembered (encrypted, committed) so a Media event can only name this very file
             draft.body.setdefault("blobs", {})[attachment_id] = [size, sha256]
@@ -315,12 +420,13 @@ class IntakeService:
             if draft.sealing_id is not None:
                 try:  # nothing is shown, not even the receipt: the witness wiped the chat
                     with self._making():
-                        _, made = await self._submitter.finish(
+                        _, made = await self._submitter_of(draft).finish(
                             draft, channel, "", show_receipt=False
                         )
                         return Closing(channel, self._claim(made), "")
                 except Exception as exc:  # the witness asked for nothing to remain: honour it
                     log.error("wipe_submit_failed", error=type(exc).__name__)
+            await self._ended(draft)
             with self._making():
                 made = await self.store.destroy_draft(draft.draft_id, cleanup=channel, closing="")
                 return Closing(channel, self._claim(made), "")
@@ -381,12 +487,15 @@ class IntakeService:
                 if draft.sealing_id is not None or draft.expires_at > self.clock():
                     continue
                 channel = dict(draft.body.get("channel", {}))
+                await self._ended(draft)
                 cleanup_id = await self.store.destroy_draft(draft.draft_id, cleanup=channel)
                 closings.append(Closing(channel, self._claim(cleanup_id)))
         if closings:
             log.info("drafts_expired", count=len(closings))
         closings += await self.unclaimed_cleanups()
         self._limiter.purge()
+        if self.followup is not None:  # replies nobody came for within their time
+            await self.followup.mailboxes.expire()
         return closings
 
     async def unclaimed_cleanups(self) -> list[Closing]:
@@ -421,6 +530,8 @@ class IntakeService:
                 left = draft.expires_at - self.clock()
                 if draft.sealing_id is not None or draft.body.get("warned") or left <= 0:
                     continue
+                if "fu" in draft.body:  # a follow-up's ten minutes: the witness was told
+                    continue
                 draft.body["warned"] = True
                 await self.store.save_draft(draft)
                 out.append((draft.witness_key, dict(draft.body.get("channel", {})), left))
@@ -435,7 +546,7 @@ class IntakeService:
                     continue
                 channel = dict(draft.body.get("channel", {}))
                 try:  # the chat is closed by the sweep, with the line a submit leaves
-                    await self._submitter.finish(draft, channel, self._neutral(draft))
+                    await self._submitter_of(draft).finish(draft, channel, self._neutral(draft))
                 except Exception as exc:  # one bad draft must not block the others or expiry
                     error = type(exc).__name__
                     log.error("submit_retry_failed", draft_id=draft.draft_id, error=error)
@@ -461,6 +572,8 @@ class IntakeService:
         finished = await self.finish_interrupted()
         report = await outbox.recover(self.store)
         swept = await self.store.sweep_orphans()
+        if self.followup is not None:
+            swept += self.followup.mailboxes.sweep_orphans()
         log.info(
             "recovery_done",
             submits_finished=finished,
@@ -488,6 +601,11 @@ def seen(draft: Draft, seq: int | None) -> bool:
     """True if the event numbered ``seq`` (or a later one) was already applied to ``draft``."""
     last = draft.body.get("seq")
     return seq is not None and isinstance(last, int) and seq <= last
+
+
+def event_hint(event: Event) -> str | None:
+    """The language a channel guessed for the witness, if the event carries one."""
+    return event.language_hint if isinstance(event, Start | FollowUp) else None
 
 
 def _ours(draft: Draft, ref: AttachmentRef) -> bool:

@@ -74,6 +74,13 @@ class Config:
     telegram_http_client: HttpClientName = "lean"  # the Bot API client (bot.request)
     server_key_file: Path | None = None  # None: <data>/server.key (the fallback, warned about)
     server_key_origin: str = "data dir"
+    # follow-up codes (docs/threat-model.md, "Follow-up"): Argon2id cost of the data dir's
+    # first start (kept from then on), derivations at once, days an unread reply waits
+    followup_memory_mib: int = 256
+    followup_iterations: int = 3
+    followup_lanes: int = 1
+    followup_concurrency: int = 2
+    reply_days: float = 90.0
 
     @property
     def base_url(self) -> str | None:
@@ -176,6 +183,11 @@ def load_config(
         telegram_http_client=http_client,
         server_key_file=key_file,
         server_key_origin=key_origin,
+        followup_memory_mib=int(r.number("INTAKE_FOLLOWUP_MEMORY_MIB", 256, 1, 4096)),
+        followup_iterations=int(r.number("INTAKE_FOLLOWUP_ITERATIONS", 3, 1, 100)),
+        followup_lanes=int(r.number("INTAKE_FOLLOWUP_LANES", 1, 1, 16)),
+        followup_concurrency=int(r.number("INTAKE_FOLLOWUP_CONCURRENCY", 2, 1, 64)),
+        reply_days=r.number("INTAKE_REPLY_DAYS", 90, 1, 3650, int_=False),
     )
     if r.problems:
         raise ConfigError(r.problems)

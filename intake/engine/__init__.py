@@ -7,7 +7,7 @@ The flow: language → consent → questions (branching, skip, back, validation)
 answer, re-review) → submit; cancel anywhere.
 """
 
-from intake.engine.machine import apply, resume, start
+from intake.engine.machine import apply, begin_at_questions, resume, start
 from intake.engine.output import (
     answers_for_submission,
     attachments_of,
@@ -25,6 +25,7 @@ __all__ = [
     "answers_for_submission",
     "apply",
     "attachments_of",
+    "begin_at_questions",
     "closing_prompt",
     "resume",
     "start",

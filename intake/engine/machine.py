@@ -39,6 +39,17 @@ def start(q: Questionnaire, hint: str | None) -> Step:
     return Step(state, current(q, state))
 
 
+def begin_at_questions(q: Questionnaire, language: str) -> Step:
+    """A new draft at the first question, in ``language``: for a questionnaire a conversation
+    reaches from elsewhere (the additions of a witness who came back with a follow-up code, who
+    has chosen a language and agreed already)."""
+    lang = language if language in q.languages else q.default_language
+    state = DraftState(q.id, q.version, stage="consent", language=lang)
+    moved = answering.goto(state, navigation.first(q, state.answers), editing=False)
+    new = replace(moved, rev=1)
+    return Step(new, current(q, new))
+
+
 def resume(q: Questionnaire, state: DraftState) -> Prompt:
     """The current prompt again (after a restart, or to answer unknown input)."""
     return current(q, reconcile(q, state))
@@ -135,6 +146,8 @@ def _press(
 ) -> answering.Result | Step:
     ui = q.strings(lang_of(q, state))
     stage, action = state.stage, tok.action
+    if action == tokens.FOLLOWUP and stage in ("language", "consent") and not state.answers:
+        return Step(state, current(q, state), "followup")  # the service takes it from here
     if stage == "language":
         if action == tokens.LANGUAGE and tok.arg in q.languages:
             return _choose_language(state, tok.arg)
@@ -172,7 +185,7 @@ def _review_press(
     q: Questionnaire, state: DraftState, tok: tokens.Token
 ) -> answering.Result | Step:
     ui = q.strings(lang_of(q, state))
-    if tok.action == tokens.SUBMIT:
+    if tok.action in (tokens.SUBMIT, tokens.SUBMIT_CODE):  # (the service sees which one)
         missing = navigation.missing_required(q, state.answers)
         if missing is not None:
             return answering.goto(state, missing, editing=True)

@@ -10,7 +10,7 @@ from intake.engine import navigation
 from intake.engine.state import DraftState
 from intake.questionnaire import Questionnaire
 
-CLOSING_OUTCOMES = ("submitted", "cancelled", "declined", "expired")
+CLOSING_OUTCOMES = ("submitted", "cancelled", "declined", "expired", "followup")
 DRAFT_TIME = "{draft_time}"
 
 

@@ -95,6 +95,8 @@ def _language(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt
         for lang in order
     ]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    if state.return_stage is None and not state.answers and q.offers_followup:  # start screen
+        rows += ((button(state, i18n.render(q.ui[first], "buttons.followup"), tokens.FOLLOWUP),),)
     return Prompt("\n".join(texts), "language", rows, notice=notice, language=first)
 
 
@@ -107,6 +109,8 @@ def _consent(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
     )
     if len(q.languages) > 1:  # Back leads to the language choice; with one language there is none
         rows += ((button(state, i18n.render(ui, "buttons.back"), tokens.BACK),),)
+    elif not state.answers and q.offers_followup:  # the consent is the start screen
+        rows += ((button(state, i18n.render(ui, "buttons.followup"), tokens.FOLLOWUP),),)
     return Prompt(q.consent.text[lang], "consent", rows, notice=notice, language=lang)
 
 

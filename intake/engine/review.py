@@ -63,6 +63,10 @@ def prompt(q: Questionnaire, state: DraftState, notice: str | None) -> Prompt:
         rows = _pick_rows(q, state, shown, lang)
     else:
         rows = [(button(state, i18n.render(ui, "buttons.submit"), tokens.SUBMIT),)]
+        if q.offers_followup and q.followup_option is None:  # no question offers a code: here
+            rows.append(
+                (button(state, i18n.render(ui, "buttons.submit_code"), tokens.SUBMIT_CODE),)
+            )
         if shown:
             rows.append((button(state, i18n.render(ui, "buttons.change"), tokens.PICK, 1),))
         rows.append(

@@ -40,6 +40,11 @@ HERE = "here"  # the held message answers the question being asked
 APPEND = "app"  # add the held message to this question's answer
 REPLACE = "repl"  # the held message replaces this question's answer
 DISCARD = "dis"  # leave the held message out
+FOLLOWUP = "fu"  # the start screen: "I have a follow-up code"
+SUBMIT_CODE = "subfu"  # the review: submit, and give me a follow-up code
+NO_CODE = "nocode"  # the code shown at submit: submit without one after all
+FU_ADD = "fuadd"  # back with a code: add information
+FU_DONE = "fudone"  # back with a code: done reading
 
 
 @dataclass(frozen=True, slots=True)

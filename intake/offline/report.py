@@ -221,6 +221,12 @@ class _Page:
             (t["language"], f"{language} ({self.wl})"),
             (t["submission_id"], f"<span class=sha>{e(sub.submission_id)}</span>"),
         ]  # fmt: skip
+        if sub.followup is not None:  # the witness can be answered (`intake reply`)
+            rows.append((t["case_link"], f"<span class=sha>{e(sub.followup.case_link)}</span>"))
+            rows.append((t["followup"], t["followup_yes"]))
+        if sub.followup_of is not None:  # an addition: the overview lists it under its original
+            link = f"<span class=sha>{e(sub.followup_of)}</span>"
+            rows.append((t["addition_of"], f'{link} (<a href="../index.html">{t["ov_title"]}</a>)'))
         body = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
         return f"<table class=meta>{body}</table>"
 

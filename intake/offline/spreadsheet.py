@@ -13,6 +13,8 @@ questions), then one group per question, consent scope and contact first:
   precision ``month``) and the words it was read from; location: ``lat, lon`` and one column
   each; files: their names.
 
+Last, the case link that joins a testimony and its additions, and 1 on an addition (issue 13).
+
 A skipped answer is an empty cell (and listed in the skipped column); not asked is empty too.
 UTF-8 with a BOM so spreadsheets show Cyrillic; every text cell that a spreadsheet would run as a
 formula gets a leading apostrophe; numbers are written as numbers.
@@ -49,6 +51,9 @@ _FIXED = (
     ("attachments_verified", "csv_files_ok"),
     ("skipped", "csv_skipped"),
 )
+#: the last columns: the case link (the same on a testimony and its additions, issue 13) and 1
+#: on an addition made with a follow-up code — last, so that columns known before keep their place
+_CASE = (("case_link", "csv_case"), ("addition", "csv_addition"))
 FIXED = tuple(name for name, _ in _FIXED)
 Cell = str | int | float
 
@@ -65,6 +70,7 @@ def header(layout: Layout) -> list[str]:
     cells = list(FIXED) if layout.ids else [t[key] for _, key in _FIXED]
     for q in layout.ordered():
         cells.extend(_question_headers(q, layout.ids, t))
+    cells += [name if layout.ids else t[key] for name, key in _CASE]
     return [guard_cell(c) for c in cells]
 
 
@@ -123,6 +129,7 @@ def csv_row(row: Mapping[str, Any], layout: Layout) -> list[Cell]:
         group = _cells(q, answer[2], answer[3], t, names)
         group = (group + [""] * width)[: width - len(said)] + said
         cells.extend((group + [""] * width)[:width])
+    cells += [row.get("link", ""), 1 if row.get("add") else ""]
     return [guard_cell(c) if isinstance(c, str) else c for c in cells]
 
 

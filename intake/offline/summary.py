@@ -9,8 +9,9 @@ Row keys (short: 10,000 rows are embedded in one page): ``id``, ``r`` receipt, `
 (UTC ISO), ``l`` witness language, ``q``/``qv`` questionnaire id and version, ``a`` answers as
 ``[question_id, type, value, labels, skipped]``, ``f`` files as ``[path, filename, mime, size,
 sha256 at reception, verified (1/0/null), received_at, received_as]``, ``c`` custody as
-``{"s": sealed sha256, "d": decrypted at, "k": key fingerprint}``. Reserved for the follow-up
-issue (#13): ``link`` will link an addition to the case it adds to; readers ignore unknown keys.
+``{"s": sealed sha256, "d": decrypted at, "k": key fingerprint}``; ``link`` the case link (32 hex)
+of a testimony whose witness took a follow-up code, or of the testimony an addition adds to, with
+``add`` = 1 on an addition (issue 13): the overview lists additions under their original.
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ def _summary(
             "k": decrypted.get("key_fingerprint") if isinstance(decrypted, dict) else None,
         },
     }
+    if sub.case_link is not None:
+        row["link"] = sub.case_link
+        if sub.followup_of is not None:
+            row["add"] = 1
     return {
         "format": SUMMARY_FORMAT,
         "row": row,

@@ -30,6 +30,7 @@ class QueueCounts:
     acknowledged: int
     oldest_unexported_age: float | None
     disk_free_bytes: int | None
+    waiting_replies: int = 0  # staff replies waiting for their witness (a count, nothing else)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ async def queue_counts(store: Store, now: float) -> QueueCounts:
         free = None
     return QueueCounts(
         open_drafts=await store.count_drafts(),
+        waiting_replies=await store.count_records("reply"),
         queued=counts.get("queued", 0),
         exported=counts.get("exported", 0),
         acknowledged=counts.get("acknowledged", 0),
@@ -109,6 +111,7 @@ def queue_lines(q: QueueCounts, *, sealed_at: str | None = None) -> list[str]:
         f"Waiting for export: {q.queued}{oldest}",
         f"Exported, waiting for ack: {q.exported}",
         f"Acknowledged: {q.acknowledged}",
+        f"Replies waiting for their witness: {q.waiting_replies}",
     ]
 
 

@@ -9,7 +9,14 @@ Loading never stops at the first problem: :class:`QuestionnaireError` carries ev
 :class:`Problem`, each naming the file, the question id and the field.
 """
 
-from intake.questionnaire.loader import check, check_text, load, load_default, loads
+from intake.questionnaire.loader import (
+    check,
+    check_text,
+    load,
+    load_addition,
+    load_default,
+    loads,
+)
 from intake.questionnaire.model import (
     PURPOSES,
     QUESTION_TYPES,
@@ -42,6 +49,7 @@ __all__ = [
     "check",
     "check_text",
     "load",
+    "load_addition",
     "load_default",
     "loads",
 ]

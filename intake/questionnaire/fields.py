@@ -70,7 +70,8 @@ def parse_texts(
 def parse_options(
     c: Collector, raw: object, qid: str, languages: Sequence[str]
 ) -> tuple[Option, ...] | None:
-    """``options = [ { id = "…", label.en = "…" }, … ]``: unique ids, every label."""
+    """``options = [ { id = "…", label.en = "…" }, … ]``: unique ids, every label; an option may
+    say ``followup = true`` (choosing it asks for a follow-up code at submit)."""
     if not isinstance(raw, list) or not raw:
         c.add("options", "a choice question needs a non-empty list of options", qid)
         return None
@@ -85,7 +86,11 @@ def parse_options(
             c.add(field, "must be a table { id = …, label.<lang> = … }", qid)
             ok = False
             continue
-        c.unknown_keys(item, {"id", "label"}, field + ".", qid)
+        c.unknown_keys(item, {"id", "label", "followup"}, field + ".", qid)
+        followup = item.get("followup", False)
+        if not isinstance(followup, bool):
+            c.add(f"{field}.followup", "must be true or false", qid)
+            ok = False
         oid = item.get("id")
         if not isinstance(oid, str) or not ID_RE.match(oid):
             c.add(f"{field}.id", _bad_id(oid), qid)
@@ -99,7 +104,7 @@ def parse_options(
         if label is None or not isinstance(oid, str):
             ok = False
             continue
-        options.append(Option(oid, label))
+        options.append(Option(oid, label, followup is True))
     return tuple(options) if ok else None
 
 

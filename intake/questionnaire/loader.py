@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from intake.questionnaire.model import Consent, Question, Questionnaire
 from intake.questionnaire.problems import Collector, Problem, QuestionnaireError, describe
 
 DEFAULT_NAME = "detention.toml"
+ADDITION_NAME = "addition.toml"
 MAX_QUESTIONS = 200
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _TOP_KEYS = {"id", "version", "languages", "default_language", "consent", "questions", "ui"}
@@ -38,8 +40,19 @@ def load(path: str | Path) -> Questionnaire:
 
 def load_default() -> Questionnaire:
     """The bundled questionnaire ``intake/data/questionnaires/detention.toml``."""
-    file = resources.files("intake").joinpath("data", "questionnaires", DEFAULT_NAME)
-    source = f"intake/data/questionnaires/{DEFAULT_NAME}"
+    return load_bundled(DEFAULT_NAME)
+
+
+def load_addition() -> Questionnaire:
+    """The bundled questionnaire of additions (``addition.toml``): what a witness who came back
+    with a follow-up code answers to add to their testimony. It never offers a code itself."""
+    return replace(load_bundled(ADDITION_NAME), offers_followup=False)
+
+
+def load_bundled(name: str) -> Questionnaire:
+    """A questionnaire bundled in ``intake/data/questionnaires``."""
+    file = resources.files("intake").joinpath("data", "questionnaires", name)
+    source = f"intake/data/questionnaires/{name}"
     try:
         text = file.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
     except OSError as exc:
@@ -156,7 +169,24 @@ def _questions(c: Collector, raw: object, languages: Sequence[str]) -> tuple[Que
             # Broken but named: later questions may still refer to it without a second error.
             earlier[item_id] = Question(item_id, "text", {})
     _unique_purposes(c, out)
+    _one_followup(c, out)
     return tuple(out)
+
+
+def _one_followup(c: Collector, questions: Sequence[Question]) -> None:
+    """At most one option asks for a follow-up code: the witness chooses it once."""
+    first: str | None = None
+    for question in questions:
+        for option in question.options:
+            if not option.followup:
+                continue
+            if first is not None:
+                c.add(
+                    "options",
+                    f"only one option may say followup = true ({first} does)",
+                    question.id,
+                )
+            first = first or f"'{question.id}.{option.id}'"
 
 
 def _unique_purposes(c: Collector, questions: Sequence[Question]) -> None:

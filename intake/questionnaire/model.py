@@ -45,10 +45,12 @@ MAX_FILES_LIMIT = 20
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One option of a ``choice`` or ``multi_choice`` question."""
+    """One option of a ``choice`` or ``multi_choice`` question. ``followup``: choosing it asks
+    for a follow-up code at submit (at most one option of a questionnaire says so)."""
 
     id: str
     label: Texts
+    followup: bool = False
 
 
 ConditionKind = Literal["equals", "in", "answered"]
@@ -161,6 +163,8 @@ class Questionnaire:
     source: str = "<questionnaire>"
     #: language -> interface keys that fall back to English (no catalogue, no ``[ui.<lang>]``)
     untranslated: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: False for the questionnaire of additions: its review never offers a follow-up code
+    offers_followup: bool = True
 
     def strings(self, language: str | None) -> Mapping[str, str]:
         """The interface strings to speak ``language`` with: its table if the questionnaire has
@@ -168,6 +172,15 @@ class Questionnaire:
         if language is not None and language in self.ui:
             return self.ui[language]
         return self.ui[self.default_language]
+
+    @property
+    def followup_option(self) -> tuple[str, str] | None:
+        """(question id, option id) of the option that asks for a follow-up code, or None."""
+        for question in self.questions:
+            for option in question.options:
+                if option.followup:
+                    return question.id, option.id
+        return None
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if there is none)."""

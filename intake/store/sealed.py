@@ -216,10 +216,11 @@ class SealedRecords:
         for record, _ in [*create, *update]:
             if record.gone:
                 raise StoreError(f"{record.kind} {record.record_id} was destroyed")
-        for record, _ in create:
-            if record.tag is not None and self.find(record.kind, record.tag) is not None:
-                raise StoreError(f"a live {record.kind} already has this lookup tag")
         gone = [r for r in destroy if r.slot is not None and not r.gone]
+        for record, _ in create:  # (a record destroyed in this commit may hand its tag on)
+            live = None if record.tag is None else self.find(record.kind, record.tag)
+            if live is not None and live not in gone:
+                raise StoreError(f"a live {record.kind} already has this lookup tag")
         if not create and not gone:  # the hot path (an answer saved): no slot, no shield needed
             await self._writer.write([*self._updates(update), *extra_ops])
             for record, _ in update:

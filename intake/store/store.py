@@ -219,12 +219,14 @@ class Store:
 
     # drafts -------------------------------------------------------------------------------------
 
-    def new_draft(self, witness_key: str, body: dict[str, Any]) -> Draft:
-        """A fresh draft with a random key (not yet saved: its first save creates it)."""
+    def new_draft(
+        self, witness_key: str, body: dict[str, Any], *, expires_at: float | None = None
+    ) -> Draft:
+        """A fresh draft with a random key (not yet saved: its first save creates it), kept
+        for the store's draft TTL unless ``expires_at`` says otherwise."""
         now = self.clock()
-        record = self.records.new(
-            KIND, expires_at=now + self.draft_ttl, tag=witness_tag(witness_key)
-        )
+        until = now + self.draft_ttl if expires_at is None else expires_at
+        record = self.records.new(KIND, expires_at=until, tag=witness_tag(witness_key))
         return Draft(
             draft_id=record.record_id,
             witness_key=witness_key,
@@ -295,6 +297,19 @@ class Store:
         shutil.rmtree(self.draft_dir(draft_id), ignore_errors=True)
         return created[0][0].record_id if created else None
 
+    async def replace_draft(self, old: Draft | None, new: Draft) -> None:
+        """Create ``new`` (never saved yet) and destroy ``old`` (same witness, or None) in one
+        commit: the witness has exactly one draft at every instant, and ``old``'s key is
+        shredded. ``old``'s files go with it."""
+        if new.record is None or new.record.slot is not None:
+            raise StoreError("replace_draft needs a draft made by new_draft and not yet saved")
+        new.updated_at = self.clock()
+        destroy = [old.record] if old is not None and old.record is not None else []
+        await self.records.commit(create=[(new.record, new.to_plaintext())], destroy=destroy)
+        new.version = new.record.version
+        if old is not None:
+            shutil.rmtree(self.draft_dir(old.draft_id), ignore_errors=True)
+
     async def destroy_witness_draft(self, witness_key: str) -> None:
         """Destroy the witness's draft without reading it (used when it cannot be read)."""
         record = self.records.find(KIND, witness_tag(witness_key))
@@ -316,10 +331,14 @@ class Store:
 
     async def count_drafts(self) -> int:
         """How many drafts are open."""
+        return await self.count_records(KIND)
+
+    async def count_records(self, kind: str) -> int:
+        """How many sealed records of ``kind`` live (``reply``: staff replies waiting)."""
         if self._records is not None:
-            return len(self._records.of_kind(KIND))
+            return len(self._records.of_kind(kind))
         sql = "SELECT count(*) FROM records WHERE kind = ?"
-        row = await self._reader.fetchone(sql, (KIND,))
+        row = await self._reader.fetchone(sql, (kind,))
         return int(row[0]) if row else 0
 
     async def sweep_orphans(self) -> int:

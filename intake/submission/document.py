@@ -50,6 +50,10 @@ _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _ATTACHMENT_PATH_RE = re.compile(r"attachments/([1-9][0-9]{0,5})-([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _EXTRA_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_TAG_RE = re.compile(r"[0-9a-f]{64}")
+_CASE_LINK_RE = re.compile(r"[0-9a-f]{32}")
+_PQ_RECIPIENT_RE = re.compile(r"age1pq1[02-9ac-hj-np-z]{1,4000}")
+_FOLLOWUP_KEYS = ("recipient", "mailbox_tag", "case_link")
 
 _TOP_KEYS = (
     "format",
@@ -61,7 +65,10 @@ _TOP_KEYS = (
     "answers",
     "attachments",
 )
-_OPTIONAL_TOP_KEYS = ("ack_secret",)  # added to v1 later: readers accept its absence
+# Added to v1 later: readers accept their absence (an older reader refuses them: upgrade the
+# offline laptop first). ``followup``: the witness can come back with a code; ``followup_of``:
+# this is an addition made with such a code (docs/submission-format.md, "Follow-up").
+_OPTIONAL_TOP_KEYS = ("ack_secret", "followup", "followup_of")
 _ANSWER_KEYS = frozenset({"question_id", "type", "prompt", "value", "skipped"})
 _ATTACHMENT_KEYS = ("path", "filename", "mime", "size", "sha256", "question_id")
 # Chain of custody, added to v1 (optional: submissions sealed before them still open).
@@ -114,6 +121,18 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Followup:
+    """What staff need to answer a witness who asked for a follow-up code (all public parts of
+    keys derived from the code; the code itself is nowhere): the witness's post-quantum age
+    ``recipient`` (replies are sealed to it), the ``mailbox_tag`` the server files replies under
+    and the ``case_link`` additions carry (hex)."""
+
+    recipient: str
+    mailbox_tag: str
+    case_link: str
+
+
+@dataclass(frozen=True, slots=True)
 class Submission:
     """A whole v1 submission. Build with :func:`parse_submission` to get validation."""
 
@@ -125,6 +144,13 @@ class Submission:
     answers: tuple[Answer, ...]
     attachments: tuple[Attachment, ...]
     ack_secret: str | None = None  # proof of decryption for ``intake ack``; absent before 2026-12
+    followup: Followup | None = None  # the witness can come back with a follow-up code
+    followup_of: str | None = None  # an addition: the case link of the testimony it adds to
+
+    @property
+    def case_link(self) -> str | None:
+        """The case this submission belongs to (its own, or the one it adds to), if any."""
+        return self.followup.case_link if self.followup is not None else self.followup_of
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of this submission (keys in the documented order)."""
@@ -140,6 +166,10 @@ class Submission:
         }
         if self.ack_secret is not None:
             body["ack_secret"] = self.ack_secret
+        if self.followup is not None:
+            body["followup"] = {k: getattr(self.followup, k) for k in _FOLLOWUP_KEYS}
+        if self.followup_of is not None:
+            body["followup_of"] = self.followup_of
         return body
 
     def to_bytes(self) -> bytes:
@@ -228,6 +258,8 @@ def parse_submission(data: bytes | Mapping[str, Any]) -> Submission:
         answers=answers,
         attachments=attachments,
         ack_secret=_ack_secret(obj),
+        followup=_followup(obj),
+        followup_of=_followup_of(obj),
     )
 
 
@@ -239,6 +271,32 @@ def _submission_id(obj: Mapping[str, Any]) -> str:
             "the server never issues it"
         )
     return value
+
+
+def _followup(obj: Mapping[str, Any]) -> Followup | None:
+    if "followup" not in obj:
+        return None
+    value = obj["followup"]
+    if not isinstance(value, Mapping):
+        raise SubmissionFormatError("followup: expected an object")
+    _check_keys(value, set(_FOLLOWUP_KEYS), set(_FOLLOWUP_KEYS), "followup")
+    if "followup_of" in obj:
+        raise SubmissionFormatError(
+            "followup: an addition (followup_of) has no follow-up of its own"
+        )
+    checks = (
+        ("recipient", _PQ_RECIPIENT_RE),
+        ("mailbox_tag", _TAG_RE),
+        ("case_link", _CASE_LINK_RE),
+    )
+    found = {key: _match(value, key, rx, f"followup.{key}") for key, rx in checks}
+    return Followup(**found)
+
+
+def _followup_of(obj: Mapping[str, Any]) -> str | None:
+    if "followup_of" not in obj:
+        return None
+    return _match(obj, "followup_of", _CASE_LINK_RE, "followup_of")
 
 
 def _ack_secret(obj: Mapping[str, Any]) -> str | None:

@@ -100,6 +100,10 @@ def build_submission(
     }
     if "ack_secret" in meta:
         document["ack_secret"] = meta["ack_secret"]
+    if "followup" in meta:  # the public parts of the witness's follow-up keys (never the code)
+        document["followup"] = dict(meta["followup"])
+    if "followup_of" in meta:  # an addition: the case it adds to
+        document["followup_of"] = meta["followup_of"]
     return parse_submission(document).to_bytes(), members
 
 
@@ -133,11 +137,19 @@ class Submitter:
         self.recipients = recipients
         self.clock = clock
 
-    def begin(self, draft: Draft, review_state: dict[str, object]) -> None:
+    def begin(
+        self,
+        draft: Draft,
+        review_state: dict[str, object],
+        extra: Mapping[str, object] | None = None,
+    ) -> None:
         """Choose the submission id, receipt and time, and mark the draft as sealing.
 
         ``review_state`` (the state before Submit was pressed) is kept so that a submit that
         fails for good can put the witness back at the review instead of leaving them stuck.
+        ``extra`` goes into the submission too: ``followup`` (the public parts of the witness's
+        follow-up keys) or ``followup_of`` (an addition's case link). It is kept in the draft —
+        sealed, and shredded with it — so that a submit finished after a crash seals it too.
         """
         now = self.clock()
         draft.sealing_id = new_submission_id()
@@ -148,6 +160,7 @@ class Submitter:
             "submitted_at": format_timestamp(datetime.fromtimestamp(int(now), UTC)),
             "mtime": int(now),
             "review_state": review_state,
+            **(extra or {}),
         }
 
     async def _abort(self, draft: Draft) -> None:
@@ -202,7 +215,8 @@ class Submitter:
         secret = meta.get("ack_secret")
         proof = ack_hash(secret) if secret else None  # None: submit began before ack secrets
         op = insert_op(submission_id, sha256, size, self.clock(), proof)
-        receipt = str(meta["receipt"]) if show_receipt else None
+        # what the channel shows: the receipt, as the service marked it (e.g. "followup:…")
+        receipt = str(meta.get("shown_as") or meta["receipt"]) if show_receipt else None
         cleanup_id = await self.store.destroy_draft(
             draft.draft_id, extra_ops=[op], cleanup=channel, closing=closing, receipt=receipt
         )

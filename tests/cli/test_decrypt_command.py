@@ -42,7 +42,7 @@ def test_round_trip(tmp_path: Path, staff_key: Path, staff: crypto.Identity, cap
     rows = list(csv.reader((out / "index.csv").open(encoding="utf-8-sig")))
     assert rows[0][:4] == ["Receipt code", "Submission id", "Submitted (UTC)", "Witness's language"]
     said = ["Age? (as written)", "Age? (approximate)", "Age? (range from)", "Age? (range to)"]
-    assert rows[0][10:] == [
+    assert rows[0][10:-2] == [
         "Detained?",
         "Detained? (code)",
         "What happened?",
@@ -50,6 +50,7 @@ def test_round_trip(tmp_path: Path, staff_key: Path, staff: crypto.Identity, cap
         *said,
         "Photos?",
     ]
+    assert rows[0][-2:] == ["Case link", "Addition"]  # last: the follow-up columns
     assert rows[1][:4] == ["K7QX-29MD", ID, "2026-11-25 14:03:07", "en"]
 
 

@@ -110,6 +110,7 @@ async def test_operator_commands_answer_operators_only(
             "Waiting for export: 0",
             "Exported, waiting for ack: 0",
             "Acknowledged: 0",
+            "Replies waiting for their witness: 0",  # follow-up: a count, nothing else
         ]
         # Anyone else: /health is just an unknown command, word for word.
         stranger = ChatWitness(fake, fake.user())

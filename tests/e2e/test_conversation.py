@@ -200,7 +200,17 @@ async def test_commands_exist_and_speak_the_witness_language(
         await fake.wait_for(lambda: {"", "en", "ru"} <= set(fake.profile))
         for code in ("", "en", "ru"):
             names = [c["command"] for c in fake.profile[code]["commands"]]
-            assert names == ["start", "help", "back", "skip", "language", "cancel", "delete", "x"]
+            assert names == [
+                "start",
+                "followup",
+                "help",
+                "back",
+                "skip",
+                "language",
+                "cancel",
+                "delete",
+                "x",
+            ]
         assert fake.profile["ru"]["description"].startswith("Короткий опросник")
         assert fake.profile[""]["short_description"].startswith("A short questionnaire")
         help_text = (await w.say("/help")).text or ""

@@ -14,6 +14,12 @@ case: the fallback key on the same disk) and every key it can find anywhere.
 Nothing of the ended conversations may come back: no answer, no file, no Telegram id, not even the
 keyed hash that stood for the witness. And the control must come back — its answers, its file, its
 chat id and its tag — or the carver no longer understands the format and the test means nothing.
+
+Follow-up (issue 13): the witness who submits takes a follow-up code; staff answer (the reply is
+handed to the running bot over its socket, as ``intake ack`` does); the witness comes back with
+the code, reads the reply and taps Done. After that no trace of the code, the mailbox tag, the
+reply's lookup tag, its text or its sealed bytes may be on the disk. A second reply, for a
+witness who never comes, stays waiting: the control that the carver finds and opens replies.
 """
 
 from __future__ import annotations
@@ -22,12 +28,18 @@ import asyncio
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import crypto
+from intake.followup.mailboxes import slot_tag
+from intake.followup.placement import PlacementClient
+from intake.followup.replyfile import Reply, seal_reply
 from intake.questionnaire import load_default
 from intake.service import IntakeService
 from intake.store import Store
@@ -40,11 +52,12 @@ from tests.support.fakebot.inject import FakeUser
 from tests.support.fakebot.process import intake_env, intake_run_process
 from tests.support.loopfs import ext4_image
 from tests.support.paths import SAMPLE_TOML, STORE_V1
+from tests.support.sealing import open_sealed
 
 V1_OPEN, V1_SEALING = 4242, 4343  # the witnesses of the schema-v1 fixture (its README.md)
 V1_ATTACHMENT = b"V1-ATTACHMENT-" + bytes(range(256)) * 400
 TTL_HOURS = 0.002  # 7.2 s: the expiring witness's draft, in the first run only
-ENDED = ("submit", "cancel", "quick", "decline", "expire", "stranger")
+ENDED = ("submit", "cancel", "quick", "decline", "expire", "stranger", "followup")
 
 
 def _people() -> dict[str, FakeUser]:
@@ -96,6 +109,40 @@ async def _logged(log: Path, wanted: dict[str, int], wait: float = 30.0) -> None
     raise AssertionError(f"not logged within {wait} s: {wanted}, seen {counts()}")
 
 
+async def _take_code(w: ChatWitness) -> str:
+    """Submit with a follow-up code (the review's button), confirmed: the code."""
+    shown = await w.press("follow-up code")
+    code = "".join(re.findall(r"\b\d{4}\b", shown.text or "")[:6])
+    await w.say(code[-4:])  # the neutral line, then the thank-you
+    thanks = await w.reply()
+    await w.fake.press(w.user, thanks.message_id, thanks.button("OK"))
+    return code
+
+
+def _place(data: Path, tag: str, sealed: bytes) -> str:
+    """Hand a reply to the running bot as `intake ack` does (blocking: run in a thread)."""
+    reply_id = os.urandom(16).hex()
+    client = PlacementClient(data)
+    try:
+        assert client.place(reply_id, tag, sealed)
+    finally:
+        client.close()
+    return reply_id
+
+
+async def _staff_reply(data: Path, staff: Any, text: str) -> tuple[bytes, bytes]:
+    """Open the one sealed submission, reply to its witness: (mailbox tag, sealed reply)."""
+    documents = [
+        json.loads(open_sealed(path, staff)["submission.json"])
+        for path in (data / "outbox").glob("*.age")
+    ]
+    (followup,) = [d["followup"] for d in documents if "followup" in d]
+    reply = Reply(os.urandom(16).hex(), datetime.now(UTC).replace(microsecond=0), text)
+    sealed = seal_reply(reply, crypto.parse_recipient(followup["recipient"]))
+    await asyncio.to_thread(_place, data, followup["mailbox_tag"], sealed)
+    return bytes.fromhex(followup["mailbox_tag"]), sealed
+
+
 async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
     fake: FakeBotApi, tmp_path: Path, staff: Any
 ) -> None:
@@ -112,7 +159,8 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
         env = intake_env(
             fake, tmp_path, staff,
             INTAKE_DATA_DIR=str(data), INTAKE_QUESTIONNAIRE=str(SAMPLE_TOML),
-            INTAKE_DRAFT_TTL_HOURS=str(TTL_HOURS),
+            INTAKE_DRAFT_TTL_HOURS=str(TTL_HOURS), INTAKE_FOLLOWUP_MEMORY_MIB="1",
+            INTAKE_FOLLOWUP_ITERATIONS="1",
         )  # fmt: skip
         expiring = ChatWitness(fake, people["expire"])
         async with intake_run_process(fake, tmp_path, env, "run1.log") as proc:
@@ -147,6 +195,29 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
             await stranger.send_file("photo", files["stray"])
             await fake.send_text(stranger.user, f"hello {canary['stranger']}")
 
+            # follow-up: a witness takes a code; staff reply; they come back, read it, tap Done
+            returning = ChatWitness(fake, people["followup"])
+            await _start(returning)
+            await _answer_up_to_files(returning, canary["followup"])
+            await returning.press("Skip")  # no files: the review
+            code = await _take_code(returning)  # the thank-you with the receipt goes too
+            await fake.wait_for(lambda: len(returning.visible()) == 1)
+            reply_text = f"CanReply{os.urandom(6).hex()}"
+            mailbox, sealed_reply = await _staff_reply(data, staff, reply_text)
+            await returning.say("/followup")
+            await fake.send_text(returning.user, " ".join(re.findall(".{4}", code)))
+            assert reply_text in ((await returning.reply()).text or "")
+            await returning.press("Done", on=await returning.reply())
+            neutral = ["Done. Thank you.", "Done."]  # the two lines that stay
+            await fake.wait_for(lambda: [m.text for m in returning.visible()] == neutral)
+            # a reply nobody comes for: it waits (the control of the replies)
+            waiting_tag = os.urandom(32)
+            waiting = seal_reply(
+                Reply(os.urandom(16).hex(), datetime.now(UTC).replace(microsecond=0), "w"),
+                crypto.generate_identity().recipient(),
+            )
+            await asyncio.to_thread(_place, data, waiting_tag.hex(), waiting)
+
             canceller = ChatWitness(fake, people["cancel"])
             await _start(canceller)
             await canceller.press("Yes")
@@ -175,7 +246,13 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
 
             await _logged(
                 tmp_path / "run2.log",
-                {"conversation_closed": 3, "conversation_wiped": 1, "expired_chats_cleaned": 1},
+                {
+                    "conversation_closed": 5,
+                    "conversation_wiped": 1,
+                    "expired_chats_cleaned": 1,
+                    "replies_delivered": 1,
+                    "reply_placed": 2,
+                },
             )
             await fake.wait_for(lambda: not fake.pending_updates)  # the stranger's held too
             proc.terminate()
@@ -186,7 +263,8 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
         assert stranger.visible() == []
         server_key = (data / "server.key").read_bytes()  # the examiner has everything on the disk
     image = fs.raw()
-    found = await asyncio.to_thread(carve, image, [server_key], [len(f) for f in files.values()])
+    sizes = [len(f) for f in [*files.values(), waiting, sealed_reply]]
+    found = await asyncio.to_thread(carve, image, [server_key], sizes)
 
     keys = ServerKeys.from_secret(server_key)
     tag = {name: bytes.fromhex(keys.witness_key("telegram", u.id)) for name, u in people.items()}
@@ -197,9 +275,12 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
     assert canary["open"].encode() in plain, "the open draft's body was not opened"
     assert f'"chat":{people["open"].id}'.encode() in plain, "the open draft's chat id"
     assert files["open"] in found.blobs, "the open draft's attachment was not opened"
+    assert slot_tag(waiting_tag, 0) in found.tags, "the waiting reply's key slot was not found"
+    assert waiting in found.blobs, "the waiting reply was not opened"
+    controls = (tag["open"], slot_tag(waiting_tag, 0))
     assert {(s.kind, s.record_id) for s in found.slots} == {
-        (s.kind, s.record_id) for s in found.slots if s.tag == tag["open"]
-    }  # the only live key on the disk is the control's: no clean-up record was left behind
+        (s.kind, s.record_id) for s in found.slots if s.tag in controls
+    }  # the only live keys are the controls': no clean-up record was left behind
     assert found.unopened_rows > 10  # old copies of destroyed records are there: only noise
     assert found.blob_magics > len(found.blobs)  # and so are old blobs
 
@@ -211,6 +292,14 @@ async def test_a_seized_disk_gives_up_nothing_that_was_destroyed(
             assert secret not in image, (name, secret)
             assert secret not in plain, (name, secret)
         assert tag[name] not in found.tags, name
+    # the follow-up: no code, no mailbox tag, no reply's lookup tag, text or sealed bytes
+    grouped = " ".join(re.findall(".{4}", code))
+    for secret in (code.encode(), grouped.encode(), mailbox, mailbox.hex().encode(),
+                   slot_tag(mailbox, 0), reply_text.encode(), sealed_reply[200:264]):  # fmt: skip
+        assert secret not in image, secret
+        assert secret not in plain, secret
+    assert slot_tag(mailbox, 0) not in found.tags
+    assert sealed_reply not in found.blobs
     for name in ("photo", "doc", "quick", "stray"):
         assert files[name][:24] not in image, name
         assert files[name] not in found.blobs, name

@@ -142,7 +142,8 @@ def test_one_language_starts_at_the_consent() -> None:
     assert step.prompt.stage == "consent"
     assert step.prompt.language == "uk"
     labels = [b.label for row in step.prompt.buttons for b in row]
-    assert labels == ["Так", "Ні"]  # no Back to a language choice that does not exist
+    # no Back to a language choice that does not exist; the start screen offers the follow-up
+    assert labels == ["Так", "Ні", "У мене є код для зв’язку"]
     again = send(step, Command("language"), ONE_LANGUAGE)
     assert again.prompt == step.prompt  # harmless: nothing to choose
     question = press(step, "Так", ONE_LANGUAGE)

@@ -18,13 +18,16 @@ from tests.support.steps import (
 
 def test_language_hint_preselects_and_orders() -> None:
     step = start(SAMPLE, "ru-RU")
-    buttons = [b for row in step.prompt.buttons for b in row]
+    *languages, followup = step.prompt.buttons
+    buttons = [b for row in languages for b in row]
     assert [b.label for b in buttons] == ["Русский", "English"]
+    assert [b.label for b in followup] == ["У меня есть код для связи"]  # the start screen's
     assert buttons[0].selected
     assert not buttons[1].selected
     assert step.prompt.text.splitlines()[0] == "Выберите язык."
     other = start(SAMPLE, "de")
-    assert [b.label for row in other.prompt.buttons for b in row] == ["English", "Русский"]
+    labels = [b.label for row in other.prompt.buttons for b in row]
+    assert labels == ["English", "Русский", "I have a follow-up code"]
     assert not any(b.selected for row in other.prompt.buttons for b in row)
 
 

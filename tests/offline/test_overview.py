@@ -226,3 +226,50 @@ def test_the_line_shown_without_javascript_is_in_the_staff_language(language: st
     assert labels_for(language)["ov_no_script"] in shown
     if language != "en":
         assert "JavaScript is needed" not in shown
+
+
+def test_additions_are_listed_under_their_testimony(browser: Any, tmp_path: Path) -> None:
+    """Follow-up (issue 13): an addition is shown under the testimony with its case link, in the
+    page, the spreadsheet and both reports; one whose link matches nothing is marked unlinked."""
+    import csv
+    import random
+
+    from tests.support.casework import make_testimony, seal
+
+    identity = crypto.generate_identity(post_quantum=False)
+    rng = random.Random(3)
+    link, stray = "ab" * 16, "cd" * 16
+    recipient = str(crypto.HybridIdentity(bytes(32)).recipient())
+    docs = []
+    for n, extra in enumerate(
+        [
+            {"followup": {"recipient": recipient, "mailbox_tag": "ef" * 32, "case_link": link}},
+            {"followup_of": link},
+            {"followup_of": stray},
+        ]
+    ):
+        sub, files = make_testimony(n, rng, hostile=0)
+        sub.update(extra)
+        src = tmp_path / "src"
+        src.mkdir(exist_ok=True)
+        (src / f"{sub['submission_id']}.age").write_bytes(seal(sub, files, [identity.recipient()]))
+        docs.append(sub)
+    out = tmp_path / "out"
+    assert decrypt(tmp_path / "src", key_file(tmp_path, identity), out) == 0
+    _load(browser, out)
+    assert _errors(browser) == []
+    assert shown(browser) == 2  # the testimony (its addition under it) and the stray addition
+    rows = browser.find_elements(By.CSS_SELECTOR, "#list tbody tr")
+    ids = [r.get_attribute("data-id") for r in rows]
+    original, linked, unlinked = (d["submission_id"] for d in docs)
+    assert ids.index(linked) == ids.index(original) + 1
+    assert "related" in (rows[ids.index(linked)].get_attribute("class") or "")
+    assert "Addition" in rows[ids.index(linked)].text
+    assert "no testimony in this folder" in rows[ids.index(unlinked)].text
+    table = list(csv.DictReader((out / "index.csv").open(encoding="utf-8-sig")))
+    by_id = {r["Submission id"]: r for r in table}
+    assert by_id[original]["Case link"] == by_id[linked]["Case link"] == link
+    assert by_id[linked]["Addition"] == "1"
+    assert by_id[original]["Addition"] == ""
+    assert "intake reply" in (out / original / "report.html").read_text("utf-8")
+    assert link in (out / linked / "report.html").read_text("utf-8")

@@ -224,3 +224,29 @@ def test_ui_overrides_may_give_each_plural_form_of_a_counted_phrase() -> None:
     bad = text.replace('"{count} снимка"', '"снимка"')
     with pytest.raises(QuestionnaireError, match="placeholders"):
         loads(bad, "x.toml")
+
+
+FOLLOWUP_CHOICE = """
+[[questions]]
+id = "contact"
+type = "choice"
+prompt.en = "May we contact you?"
+options = [
+  { id = "no", label.en = "No" },
+  { id = "code", label.en = "With a code", followup = %s },
+]
+"""
+
+
+def test_an_option_may_ask_for_a_follow_up_code() -> None:
+    q = loads(BASE + FOLLOWUP_CHOICE % "true")
+    assert q.followup_option == ("contact", "code")
+    assert loads(BASE + FOLLOWUP_CHOICE % "false").followup_option is None
+
+
+def test_follow_up_flag_is_checked_and_unique() -> None:
+    with pytest.raises(QuestionnaireError, match="true or false"):
+        loads(BASE + FOLLOWUP_CHOICE % '"yes"')
+    second = FOLLOWUP_CHOICE.replace('"contact"', '"again"') % "true"
+    with pytest.raises(QuestionnaireError, match="only one option may say followup"):
+        loads(BASE + FOLLOWUP_CHOICE % "true" + second)

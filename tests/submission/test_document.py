@@ -289,3 +289,37 @@ def test_what_one_submission_may_bring_is_bounded(change: Any, message: str) -> 
     change(doc)
     with pytest.raises(SubmissionFormatError, match=message):
         parse_submission(json.dumps(doc).encode())
+
+
+def _recipient() -> str:
+    from crypto import HybridIdentity
+
+    return str(HybridIdentity(bytes(32)).recipient())
+
+
+def test_followup_fields_round_trip() -> None:
+    followup = {"recipient": _recipient(), "mailbox_tag": "ab" * 32, "case_link": "cd" * 16}
+    original = parse_submission({**sample(), "followup": followup})
+    assert original.followup is not None
+    assert original.case_link == "cd" * 16
+    assert parse_submission(original.to_bytes()) == original
+    addition = parse_submission({**sample(), "followup_of": "cd" * 16})
+    assert addition.followup is None
+    assert addition.case_link == "cd" * 16
+    assert parse_submission(addition.to_bytes()).followup_of == "cd" * 16
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"followup": {"recipient": "age1abc", "mailbox_tag": "ab" * 32, "case_link": "cd" * 16}},
+         "followup.recipient"),
+        ({"followup": {"mailbox_tag": "ab" * 32, "case_link": "cd" * 16}}, "followup"),
+        ({"followup_of": "CD" * 16}, "followup_of"),
+        ({"followup_of": "cd" * 16, "followup": {
+            "recipient": "x", "mailbox_tag": "ab" * 32, "case_link": "cd" * 16}}, "followup"),
+    ],
+)  # fmt: skip
+def test_bad_followup_fields_are_named(extra: dict[str, Any], field: str) -> None:
+    with pytest.raises(SubmissionFormatError, match=field):
+        parse_submission({**sample(), **extra})

@@ -152,10 +152,20 @@
       .map((pair) => pair[1]);
   }
 
-  // Follow-up issue #13: a submission may carry a "link" to the case it adds to. Its additions
-  // will be listed under the original here; until then nothing is linked.
+  // Follow-up (issue 13): a testimony whose witness took a code carries its case "link"; an
+  // addition ("add") carries the link of the testimony it adds to and is listed under it. An
+  // addition whose link matches no testimony in this folder stays in the list, marked unlinked.
+  const originals = new Set(rows.filter((r) => r.link && !r.add).map((r) => r.link));
+  const additionsOf = new Map();
+  for (const r of rows) {
+    if (!r.add || !originals.has(r.link)) continue;
+    if (!additionsOf.has(r.link)) additionsOf.set(r.link, []);
+    additionsOf.get(r.link).push(r);
+  }
+  for (const list of additionsOf.values()) list.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+  const listed = (r) => !(r.add && originals.has(r.link));
   function related(row) {
-    return [];
+    return (!row.add && row.link && additionsOf.get(row.link)) || [];
   }
 
   // ── Page ────────────────────────────────────────────────────────────────────────────────
@@ -259,6 +269,10 @@
       td.append(el("a", { href: encodeURIComponent(row.id) + "/report.html", rel: "noopener noreferrer", title: T.ov_open, text: row.r }));
       // A forged file can carry a real testimony's receipt code: staff must see both.
       if (receipts.get(row.r) > 1) td.append(" ", el("span", { class: "flag shared", title: T.ov_receipt_shared, text: "⚠ " + T.ov_receipt_twice }));
+      if (row.add) {
+        const linked = originals.has(row.link);
+        td.append(" ", el("span", { class: linked ? "chip addition" : "flag unlinked", text: linked ? T.ov_addition : T.ov_unlinked }));
+      }
     } else if (key === "consent") {
       const labels = qConsent ? labelsOf(row, qConsent) : [];
       if (labels.length) labels.forEach((l) => td.append(el("bdi", { class: "chip", dir: "auto", text: l })));
@@ -365,7 +379,7 @@
 
   function update() {
     const t = performance.now();
-    shown = sortRows(rows.filter(matches));
+    shown = sortRows(rows.filter((r) => listed(r) && matches(r)));
     const pages = Math.max(1, Math.ceil(shown.length / PAGE));
     state.page = Math.min(state.page, pages - 1);
     const first = state.page * PAGE;

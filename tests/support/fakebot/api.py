@@ -50,6 +50,7 @@ class Msg:
     protect_content: bool = False
     deleted: bool = False
     edits: int = 0
+    document: bytes | None = None  # what a sendDocument uploaded
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -106,6 +107,7 @@ class FakeBotApiCore:
         self.undeletable: set[int] = set()  # message ids deleteMessages refuses (too old)
         self.blocked: set[int] = set()  # chats whose user blocked the bot: 403 to every call
         self.delivered: dict[int, int] = {}  # update id -> how many getUpdates answers held it
+        self.uploads: dict[str, bytes] = {}  # the files of the call being handled
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._changed = asyncio.Condition()
@@ -220,6 +222,7 @@ class FakeBotApiCore:
         impl = getattr(self, f"m_{method}", None)
         if impl is None:
             return Response.json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+        self.uploads = dict(request.files)  # files of this call (sendDocument)
         try:
             result = await impl(request.form)
         except ApiError as err:

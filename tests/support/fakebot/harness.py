@@ -13,6 +13,8 @@ from typing import Any
 from bot.actions import Flow
 from bot.retry import RetryPolicy
 from bot.wiring import BotSettings, build_application, start_polling, stop
+from intake.followup.placement import PlacementServer
+from intake.followup.session import FollowupSettings
 from intake.ops.metrics import Metrics
 from intake.questionnaire import Questionnaire
 from intake.service import IntakeService
@@ -60,6 +62,7 @@ async def running_bot(
     metrics: Metrics | None = None,
     draft_ttl: float | None = None,
     max_draft_bytes: int | None = None,
+    followup: FollowupSettings | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningBot]:
     """Open the store, start the bot polling ``fake``; stop and close on exit."""
@@ -72,12 +75,21 @@ async def running_bot(
         svc_kwargs["limits"] = limits
     if max_draft_bytes is not None:
         svc_kwargs["max_draft_bytes"] = max_draft_bytes
+    if followup is not None:
+        svc_kwargs["followup"] = followup
     svc = IntakeService(store, questionnaire, recipients, **svc_kwargs)
     app, flow = build_application(settings_for(fake, **overrides), svc, metrics=metrics)
+    placement = None if svc.followup is None else PlacementServer(data_dir, svc.followup.mailboxes)
     try:
         await svc.recover()
+        if placement is not None:  # as `intake run` does: `intake ack` places replies here
+            await placement.start()
         await start_polling(app, poll_timeout=overrides.get("poll_timeout", 10))
         yield RunningBot(fake, svc, store, flow, app)
     finally:
         await stop(app)
+        if placement is not None:
+            await placement.stop()
+        if svc.followup is not None:
+            svc.followup.close()
         await store.close()

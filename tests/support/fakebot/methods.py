@@ -127,6 +127,21 @@ class FakeBotApiMethods(FakeBotApiCore):
         chat.bot_events.append(("send", copy.deepcopy(msg)))
         return self.message_json(msg)
 
+    async def m_sendDocument(self, p: dict[str, Any]) -> Any:
+        chat = self._known_chat(p)
+        msg = Msg(
+            chat.new_id(),
+            chat.chat_id,
+            True,
+            None,
+            kind="document",
+            protect_content=_bool(p.get("protect_content")),
+        )
+        msg.document = self.uploads.pop("document", b"")
+        chat.messages[msg.message_id] = msg
+        chat.bot_events.append(("send", copy.deepcopy(msg)))
+        return self.message_json(msg)
+
     def _bot_message(self, p: dict[str, Any]) -> Msg:
         chat = self._known_chat(p)
         msg = chat.messages.get(int(p["message_id"]))
